@@ -1,0 +1,58 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "SkillBank",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "skillbank", targets: ["skillbank"]),
+        .library(name: "SkillCore", targets: ["SkillCore"]),
+        .library(name: "SkillCrypto", targets: ["SkillCrypto"]),
+        .library(name: "SkillLedger", targets: ["SkillLedger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "SkillCore", swiftSettings: upcoming),
+        .target(
+            name: "SkillCrypto",
+            dependencies: ["COpenSSL", "SkillCore"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SkillLedger",
+            dependencies: [
+                "SkillCore", "SkillCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "skillbank",
+            dependencies: [
+                "SkillCore", "SkillCrypto", "SkillLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
+        .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
+        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
+        .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Prefixed, time-sortable identifiers (`per_01JD…`): a kind prefix, then a ULID-style
+/// 26-character Crockford base32 string of 48 bits of milliseconds and 80 random bits.
+/// Ids sort by creation time and carry nothing about the person or institution.
+public enum IdentifierKind: String, Sendable, CaseIterable {
+    case person = "per"
+    case institution = "ins"
+    case accreditation = "acc"
+    case course = "crs"
+    case enrolment = "enr"
+    case posting = "pst"
+    case event = "evt"
+    case account = "act"
+
+    static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    /// A new identifier of this kind.
+    /// - Parameter date: the creation time encoded in the first 48 bits.
+    public func make(at date: Date = Date()) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return make(at: date, using: &rng)
+    }
+
+    /// A new identifier drawing its random part from `rng` (seeded generators make tests repeatable).
+    public func make(at date: Date, using rng: inout some RandomNumberGenerator) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let high = UInt16(truncatingIfNeeded: rng.next())  // 16 random bits
+        let low = rng.next()  // 64 random bits
+        // 128 bits: 48 time | 16 high | 64 low, written as 26 base32 digits (130 bits, top 2 zero).
+        var out = [UInt8](repeating: 0, count: 26)
+        var hi = (millis << 16) | UInt64(high)  // top 64 bits
+        var lo = low
+        for i in stride(from: 25, through: 0, by: -1) {
+            out[i] = Self.crockford[Int(lo & 31)]
+            lo = (lo >> 5) | ((hi & 31) << 59)
+            hi >>= 5
+        }
+        return rawValue + "_" + String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `id` has this kind's prefix and a well-formed body.
+    public func matches(_ id: String) -> Bool {
+        let utf8 = Array(id.utf8)
+        guard utf8.count == rawValue.utf8.count + 27, id.hasPrefix(rawValue + "_") else { return false }
+        return utf8.suffix(26).allSatisfy { Self.crockford.contains($0) }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+
+/// A strict RFC 8259 parser producing `JSONValue`.
+///
+/// Stricter than `JSONSerialization` where strictness matters for signed and hashed data:
+/// duplicate member names, lone surrogate escapes, invalid UTF-8, numbers that overflow a
+/// double, and nesting deeper than `maxDepth` are all rejected with the byte offset.
+public struct JSONParser: Sendable {
+    /// Deepest nesting of arrays and objects accepted.
+    public var maxDepth: Int
+
+    /// Makes a parser.
+    /// - Parameter maxDepth: deepest nesting accepted (default 128).
+    public init(maxDepth: Int = 128) { self.maxDepth = maxDepth }
+
+    /// Parses one JSON text.
+    /// - Parameter data: UTF-8 bytes of a JSON text.
+    /// - Returns: the value.
+    /// - Throws: `SkillError` with code `json.malformed`, naming the byte offset and what was wrong.
+    public func parse(_ data: some Collection<UInt8>) throws(SkillError) -> JSONValue {
+        var reader = Reader(bytes: Array(data), maxDepth: maxDepth)
+        return try reader.document()
+    }
+
+    /// Parses one JSON text held in a string.
+    public func parse(_ text: String) throws(SkillError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+private struct Reader {
+    let bytes: [UInt8]
+    let maxDepth: Int
+    var index = 0
+    var depth = 0
+
+    init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    func fail(_ what: String) -> SkillError {
+        SkillError(.jsonMalformed, "invalid JSON: \(what)", field: "byte \(index)")
+    }
+
+    mutating func document() throws(SkillError) -> JSONValue {
+        // A UTF-8 byte order mark is not JSON (RFC 8259 §8.1 lets parsers ignore it; we refuse it
+        // so that two parties never hash different bytes for "the same" document).
+        skipWhitespace()
+        let value = try value()
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected data after the value") }
+        return value
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func value() throws(SkillError) -> JSONValue {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw fail("unexpected character")
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws(SkillError) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw fail("unexpected end of input") }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
+        for i in 0..<count where bytes[index + i] != expected[i] {
+            throw fail("invalid literal")
+        }
+        index += count
+    }
+
+    mutating func enter() throws(SkillError) {
+        depth += 1
+        guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+    }
+
+    mutating func object() throws(SkillError) -> JSONValue {
+        try enter()
+        index += 1
+        var members: [String: JSONValue] = [:]
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let keyOffset = index
+            let key = try string()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let v = try value()
+            guard members.updateValue(v, forKey: key) == nil else {
+                index = keyOffset
+                throw fail("duplicate member name \"\(key)\"")
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input in object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+            throw fail("expected ',' or '}'")
+        }
+        depth -= 1
+        return .object(members)
+    }
+
+    mutating func array() throws(SkillError) -> JSONValue {
+        try enter()
+        index += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try value())
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input in array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+            throw fail("expected ',' or ']'")
+        }
+        depth -= 1
+        return .array(elements)
+    }
+
+    mutating func number() throws(SkillError) -> Double {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in number") }
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected after '.'") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected in exponent") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        guard index - start <= 1_000 else { throw fail("number literal longer than 1000 characters") }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let value = Double(text), value.isFinite else {
+            index = start
+            throw fail("number out of range for an IEEE 754 double")
+        }
+        return value
+    }
+
+    func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    mutating func hex4() throws(SkillError) -> UInt16 {
+        guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
+        var v: UInt16 = 0
+        for _ in 0..<4 {
+            let b = bytes[index]
+            let d: UInt16
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt16(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt16(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt16(b - UInt8(ascii: "A") + 10)
+            default: throw fail("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            index += 1
+        }
+        return v
+    }
+
+    mutating func string() throws(SkillError) -> String {
+        index += 1  // opening quote
+        var out: [UInt8] = []
+        while true {
+            guard index < bytes.count else { throw fail("unterminated string") }
+            let b = bytes[index]
+            switch b {
+            case UInt8(ascii: "\""):
+                index += 1
+                // Validate UTF-8 strictly: String(decoding:) would repair, we refuse.
+                guard let s = String(validating: out, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                return s
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw fail("unterminated escape") }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    let unit = try hex4()
+                    var scalar: Unicode.Scalar
+                    if UTF16.isLeadSurrogate(unit) {
+                        guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw fail("lone high surrogate in \\u escape")
+                        }
+                        index += 2
+                        let low = try hex4()
+                        guard UTF16.isTrailSurrogate(low) else { throw fail("high surrogate not followed by a low surrogate") }
+                        let value = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+                        scalar = Unicode.Scalar(value)!
+                    } else if UTF16.isTrailSurrogate(unit) {
+                        throw fail("lone low surrogate in \\u escape")
+                    } else {
+                        scalar = Unicode.Scalar(unit)!
+                    }
+                    out.append(contentsOf: Array(String(scalar).utf8))
+                default:
+                    throw fail("invalid escape character")
+                }
+            case 0x00..<0x20:
+                throw fail("unescaped control character in string")
+            default:
+                out.append(b)
+                index += 1
+            }
+        }
+    }
+}

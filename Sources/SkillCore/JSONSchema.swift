@@ -1,0 +1,159 @@
+import Foundation
+
+/// A validator for the subset of JSON Schema (draft 2020-12) that `Standards/schema` uses:
+/// `type`, `properties`, `required`, `additionalProperties`, `items`, `minItems`,
+/// `uniqueItems`, `enum`, `const`, `pattern`, `minLength`, `minimum`, `maximum`,
+/// `exclusiveMinimum`, and local `$ref` into `$defs`. A schema using any other assertion
+/// keyword is refused rather than half-checked.
+public struct JSONSchema: Sendable {
+    let root: JSONValue
+
+    static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "default", "examples", "$defs"]
+    static let assertions: Set<String> = [
+        "type", "properties", "required", "additionalProperties", "items", "minItems", "uniqueItems", "enum", "const",
+        "pattern", "minLength", "minimum", "maximum", "exclusiveMinimum", "$ref",
+    ]
+
+    /// Wraps a parsed schema after checking it only uses supported keywords.
+    /// - Throws: `standards.schema-violation` naming the unsupported keyword and where it is.
+    public init(_ schema: JSONValue) throws(SkillError) {
+        root = schema
+        try Self.checkKeywords(schema, path: "#")
+    }
+
+    private static func checkKeywords(_ s: JSONValue, path: String) throws(SkillError) {
+        guard case .object(let members) = s else {
+            if case .bool = s { return }
+            throw SkillError(.standardsSchema, "a schema must be an object or a boolean", field: path)
+        }
+        for (key, value) in members {
+            guard annotations.contains(key) || assertions.contains(key) else {
+                throw SkillError(.standardsSchema, "unsupported schema keyword '\(key)'", field: path)
+            }
+            switch key {
+            case "properties", "$defs":
+                for (name, sub) in value.objectValue ?? [:] { try checkKeywords(sub, path: "\(path)/\(key)/\(name)") }
+            case "items", "additionalProperties":
+                try checkKeywords(value, path: "\(path)/\(key)")
+            case "pattern":
+                guard let p = value.stringValue, (try? NSRegularExpression(pattern: p)) != nil else {
+                    throw SkillError(.standardsSchema, "pattern is not a valid regular expression", field: path)
+                }
+            default: break
+            }
+        }
+    }
+
+    /// One place where a document breaks the schema.
+    public struct Violation: Sendable, Equatable, CustomStringConvertible {
+        /// JSONPath of the offending value, e.g. `$.rows[3].code`.
+        public let path: String
+        /// What is wrong, e.g. `missing required member "source"`.
+        public let message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// Validates `document` and returns every violation (empty when it conforms).
+    public func validate(_ document: JSONValue) -> [Violation] {
+        var out: [Violation] = []
+        check(document, against: root, path: "$", into: &out)
+        return out
+    }
+
+    private func resolve(_ ref: String) -> JSONValue? {
+        guard ref.hasPrefix("#/") else { return nil }
+        var node = root
+        for part in ref.dropFirst(2).split(separator: "/") {
+            guard let next = node[String(part)] else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    private func check(_ value: JSONValue, against schema: JSONValue, path: String, into out: inout [Violation]) {
+        if case .bool(let allowed) = schema {
+            if !allowed { out.append(.init(path: path, message: "no value is allowed here")) }
+            return
+        }
+        guard case .object(let s) = schema else { return }
+        if let ref = s["$ref"]?.stringValue {
+            guard let target = resolve(ref) else {
+                out.append(.init(path: path, message: "schema reference \(ref) does not resolve"))
+                return
+            }
+            check(value, against: target, path: path, into: &out)
+        }
+        if let type = s["type"] {
+            let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""]
+            guard allowed.contains(where: { Self.has(value, type: $0) }) else {
+                out.append(.init(path: path, message: "expected \(allowed.joined(separator: " or ")), found \(value.typeName)"))
+                return
+            }
+        }
+        if let options = s["enum"]?.arrayValue, !options.contains(value) {
+            let shown = options.compactMap { try? $0.canonicalString() }.joined(separator: ", ")
+            out.append(.init(path: path, message: "must be one of \(shown)"))
+        }
+        if let constant = s["const"], constant != value {
+            out.append(.init(path: path, message: "must equal \((try? constant.canonicalString()) ?? "the constant")"))
+        }
+        switch value {
+        case .string(let text):
+            if let min = s["minLength"]?.intValue, text.count < min {
+                out.append(.init(path: path, message: "must have at least \(min) character\(min == 1 ? "" : "s")"))
+            }
+            if let pattern = s["pattern"]?.stringValue, let re = try? NSRegularExpression(pattern: pattern) {
+                let range = NSRange(text.startIndex..., in: text)
+                if re.firstMatch(in: text, range: range) == nil {
+                    out.append(.init(path: path, message: "\"\(text.prefix(40))\" does not match \(pattern)"))
+                }
+            }
+        case .number(let n):
+            if let min = s["minimum"]?.numberValue, n < min { out.append(.init(path: path, message: "must be ≥ \(Self.show(min))")) }
+            if let max = s["maximum"]?.numberValue, n > max { out.append(.init(path: path, message: "must be ≤ \(Self.show(max))")) }
+            if let min = s["exclusiveMinimum"]?.numberValue, n <= min {
+                out.append(.init(path: path, message: "must be > \(Self.show(min))"))
+            }
+        case .array(let elements):
+            if let min = s["minItems"]?.intValue, elements.count < min {
+                out.append(.init(path: path, message: "must have at least \(min) item\(min == 1 ? "" : "s")"))
+            }
+            if s["uniqueItems"]?.boolValue == true, Set(elements).count != elements.count {
+                out.append(.init(path: path, message: "items must be unique"))
+            }
+            if let items = s["items"] {
+                for (i, e) in elements.enumerated() { check(e, against: items, path: "\(path)[\(i)]", into: &out) }
+            }
+        case .object(let members):
+            for name in s["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where members[name] == nil {
+                out.append(.init(path: path, message: "missing required member \"\(name)\""))
+            }
+            let properties = s["properties"]?.objectValue ?? [:]
+            for name in members.keys.sorted() {
+                let child = "\(path).\(name)"
+                if let sub = properties[name] {
+                    check(members[name]!, against: sub, path: child, into: &out)
+                } else if let extra = s["additionalProperties"] {
+                    if extra == .bool(false) {
+                        out.append(.init(path: child, message: "unknown member \"\(name)\""))
+                    } else {
+                        check(members[name]!, against: extra, path: child, into: &out)
+                    }
+                }
+            }
+        default: break
+        }
+    }
+
+    private static func has(_ value: JSONValue, type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array),
+            ("object", .object):
+            true
+        case ("integer", .number(let n)): n.rounded() == n
+        default: false
+        }
+    }
+
+    private static func show(_ n: Double) -> String { (try? JCSNumber.format(n)) ?? "\(n)" }
+}

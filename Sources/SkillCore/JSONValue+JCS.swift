@@ -1,0 +1,126 @@
+import Foundation
+
+/// RFC 8785 JSON Canonicalization Scheme.
+extension JSONValue {
+    /// The canonical UTF-8 bytes of this value (RFC 8785 §3.2): members sorted by their
+    /// UTF-16 code units, no white space, strings with the minimal escapes of §3.2.2.2 and
+    /// numbers serialised as ECMAScript's `Number.prototype.toString` (§3.2.2.3).
+    /// - Returns: the canonical bytes.
+    /// - Throws: `json.not-canonicalizable` for NaN or an infinity (JCS forbids them).
+    public func canonicalBytes() throws(SkillError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try Self.write(self, into: &out)
+        return out
+    }
+
+    /// The canonical form as a string (see `canonicalBytes()`).
+    public func canonicalString() throws(SkillError) -> String {
+        String(decoding: try canonicalBytes(), as: UTF8.self)
+    }
+
+    private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(SkillError) {
+        switch value {
+        case .null: out.append(contentsOf: Array("null".utf8))
+        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
+        case .number(let n): out.append(contentsOf: Array(try JCSNumber.format(n).utf8))
+        case .string(let s): writeString(s, into: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, e) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                try write(e, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let keys = members.keys.sorted { a, b in a.utf16.lexicographicallyPrecedes(b.utf16) }
+            for (i, key) in keys.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                try write(members[key]!, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// ECMAScript number serialisation (ECMA-262 `Number::toString`, as RFC 8785 §3.2.2.3 requires).
+public enum JCSNumber {
+    /// Formats a finite double the way ECMAScript's `Number.prototype.toString()` does.
+    /// - Parameter value: a finite double.
+    /// - Returns: the shortest round-tripping decimal in ES6 layout.
+    /// - Throws: `json.not-canonicalizable` for NaN or an infinity.
+    public static func format(_ value: Double) throws(SkillError) -> String {
+        guard value.isFinite else {
+            throw SkillError(.jsonNotCanonicalizable, "JCS cannot represent NaN or Infinity")
+        }
+        if value == 0 { return "0" }  // also -0
+        if value < 0 { return "-" + (try format(-value)) }
+        // Swift's description is the shortest decimal that round-trips (closest when tied),
+        // which is the digit string ECMA-262 asks for; only the layout differs.
+        let (digits, n) = decompose(value.description)
+        let k = digits.count
+        if k <= n && n <= 21 {
+            return digits + String(repeating: "0", count: n - k)
+        }
+        if 0 < n && n <= 21 {
+            let cut = digits.index(digits.startIndex, offsetBy: n)
+            return String(digits[..<cut]) + "." + String(digits[cut...])
+        }
+        if -6 < n && n <= 0 {
+            return "0." + String(repeating: "0", count: -n) + digits
+        }
+        let e = n - 1
+        let exponent = (e >= 0 ? "+" : "-") + String(abs(e))
+        if k == 1 { return digits + "e" + exponent }
+        return String(digits.first!) + "." + String(digits.dropFirst()) + "e" + exponent
+    }
+
+    /// Splits Swift's description ("1.5e-07", "123.0") into significant digits `s` and the
+    /// exponent `n` such that the value is 0.s × 10^n.
+    private static func decompose(_ text: String) -> (digits: String, n: Int) {
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = text[..<e]
+            exponent = Int(text[text.index(after: e)...])!
+        }
+        var digits = ""
+        var pointPosition = 0
+        var seenPoint = false
+        for ch in mantissa {
+            if ch == "." { seenPoint = true; continue }
+            digits.append(ch)
+            if !seenPoint { pointPosition += 1 }
+        }
+        var n = pointPosition + exponent
+        while digits.first == "0" { digits.removeFirst(); n -= 1 }
+        while digits.last == "0" { digits.removeLast() }
+        return (digits, n)
+    }
+}

@@ -1,0 +1,115 @@
+/// The one error type of SkillBank.
+///
+/// `code` is stable (never renamed or reused) and is what callers, tests and the edges
+/// (CLI exit codes, HTTP problem types) compare; `message` is safe to show to a user and
+/// never contains a name, an ID number or key material; `field` says where the problem is
+/// (a flag, a JSON path, `line 3, column id_number`); `cause` is for logs only.
+public struct SkillError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: Code
+    public let message: String
+    public let field: String?
+    public let cause: String?
+
+    /// Makes an error.
+    /// - Parameters:
+    ///   - code: the stable code.
+    ///   - message: what was wrong, safe to show.
+    ///   - field: where (flag, JSON path, CSV line and column), if known.
+    ///   - cause: details for logs only.
+    public init(_ code: Code, _ message: String, field: String? = nil, cause: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.cause = cause
+    }
+
+    public var description: String {
+        if let field { return "\(code.rawValue): \(field): \(message)" }
+        return "\(code.rawValue): \(message)"
+    }
+
+    /// The same error, placed at `field` (prefixing any field it already names).
+    public func at(_ where: String) -> SkillError {
+        SkillError(code, message, field: field.map { "\(`where`), \($0)" } ?? `where`, cause: cause)
+    }
+
+    /// What sort of failure a code is; each edge maps kinds to its own signals.
+    public enum Kind: String, Sendable, CaseIterable {
+        case usage, badData, notFound, notAllowed, busy, config, `internal`
+    }
+
+    /// A stable error code such as `ledger.enrolment-exists`.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+        public let kind: Kind
+        init(_ rawValue: String, _ kind: Kind) {
+            self.rawValue = rawValue
+            self.kind = kind
+        }
+        public var description: String { rawValue }
+    }
+}
+
+extension SkillError.Code {
+    // Input and parsing
+    public static let usage = Self("input.usage", .usage)
+    public static let invalidField = Self("input.invalid-field", .badData)
+    public static let jsonMalformed = Self("json.malformed", .badData)
+    public static let jsonNotCanonicalizable = Self("json.not-canonicalizable", .badData)
+    public static let fileUnreadable = Self("input.file-unreadable", .notFound)
+    public static let csvMalformed = Self("import.csv-malformed", .badData)
+    public static let csvHeader = Self("import.header-invalid", .badData)
+    public static let importBadRows = Self("import.bad-rows", .badData)
+
+    // Standards
+    public static let standardsMissing = Self("standards.missing", .config)
+    public static let standardsSchema = Self("standards.schema-violation", .badData)
+    public static let standardsReference = Self("standards.cross-reference", .badData)
+    public static let occupationUnknown = Self("standards.occupation-unknown", .badData)
+    public static let levelUnknown = Self("standards.level-unknown", .badData)
+    public static let frameworkUnknown = Self("standards.framework-unknown", .badData)
+    public static let standardNotFound = Self("standards.not-found", .notFound)
+
+    // Identity validators
+    public static let usccInvalid = Self("institution.uscc-invalid", .badData)
+    public static let provinceInvalid = Self("institution.province-invalid", .badData)
+    public static let idNumberInvalid = Self("person.id-number-invalid", .badData)
+    public static let nameInvalid = Self("person.name-invalid", .badData)
+    public static let certificateNumberInvalid = Self("certificate.number-invalid", .badData)
+
+    // Ledger
+    public static let notInitialised = Self("ledger.not-initialised", .config)
+    public static let institutionNotFound = Self("ledger.institution-not-found", .notFound)
+    public static let institutionExists = Self("ledger.institution-exists", .badData)
+    public static let institutionSuspended = Self("ledger.institution-suspended", .notAllowed)
+    public static let outOfScope = Self("ledger.out-of-accreditation-scope", .notAllowed)
+    public static let kindNotAllowed = Self("ledger.institution-kind-not-allowed", .notAllowed)
+    public static let personNotFound = Self("ledger.person-not-found", .notFound)
+    public static let personExists = Self("ledger.person-exists", .badData)
+    public static let courseNotFound = Self("ledger.course-not-found", .notFound)
+    public static let courseFull = Self("ledger.course-full", .notAllowed)
+    public static let courseClosed = Self("ledger.course-closed", .notAllowed)
+    public static let enrolmentNotFound = Self("ledger.enrolment-not-found", .notFound)
+    public static let enrolmentExists = Self("ledger.enrolment-exists", .badData)
+    public static let transitionInvalid = Self("ledger.transition-invalid", .notAllowed)
+    public static let unbalanced = Self("ledger.unbalanced", .internal)
+    public static let storeBusy = Self("store.busy", .busy)
+    public static let storeFailure = Self("store.failure", .internal)
+
+    // Secrets and crypto
+    public static let secretMissing = Self("secret.missing", .config)
+    public static let secretInvalid = Self("secret.invalid", .config)
+    public static let cryptoFailure = Self("crypto.failure", .internal)
+    public static let decryptionFailed = Self("crypto.decryption-failed", .internal)
+
+    /// Every code, for the tests that check each edge maps all of them.
+    public static let all: [SkillError.Code] = [
+        .usage, .invalidField, .jsonMalformed, .jsonNotCanonicalizable, .fileUnreadable, .csvMalformed, .csvHeader,
+        .importBadRows, .standardsMissing, .standardsSchema, .standardsReference, .occupationUnknown, .levelUnknown,
+        .frameworkUnknown, .standardNotFound, .usccInvalid, .provinceInvalid, .idNumberInvalid, .nameInvalid,
+        .certificateNumberInvalid, .notInitialised, .institutionNotFound, .institutionExists, .institutionSuspended,
+        .outOfScope, .kindNotAllowed, .personNotFound, .personExists, .courseNotFound, .courseFull, .courseClosed,
+        .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
+        .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed,
+    ]
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+extension Standards {
+    /// The data files every Standards directory holds, in load order. Each `NAME.json` has
+    /// its schema at `schema/NAME.schema.json`.
+    public static let fileNames = [
+        "levels", "occupations", "credential-types", "certificate-number-schemes", "provinces", "frameworks", "crosswalk",
+    ]
+
+    /// Reads and validates a Standards directory.
+    /// - Parameter directory: the folder holding the data files and `schema/`.
+    /// - Returns: the validated standards.
+    /// - Throws: `standards.missing` when a file cannot be read; otherwise as `load(files:)`.
+    public static func load(directory: URL) throws(SkillError) -> Standards {
+        var files: [StandardsFile] = []
+        for name in fileNames {
+            let dataURL = directory.appendingPathComponent("\(name).json")
+            let schemaURL = directory.appendingPathComponent("schema/\(name).schema.json")
+            guard let data = FileManager.default.contents(atPath: dataURL.path) else {
+                throw SkillError(.standardsMissing, "cannot read the Standards file", field: dataURL.path)
+            }
+            guard let schema = FileManager.default.contents(atPath: schemaURL.path) else {
+                throw SkillError(.standardsMissing, "cannot read the schema", field: schemaURL.path)
+            }
+            files.append(StandardsFile(name: name, data: Array(data), schema: Array(schema)))
+        }
+        return try load(files: files)
+    }
+
+    /// Validates each file against its schema, decodes it, and cross-checks the files.
+    /// - Parameter files: one entry per name in `fileNames`.
+    /// - Returns: the validated standards.
+    /// - Throws: `standards.schema-violation` (file, JSON path, what is wrong),
+    ///   `standards.cross-reference` (a row naming something that does not exist), or
+    ///   `standards.missing`.
+    public static func load(files: [StandardsFile]) throws(SkillError) -> Standards {
+        let byName = Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var documents: [String: JSONValue] = [:]
+        for name in fileNames {
+            guard let file = byName[name] else {
+                throw SkillError(.standardsMissing, "the Standards set has no \(name).json", field: "\(name).json")
+            }
+            let schemaValue: JSONValue
+            let value: JSONValue
+            do {
+                schemaValue = try JSONParser().parse(file.schema)
+                value = try JSONParser().parse(file.data)
+            } catch {
+                throw SkillError(.standardsSchema, error.message, field: "\(name).json \(error.field ?? "")", cause: error.cause)
+            }
+            let schema: JSONSchema
+            do { schema = try JSONSchema(schemaValue) } catch {
+                throw SkillError(.standardsSchema, error.message, field: "schema/\(name).schema.json \(error.field ?? "")")
+            }
+            if let first = schema.validate(value).first {
+                throw SkillError(.standardsSchema, first.message, field: "\(name).json \(first.path)")
+            }
+            documents[name] = value
+        }
+        return try Builder(documents: documents, files: files).build()
+    }
+}
+
+/// Decodes the validated documents and checks references between them.
+private struct Builder {
+    let documents: [String: JSONValue]
+    let files: [StandardsFile]
+
+    func decode<T: Decodable>(_ type: T.Type, _ name: String, _ member: String) throws(SkillError) -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let bytes = try documents[name]![member]!.canonicalBytes()
+            return try decoder.decode(T.self, from: Data(bytes))
+        } catch {
+            throw SkillError(.standardsSchema, "cannot decode \(member)", field: "\(name).json $.\(member)", cause: "\(error)")
+        }
+    }
+
+    func fail(_ name: String, _ path: String, _ message: String) -> SkillError {
+        SkillError(.standardsReference, message, field: "\(name).json \(path)")
+    }
+
+    func unique<T>(_ rows: [T], _ key: (T) -> String, _ name: String, _ member: String = "rows") throws(SkillError) {
+        var seen: Set<String> = []
+        for (i, row) in rows.enumerated() where !seen.insert(key(row)).inserted {
+            throw fail(name, "$.\(member)[\(i)]", "duplicate id '\(key(row))'")
+        }
+    }
+
+    func build() throws(SkillError) -> Standards {
+        let levels = try decode([SkillLevel].self, "levels", "rows")
+        let occupations = try decode([Occupation].self, "occupations", "rows")
+        let majors = try decode([OccupationMajor].self, "occupations", "majors")
+        let credentialTypes = try decode([CredentialType].self, "credential-types", "rows")
+        let schemes = try decode([CertificateNumberScheme].self, "certificate-number-schemes", "rows")
+        let provinces = try decode([Province].self, "provinces", "rows")
+        let frameworks = try decode([Framework].self, "frameworks", "rows")
+        let defaultID = documents["frameworks"]!["default_framework"]!.stringValue!
+        let defaultReason = documents["frameworks"]!["default_reason"]!.stringValue!
+        let crosswalk = try decode([CrosswalkRow].self, "crosswalk", "rows")
+
+        // Ladder: ranks 1…n in order, five-level codes unique.
+        try unique(levels, \.key, "levels")
+        for (i, level) in levels.enumerated() where level.rank != i + 1 {
+            throw fail("levels", "$.rows[\(i)].rank", "ranks must run 1, 2, 3 … in order; expected \(i + 1)")
+        }
+        try unique(levels.filter { $0.fiveLevelCode != nil }, { String($0.fiveLevelCode!) }, "levels")
+        let codes = Set(levels.compactMap(\.fiveLevelCode))
+
+        try unique(majors, \.code, "occupations", "majors")
+        try unique(occupations, \.code, "occupations")
+        let majorCodes = Set(majors.map(\.code))
+        for (i, o) in occupations.enumerated() {
+            guard majorCodes.contains(o.major) else {
+                throw fail("occupations", "$.rows[\(i)].code", "major group \(o.major) is not listed in majors")
+            }
+            if let bad = o.levels.first(where: { !codes.contains($0) }) {
+                throw fail("occupations", "$.rows[\(i)].levels", "level \(bad) is not a five-level code in levels.json")
+            }
+        }
+
+        try unique(credentialTypes, \.id, "credential-types")
+        try unique(provinces, \.code, "provinces")
+        let provinceCodes = Set(provinces.map(\.code))
+
+        try unique(schemes, \.id, "certificate-number-schemes")
+        for (i, scheme) in schemes.enumerated() {
+            let path = "$.rows[\(i)]"
+            guard (try? NSRegularExpression(pattern: scheme.pattern)) != nil else {
+                throw fail("certificate-number-schemes", "\(path).pattern", "not a valid regular expression")
+            }
+            var next = 1
+            for (j, part) in scheme.parts.sorted(by: { $0.start < $1.start }).enumerated() {
+                guard part.start == next else {
+                    throw fail("certificate-number-schemes", "\(path).parts[\(j)]", "parts must tile the number: expected start \(next)")
+                }
+                guard (try? NSRegularExpression(pattern: part.pattern)) != nil else {
+                    throw fail("certificate-number-schemes", "\(path).parts[\(j)].pattern", "not a valid regular expression")
+                }
+                next += part.length
+            }
+            if !scheme.parts.isEmpty, next - 1 != scheme.length {
+                throw fail("certificate-number-schemes", "\(path).parts", "parts cover \(next - 1) characters, the scheme has \(scheme.length)")
+            }
+            if scheme.generator, scheme.parts.isEmpty {
+                throw fail("certificate-number-schemes", "\(path).generator", "a generator needs a part table")
+            }
+            if let example = scheme.example {
+                do { _ = try scheme.parse(example, provinces: provinceCodes, levels: codes) } catch {
+                    throw fail("certificate-number-schemes", "\(path).example", "the example does not validate: \(error.message)")
+                }
+            }
+        }
+
+        try unique(frameworks, \.id, "frameworks")
+        let frameworksByID = Dictionary(frameworks.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, f) in frameworks.enumerated() {
+            for (j, l) in f.levels.enumerated() where l.level != j + 1 {
+                throw fail("frameworks", "$.rows[\(i)].levels[\(j)]", "levels must run 1, 2, 3 … in order")
+            }
+            if let h = f.hoursPerCredit, !(h.min <= h.value && h.value <= h.max) {
+                throw fail("frameworks", "$.rows[\(i)].hours_per_credit", "value must lie between min and max")
+            }
+        }
+        guard let defaultFramework = frameworksByID[defaultID], defaultFramework.hoursPerCredit != nil else {
+            throw fail("frameworks", "$.default_framework", "'\(defaultID)' is not a framework with an hours-per-credit rule")
+        }
+
+        for (i, row) in crosswalk.enumerated() {
+            guard codes.contains(row.skillLevel) else {
+                throw fail("crosswalk", "$.rows[\(i)].skill_level", "\(row.skillLevel) is not a five-level code")
+            }
+            for (fid, levels) in row.levels.sorted(by: { $0.key < $1.key }) {
+                guard let f = frameworksByID[fid] else {
+                    throw fail("crosswalk", "$.rows[\(i)].levels.\(fid)", "no framework '\(fid)' in frameworks.json")
+                }
+                if let bad = levels.first(where: { $0 > f.levels.count }) {
+                    throw fail("crosswalk", "$.rows[\(i)].levels.\(fid)", "\(fid) has no level \(bad)")
+                }
+            }
+        }
+
+        return Standards(
+            levels: levels, occupations: occupations, majors: majors, credentialTypes: credentialTypes,
+            numberSchemes: schemes, provinces: provinces, frameworks: frameworks, defaultFrameworkID: defaultID,
+            defaultFrameworkReason: defaultReason, crosswalk: crosswalk, files: files,
+            occupationsByCode: Dictionary(occupations.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }),
+            levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
+            frameworksByID: frameworksByID)
+    }
+}
