@@ -6,9 +6,9 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public let month: Int
     public let day: Int
 
-    /// Makes a date when the parts name a real day between years 1900 and 2999.
+    /// Makes a date when the parts name a real day between years 1800 and 2999.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1900...2999).contains(year), (1...12).contains(month), day >= 1,
+        guard (1800...2999).contains(year), (1...12).contains(month), day >= 1,
             day <= Self.daysIn(month: month, year: year)
         else { return nil }
         self.year = year
