@@ -10,6 +10,7 @@
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
+#include <openssl/kdf.h>
 
 /// Adapters for macros and variadic functions that Swift cannot import directly.
 
@@ -31,6 +32,21 @@ static inline EVP_PKEY *skillbank_ed25519_keygen(void) {
 
 static inline long skillbank_bio_mem_data(BIO *bio, char **out) {
     return BIO_get_mem_data(bio, out);
+}
+
+/// OSSL_PARAM builders whose names are C string literals with static storage (Swift would pass
+/// a temporary copy of the macro's string, which the parameter array would outlive).
+static inline OSSL_PARAM skillbank_kdf_param_digest(char *name) {
+    return OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, name, 0);
+}
+static inline OSSL_PARAM skillbank_kdf_param_key(void *bytes, size_t length) {
+    return OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, bytes, length);
+}
+static inline OSSL_PARAM skillbank_kdf_param_salt(void *bytes, size_t length) {
+    return OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, bytes, length);
+}
+static inline OSSL_PARAM skillbank_kdf_param_info(void *bytes, size_t length) {
+    return OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, bytes, length);
 }
 
 #endif
