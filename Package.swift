@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "SkillCore", "SkillCrypto", "SkillLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: upcoming
         ),

@@ -69,12 +69,18 @@ public struct PersonalID: Sendable, Hashable {
         guard CalendarDate(compact: birth) != nil else {
             throw SkillError(.idNumberInvalid, "characters 7–14 are not a valid birth date")
         }
-        var sum = 0
-        for i in 0..<17 { sum += chars[i].wholeNumberValue! * residentWeights[i] }
-        let expected = residentCheck[sum % 11]
-        guard chars[17] == expected else {
+        guard chars[17] == residentCheckCharacter(for: String(chars.prefix(17))) else {
             throw SkillError(.idNumberInvalid, "the check character does not match (GB 11643 MOD 11-2)")
         }
+    }
+
+    /// The GB 11643 check character for the first 17 digits of a resident ID number, or nil.
+    public static func residentCheckCharacter(for first17: String) -> Character? {
+        let chars = Array(first17)
+        guard chars.count == 17, chars.allSatisfy(\.isASCIIDigit) else { return nil }
+        var sum = 0
+        for i in 0..<17 { sum += chars[i].wholeNumberValue! * residentWeights[i] }
+        return residentCheck[sum % 11]
     }
 
     /// The masked form shown on screens: the first four and last four characters of an

@@ -19,21 +19,29 @@ public struct USCC: Sendable, Hashable, CustomStringConvertible {
         guard chars.count == 18 else {
             throw SkillError(.usccInvalid, "a unified social credit code has 18 characters, got \(chars.count)")
         }
-        var sum = 0
-        for (i, ch) in chars.prefix(17).enumerated() {
-            guard let v = Self.alphabet.firstIndex(of: ch) else {
-                throw SkillError(.usccInvalid, "character \(i + 1) '\(ch)' is not allowed (I, O, Z, S, V are never used)")
-            }
-            sum += v * Self.weights[i]
+        for (i, ch) in chars.enumerated() where !Self.alphabet.contains(ch) {
+            throw SkillError(.usccInvalid, "character \(i + 1) '\(ch)' is not allowed (I, O, Z, S, V are never used)")
         }
         for i in 2..<8 where !chars[i].isASCIIDigit {
             throw SkillError(.usccInvalid, "characters 3–8 are the registering authority's region code and must be digits")
         }
-        let expected = Self.alphabet[(31 - sum % 31) % 31]
+        let expected = Self.checkCharacter(for: String(chars.prefix(17)))!
         guard chars[17] == expected else {
             throw SkillError(.usccInvalid, "check character is '\(chars[17])', expected '\(expected)'")
         }
         value = String(chars)
+    }
+
+    /// The check character for the first 17 characters of a code, or nil if one is not in the alphabet.
+    public static func checkCharacter(for first17: String) -> Character? {
+        let chars = Array(first17.uppercased())
+        guard chars.count == 17 else { return nil }
+        var sum = 0
+        for (i, ch) in chars.enumerated() {
+            guard let v = alphabet.firstIndex(of: ch) else { return nil }
+            sum += v * weights[i]
+        }
+        return alphabet[(31 - sum % 31) % 31]
     }
 
     /// The 6-digit administrative division code of the registering authority (characters 3–8).

@@ -41,4 +41,10 @@ public struct PersonalDataVault: Sendable {
         defer { scrub(&plain) }
         return String(decoding: plain, as: UTF8.self)
     }
+
+    /// A fingerprint of the secret that a database stores, so that a wrong secret file is
+    /// refused instead of silently producing blind indexes that match nothing.
+    public func fingerprint() -> [UInt8] {
+        HMACSHA256.authenticate(Array("skillbank/secret-fingerprint/v1".utf8), key: indexKey)
+    }
 }

@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+import SkillCore
+
+/// What a bulk import loads, and the CSV header each kind expects.
+public enum ImportKind: String, Sendable, CaseIterable {
+    case people, enrolments, completions
+
+    /// The header columns, named after the CLI flags.
+    public var columns: [String] {
+        switch self {
+        case .people: ["name", "id_type", "id_number"]
+        case .enrolments: ["person", "course"]
+        case .completions: ["enrolment", "outcome"]
+        }
+    }
+
+    /// Maps the `field` of a use case's error to the CSV column it came from.
+    func column(for field: String?) -> String {
+        let map = ["--name": "name", "--id-type": "id_type", "--id-number": "id_number", "person": "person", "course": "course",
+                   "enrolment": "enrolment", "outcome": "outcome"]
+        if let field, let column = map[field], columns.contains(column) { return column }
+        return columns[0]
+    }
+}
+
+/// One bad row of an import.
+public struct RowProblem: Sendable, CustomStringConvertible {
+    public let line: Int
+    public let column: String
+    public let code: SkillError.Code
+    public let message: String
+    /// The row as read, for the reject file. Holds personal data for people imports:
+    /// write it only to the reject file the operator asked for, never to a log.
+    public let fields: [String: String]
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable {
+    public let kind: ImportKind
+    public let rows: Int
+    public let imported: Int
+    public let problems: [RowProblem]
+    /// False when bad rows made the whole import roll back.
+    public let committed: Bool
+
+    public var json: JSONValue {
+        [
+            "kind": .string(kind.rawValue), "rows": .int(rows), "imported": .int(imported), "committed": .bool(committed),
+            "rejected": .int(problems.count),
+            "problems": .array(problems.prefix(1_000).map { p in
+                ["line": .int(p.line), "column": .string(p.column), "code": .string(p.code.rawValue), "message": .string(p.message)]
+            }),
+        ]
+    }
+}
+
+private struct Rollback: Error {}
+
+extension Ledger {
+    /// Imports a CSV file in one transaction.
+    ///
+    /// Every row is checked; with bad rows and `skipBad` false nothing is written and the
+    /// report lists every problem. With `skipBad` the good rows commit (each in its own
+    /// savepoint, so a bad row leaves nothing behind) and the report lists the rejects.
+    /// - Parameters:
+    ///   - kind: what the file holds.
+    ///   - url: an RFC 4180 CSV file with a header row.
+    ///   - skipBad: import the good rows even when some are bad.
+    ///   - progress: called with (rows done, rows total) every 1,000 rows.
+    /// - Returns: the report.
+    /// - Throws: `input.file-unreadable`, `import.header-invalid`, `import.csv-malformed`,
+    ///   `store.*` — problems with the file as a whole, not with a row.
+    public func importCSV(
+        _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(SkillError) -> ImportReport {
+        let table = try CSVTable.read(url, columns: kind.columns)
+        let date = now
+        var problems: [RowProblem] = []
+        func problem(_ record: CSVTable.Record, _ error: any Error) -> RowProblem {
+            let e = Ledger.map(error)
+            return RowProblem(line: record.line, column: kind.column(for: e.field), code: e.code, message: e.message, fields: record.fields)
+        }
+
+        // People are validated and sealed before the transaction, so encryption does not hold the write lock.
+        var prepared: [(CSVTable.Record, PreparedPerson)] = []
+        if kind == .people {
+            for record in table.records {
+                do {
+                    let typeText = record.fields["id_type"]!.trimmingSpaces.lowercased()
+                    guard let type = IDType(rawValue: typeText) else {
+                        throw SkillError(.invalidField, "id_type must be one of \(IDType.allCases.map(\.rawValue).joined(separator: ", "))", field: "--id-type")
+                    }
+                    prepared.append((record, try preparePerson(name: record.fields["name"]!, idType: type, idNumber: record.fields["id_number"]!, at: date)))
+                } catch {
+                    problems.append(problem(record, error))
+                }
+            }
+        }
+
+        let total = table.records.count
+        var imported = 0
+        do {
+            try pool.write { db in
+                var accounts = AccountCache()
+                var done = 0
+                func apply(_ record: CSVTable.Record, _ body: () throws -> Void) {
+                    let result = Result { () throws -> Void in
+                        if skipBad {
+                            try db.inSavepoint {
+                                try body()
+                                return .commit
+                            }
+                        } else {
+                            try body()
+                        }
+                    }
+                    switch result {
+                    case .success: imported += 1
+                    case .failure(let error): problems.append(problem(record, error))
+                    }
+                    done += 1
+                    if done % 1_000 == 0 { progress?(done, total) }
+                }
+                switch kind {
+                case .people:
+                    for (record, person) in prepared {
+                        apply(record) { try Ledger.insertPerson(db, person, actor: actor, at: date) }
+                    }
+                case .enrolments:
+                    for record in table.records {
+                        apply(record) {
+                            _ = try Ledger.enrol(db, person: record.fields["person"]!.trimmingSpaces, course: record.fields["course"]!.trimmingSpaces, actor: actor, at: date)
+                        }
+                    }
+                case .completions:
+                    for record in table.records {
+                        apply(record) {
+                            let text = record.fields["outcome"]!.trimmingSpaces.lowercased()
+                            guard let outcome = EnrolmentStatus(rawValue: text), outcome != .enrolled else {
+                                throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
+                            }
+                            _ = try Ledger.close(db, enrolment: record.fields["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, accounts: &accounts)
+                        }
+                    }
+                }
+                progress?(total, total)
+                if !problems.isEmpty && !skipBad { throw Rollback() }
+            }
+        } catch is Rollback {
+            problems.sort { $0.line < $1.line }
+            return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false)
+        } catch {
+            throw Ledger.map(error)
+        }
+        problems.sort { $0.line < $1.line }
+        return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillCrypto
+
+/// The registry's ledger: one SQLite file (WAL, foreign keys on, versioned migrations) and
+/// the use cases that change it. Every change commits in one transaction together with the
+/// event that records it.
+public struct Ledger: Sendable {
+    /// Where the ledger lives and how to reach its secret.
+    public struct Configuration: Sendable {
+        public var databasePath: String
+        public var secretPath: String
+        /// Folder to load Standards from when the database is created.
+        public var standardsDirectory: URL?
+        /// How long a writer waits for the lock before `store.busy`.
+        public var busyTimeout: TimeInterval
+
+        /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
+        public init(databasePath: String, secretPath: String? = nil, standardsDirectory: URL? = nil, busyTimeout: TimeInterval = 5) {
+            self.databasePath = databasePath
+            self.secretPath = secretPath ?? databasePath + ".secret"
+            self.standardsDirectory = standardsDirectory
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    let pool: DatabasePool
+    /// The Standards this bank was initialised with (kept in the database).
+    public let standards: Standards
+    let vault: PersonalDataVault
+    let clock: @Sendable () -> Date
+    /// The database file.
+    public let path: String
+
+    /// Opens a ledger, creating, migrating and initialising it (Standards, secret) when the
+    /// file does not exist yet.
+    /// - Parameters:
+    ///   - configuration: paths and limits.
+    ///   - clock: the time source (tests pass a fixed clock).
+    /// - Returns: the ledger and whether it was created by this call.
+    /// - Throws: `standards.*` when the Standards directory is broken, `secret.*` when the
+    ///   secret is missing, has loose permissions or does not match the database,
+    ///   `store.failure` when SQLite fails.
+    public static func open(_ configuration: Configuration, clock: @escaping @Sendable () -> Date = { Date() }) throws(SkillError) -> (ledger: Ledger, created: Bool) {
+        let fm = FileManager.default
+        let existed = fm.fileExists(atPath: configuration.databasePath)
+        var standardsToLoad: Standards?
+        if !existed {
+            guard let dir = configuration.standardsDirectory ?? StandardsLocator.find() else {
+                throw SkillError(.standardsMissing, "no Standards directory found to initialise a new bank; pass --standards DIR or set SKILLBANK_STANDARDS")
+            }
+            standardsToLoad = try Standards.load(directory: dir)
+        }
+        let secret = try RegistrySecret.loadOrCreate(at: configuration.secretPath, create: !existed)
+        let vault = try PersonalDataVault(secret: secret)
+        let pool: DatabasePool
+        do {
+            var config = GRDB.Configuration()
+            config.busyMode = .timeout(configuration.busyTimeout)
+            config.foreignKeysEnabled = true
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw Ledger.map(error)
+        }
+        let check = Hex.encode(vault.fingerprint())
+        let standards: Standards
+        do {
+            standards = try pool.write { db throws -> Standards in
+                let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_check'")
+                if let stored, stored != check {
+                    throw SkillError(.secretInvalid, "the registry secret does not belong to this database", field: configuration.secretPath)
+                }
+                if stored == nil {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('secret_check', ?)", arguments: [check])
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('created_at', ?)", arguments: [Timestamp.format(clock())])
+                }
+                if let fresh = standardsToLoad, try Int.fetchOne(db, sql: "SELECT count(*) FROM standards_files") == 0 {
+                    for file in fresh.files {
+                        try db.execute(
+                            sql: "INSERT INTO standards_files(name, data, schema, sha256) VALUES (?, ?, ?, ?)",
+                            arguments: [file.name, Data(file.data), Data(file.schema), Hex.encode(SHA256.hash(file.data))])
+                    }
+                    return fresh
+                }
+                let rows = try Row.fetchAll(db, sql: "SELECT name, data, schema FROM standards_files")
+                guard !rows.isEmpty else {
+                    throw SkillError(.notInitialised, "this database has no Standards loaded; remove it and run skillbank init")
+                }
+                return try Standards.load(files: rows.map {
+                    StandardsFile(name: $0["name"], data: Array($0["data"] as Data), schema: Array($0["schema"] as Data))
+                })
+            }
+        } catch {
+            throw Ledger.map(error)
+        }
+        let ledger = Ledger(pool: pool, standards: standards, vault: vault, clock: clock, path: configuration.databasePath)
+        return (ledger, !existed)
+    }
+
+    /// Runs `body` in one write transaction; a thrown error rolls everything back.
+    func write<T>(_ body: (Database) throws -> T) throws(SkillError) -> T {
+        do { return try pool.write(body) } catch { throw Ledger.map(error) }
+    }
+
+    /// Runs `body` on a read snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws(SkillError) -> T {
+        do { return try pool.read(body) } catch { throw Ledger.map(error) }
+    }
+
+    /// Maps any error from a transaction to a `SkillError`, keeping SQLite's detail as the cause.
+    static func map(_ error: any Error) -> SkillError {
+        if let e = error as? SkillError { return e }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return SkillError(.storeBusy, "the database is busy; try again", cause: "\(e)")
+            default:
+                return SkillError(.storeFailure, "the database refused the change", cause: "\(e)")
+            }
+        }
+        return SkillError(.storeFailure, "the database failed", cause: "\(error)")
+    }
+
+    /// The current time from the ledger's clock.
+    var now: Date { clock() }
+    /// Today in the registry's time zone.
+    var today: CalendarDate { CalendarDate(now) }
+}
+

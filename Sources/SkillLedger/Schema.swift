@@ -1,0 +1,128 @@
+import GRDB
+
+/// The ledger's tables, as versioned migrations. Never edit a shipped migration; add one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+                CREATE TABLE standards_files (
+                    name TEXT PRIMARY KEY, data BLOB NOT NULL, schema BLOB NOT NULL, sha256 TEXT NOT NULL
+                ) STRICT;
+
+                -- Every change, append-only; canonical is the RFC 8785 JCS form that the
+                -- transparency log hashes.
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    occurred_at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    canonical BLOB NOT NULL
+                ) STRICT;
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+                CREATE TABLE institutions (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('training', 'employer', 'social', 'international')),
+                    code TEXT NOT NULL UNIQUE,
+                    province TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+                    registered_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+
+                CREATE TABLE accreditations (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    occupation TEXT NOT NULL,
+                    levels TEXT NOT NULL,
+                    valid_from TEXT NOT NULL,
+                    valid_until TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX accreditations_by_institution ON accreditations(institution_id, occupation);
+
+                -- Personal data only as blind indexes (HMAC-SHA256), ciphertext (AES-256-GCM)
+                -- and masked display forms.
+                CREATE TABLE people (
+                    id TEXT PRIMARY KEY,
+                    id_type TEXT NOT NULL,
+                    id_index BLOB NOT NULL UNIQUE,
+                    id_ciphertext BLOB NOT NULL,
+                    id_masked TEXT NOT NULL,
+                    name_index BLOB NOT NULL,
+                    name_ciphertext BLOB NOT NULL,
+                    name_masked TEXT NOT NULL,
+                    registered_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX people_by_name ON people(name_index);
+
+                CREATE TABLE courses (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    title TEXT NOT NULL,
+                    occupation TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    hours INTEGER NOT NULL CHECK (hours > 0),
+                    framework TEXT NOT NULL,
+                    credit_tenths INTEGER NOT NULL CHECK (credit_tenths >= 0),
+                    starts_on TEXT NOT NULL,
+                    ends_on TEXT,
+                    capacity INTEGER CHECK (capacity IS NULL OR capacity > 0),
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX courses_by_institution ON courses(institution_id);
+
+                CREATE TABLE enrolments (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    course_id TEXT NOT NULL REFERENCES courses(id),
+                    status TEXT NOT NULL CHECK (status IN ('enrolled', 'completed', 'failed', 'withdrawn')),
+                    enrolled_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    UNIQUE (person_id, course_id)
+                ) STRICT;
+                CREATE INDEX enrolments_by_course ON enrolments(course_id, status);
+
+                -- Double-entry credit ledger in integer tenths of a credit.
+                CREATE TABLE accounts (
+                    id INTEGER PRIMARY KEY,
+                    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('person', 'institution', 'registry')),
+                    owner_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    occupation TEXT NOT NULL DEFAULT '',
+                    level INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (owner_kind, owner_id, kind, occupation, level)
+                ) STRICT;
+                CREATE INDEX accounts_by_owner ON accounts(owner_id);
+
+                CREATE TABLE postings (
+                    id TEXT PRIMARY KEY,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    from_account INTEGER NOT NULL REFERENCES accounts(id),
+                    to_account INTEGER NOT NULL REFERENCES accounts(id),
+                    amount_tenths INTEGER NOT NULL CHECK (amount_tenths > 0),
+                    reference TEXT NOT NULL,
+                    CHECK (from_account <> to_account)
+                ) STRICT;
+                CREATE INDEX postings_from ON postings(from_account);
+                CREATE INDEX postings_to ON postings(to_account);
+                CREATE INDEX postings_by_reference ON postings(reference);
+                CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+                    BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
+                CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+                    BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import SkillCore
+import SkillLedger
+
+/// Options every command takes. Values come from flags, then `SKILLBANK_*` variables, then defaults.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The bank's SQLite file (env SKILLBANK_DB).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("The registry secret file (env SKILLBANK_SECRET_FILE; default <db>.secret).", valueName: "path"))
+    var secretFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Standards folder used when a new bank is created (env SKILLBANK_STANDARDS).", valueName: "dir"))
+    var standards: String?
+
+    @Flag(name: .long, help: "Print JSON instead of tables.")
+    var json = false
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var configuration: Ledger.Configuration {
+        let path = db ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite"
+        let secret = secretFile ?? environment["SKILLBANK_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let dir = (standards ?? environment["SKILLBANK_STANDARDS"]).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        return Ledger.Configuration(databasePath: path, secretPath: secret, standardsDirectory: dir)
+    }
+
+    /// Opens (creating on first use) the bank.
+    func openLedger() throws(SkillError) -> Ledger {
+        let (ledger, created) = try Ledger.open(configuration)
+        if created {
+            Terminal.note("created a new bank at \(ledger.path) (secret: \(configuration.secretPath), mode 0600)")
+        }
+        return ledger
+    }
+}
+
+/// A command that works on the bank: parse, call one use case, render.
+protocol BankCommand: ParsableCommand {
+    var global: GlobalOptions { get }
+    func run(on ledger: Ledger, output: Output) throws(SkillError)
+}
+
+extension BankCommand {
+    func run() throws {
+        let output = Output(json: global.json)
+        do {
+            let ledger = try global.openLedger()
+            try run(on: ledger, output: output)
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}

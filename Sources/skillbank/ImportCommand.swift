@@ -1,0 +1,77 @@
+import ArgumentParser
+import CSV
+import Foundation
+import SkillCore
+import SkillLedger
+
+extension ImportKind: ExpressibleByArgument {}
+
+struct ImportCommand: BankCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Bulk import people, enrolments or completions from RFC 4180 CSV, in one transaction.",
+        discussion: """
+            Headers: people → name,id_type,id_number; enrolments → person,course; completions → enrolment,outcome
+            (outcome: completed | failed | withdrawn). Every bad row is reported as 'line N, column C: what is wrong'
+            and nothing is written, unless --skip-bad is given: then the good rows are imported and the bad ones
+            are written to the reject file with an 'error' column.
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "people | enrolments | completions") var kind: ImportKind
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Import the good rows and write the bad ones to the reject file.") var skipBad = false
+    @Option(help: "Where rejected rows go with --skip-bad (default FILE.rejects.csv).") var rejects: String?
+
+    func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        let interactive = Terminal.isInteractive && !global.json
+        let report = try ledger.importCSV(kind, from: URL(fileURLWithPath: file), skipBad: skipBad) { done, total in
+            if interactive { FileHandleProgress.show(done, total) }
+        }
+        if interactive { FileHandleProgress.finish() }
+        var rejectPath: String?
+        if skipBad, !report.problems.isEmpty {
+            let path = rejects ?? file + ".rejects.csv"
+            try writeRejects(report, to: path)
+            rejectPath = path
+        }
+        var value = report.json.objectValue!
+        value["reject_file"] = .optional(rejectPath)
+        if !report.committed {
+            if global.json { try output.emit(.object(value)) { "" } } else { report.problems.forEach { Terminal.error($0.description) } }
+            throw SkillError(.importBadRows, "\(report.problems.count) bad row(s) of \(report.rows); nothing was imported (fix them, or use --skip-bad)")
+        }
+        try output.emit(.object(value)) {
+            var lines = ["imported \(report.imported) of \(report.rows) \(kind.rawValue) rows"]
+            if let rejectPath { lines.append("\(report.problems.count) bad row(s) written to \(rejectPath):") }
+            lines += report.problems.prefix(20).map { "  " + $0.description }
+            if report.problems.count > 20 { lines.append("  … and \(report.problems.count - 20) more") }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    func writeRejects(_ report: ImportReport, to path: String) throws(SkillError) {
+        guard let stream = OutputStream(toFileAtPath: path, append: false) else {
+            throw SkillError(.fileUnreadable, "cannot write the reject file", field: path)
+        }
+        do {
+            let writer = try CSVWriter(stream: stream)
+            try writer.write(row: report.kind.columns + ["line", "error"])
+            for p in report.problems {
+                try writer.write(row: report.kind.columns.map { p.fields[$0] ?? "" } + [String(p.line), "column \(p.column): \(p.message)"])
+            }
+            writer.stream.close()
+        } catch {
+            throw SkillError(.fileUnreadable, "cannot write the reject file", field: path, cause: "\(error)")
+        }
+    }
+}
+
+/// A one-line progress counter on standard error, for people at a terminal.
+enum FileHandleProgress {
+    static func show(_ done: Int, _ total: Int) {
+        let percent = total == 0 ? 100 : done * 100 / total
+        FileHandle.standardError.write(Data("\r\(done)/\(total) rows (\(percent)%)".utf8))
+    }
+
+    static func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+}

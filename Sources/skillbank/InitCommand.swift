@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SkillCore
+import SkillCrypto
+import SkillLedger
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create and migrate the bank, load Standards, and make the registry secret.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let output = Output(json: global.json)
+        do {
+            let (ledger, created) = try Ledger.open(global.configuration)
+            let s = ledger.standards
+            let files = s.files.map { f -> JSONValue in
+                ["name": .string(f.name), "sha256": .string(Hex.encode(SHA256.hash(f.data)))]
+            }
+            try output.emit(
+                [
+                    "database": .string(ledger.path), "secret_file": .string(global.configuration.secretPath), "created": .bool(created),
+                    "standards": .array(files), "default_framework": .string(s.defaultFramework.id),
+                ]
+            ) {
+                var lines = [created ? "created bank \(ledger.path)" : "bank \(ledger.path) is already initialised; nothing changed"]
+                lines.append("registry secret: \(global.configuration.secretPath) (mode 0600; back it up: without it personal data cannot be read)")
+                lines.append("standards: \(s.levels.count) levels, \(s.occupations.count) occupations, \(s.frameworks.count) frameworks, \(s.numberSchemes.count) number schemes")
+                lines.append("courses earn credits by \(s.defaultFramework.id) (\(Int(s.defaultFramework.hoursPerCredit!.value)) hours per credit) unless they name a framework")
+                return lines.joined(separator: "\n")
+            }
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}
+
+struct CheckCommand: BankCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check that the credit ledger reconciles (exit 1 if it does not).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        let report = try ledger.reconcile()
+        try output.emit(report.json) {
+            var lines = ["events: \(report.events)", "postings: \(report.postings)", "credits deposited: \(Credits.format(report.depositedTenths))"]
+            lines.append(report.isBalanced ? "ledger reconciles" : "LEDGER DOES NOT RECONCILE")
+            lines += report.problems.map { "  - \($0)" }
+            return lines.joined(separator: "\n")
+        }
+        if !report.isBalanced { Foundation.exit(1) }
+    }
+}
+
+struct EventsCommand: BankCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List ledger events in order (their canonical JSON is what the log hashes).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only events after this sequence number.") var after = 0
+    @Option(help: "At most this many events.") var limit = 50
+
+    func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        let events = try ledger.events(after: after, limit: limit)
+        let values = try events.map { e throws(SkillError) in try JSONParser().parse(e.canonical) }
+        try output.emit(.array(values)) {
+            Table.render(["SEQ", "EVENT", "TYPE", "TIME", "ACTOR"], events.map { [String($0.seq), $0.id, $0.type, $0.occurredAt, $0.actor] })
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SkillCore
+
+/// Writes results as tables or JSON, and errors with their exit codes.
+struct Output {
+    let json: Bool
+
+    /// Prints `value` as JSON in JSON mode, else the human text.
+    func emit(_ value: JSONValue, human: () -> String) throws(SkillError) {
+        if json {
+            print(try value.prettyString())
+        } else {
+            let text = human()
+            if !text.isEmpty { print(text) }
+        }
+    }
+
+    /// Prints the error to standard error and returns the exit code to end with.
+    func fail(_ thrown: any Error) -> ExitCode {
+        if let exit = thrown as? ExitCode { return exit }
+        let error = thrown as? SkillError ?? SkillError(.storeFailure, "internal error", cause: "\(thrown)")
+        let value: JSONValue = [
+            "error": ["code": .string(error.code.rawValue), "message": .string(error.message), "field": .optional(error.field)],
+        ]
+        if json, let text = try? value.prettyString() {
+            Terminal.error(text)
+        } else {
+            Terminal.error("error: \(error.description)")
+        }
+        return ExitCode(ExitCodes.code(for: error.code))
+    }
+}
+
+/// The CLI's one table from error kinds to exit codes (sysexits.h, as STYLE.md fixes them).
+enum ExitCodes {
+    static func code(for code: SkillError.Code) -> Int32 {
+        switch code.kind {
+        case .usage: 64
+        case .badData: 65
+        case .notFound: 66
+        case .notAllowed: 69
+        case .internal: 70
+        case .busy: 75
+        case .config: 78
+        }
+    }
+}
+
+/// Standard error and terminal helpers.
+enum Terminal {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A note for the person at the terminal (standard error, so stdout stays scriptable).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var isInteractive: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// Plain-text tables that line up Chinese (double-width) and Latin text.
+enum Table {
+    static func render(_ header: [String], _ rows: [[String]]) -> String {
+        var widths = header.map(width)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(cell)) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - width(c))
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// Display columns of `s`: East Asian wide and full-width characters take two.
+    static func width(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { total, u in
+            let v = u.value
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || v >= 0x20000
+            return total + (u.properties.generalCategory == .nonspacingMark ? 0 : (wide ? 2 : 1))
+        }
+    }
+}

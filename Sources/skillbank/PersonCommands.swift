@@ -1,0 +1,54 @@
+import ArgumentParser
+import SkillCore
+import SkillLedger
+
+extension IDType: ExpressibleByArgument {}
+
+struct PersonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "person", abstract: "Register and find workers (personal data is stored encrypted and shown masked).",
+        subcommands: [Register.self, Show.self, Find.self])
+
+    struct Register: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a worker; prints the new id.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The worker's name.") var name: String
+        @Option(help: "resident (居民身份证) | passport | hk-macao | taiwan.") var idType: IDType
+        @Option(help: "The document number (checked; stored only as a blind index and ciphertext).") var idNumber: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let p = try ledger.registerPerson(name: name, idType: idType, idNumber: idNumber)
+            Terminal.note("registered \(p.maskedName) (\(p.idType.rawValue) \(p.maskedIDNumber))")
+            try output.emit(p.json) { p.id }
+        }
+    }
+
+    struct Show: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a worker, masked.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The person id (per_…).") var person: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let p = try ledger.person(person)
+            try output.emit(p.json) { PersonCommand.describe(p) }
+        }
+    }
+
+    struct Find: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Find a worker by identity document (exit 66 when none).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The document type.") var idType: IDType = .resident
+        @Option(help: "The document number.") var idNumber: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            guard let p = try ledger.findPerson(idType: idType, idNumber: idNumber) else {
+                throw SkillError(.personNotFound, "no worker is registered with this document", field: "--id-number")
+            }
+            try output.emit(p.json) { PersonCommand.describe(p) }
+        }
+    }
+
+    static func describe(_ p: PersonSummary) -> String {
+        "\(p.id)  \(p.maskedName)  \(p.idType.rawValue) \(p.maskedIDNumber)  registered \(p.registeredAt)"
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Skillbank: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skillbank",
+        abstract: "SkillBank (技能银行): a vocational skills training and certification registry.",
+        discussion: """
+            The bank lives in one SQLite file (--db, SKILLBANK_DB, default ./skillbank.sqlite), created with its
+            Standards and registry secret on first use. Every command takes --json for machine-readable output.
+            Exit codes: 0 ok, 64 usage, 65 bad data, 66 not found, 69 not allowed, 70 internal, 75 busy, 78 configuration.
+            """,
+        subcommands: [
+            InitCommand.self, DemoCommand.self, InstitutionCommand.self, PersonCommand.self, CourseCommand.self,
+            EnrolCommand.self, CompleteCommand.self, WithdrawCommand.self, CreditsCommand.self, RecordCommand.self,
+            ImportCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self,
+        ])
+}
