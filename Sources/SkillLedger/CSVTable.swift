@@ -46,8 +46,12 @@ struct CSVTable {
             records.append(Record(line: line, fields: fields))
             line += 1 + row.reduce(0) { $0 + $1.lineBreaks }
         }
+        // CSV.swift reports the end of the stream as `cannotReadFile`; anything else (invalid
+        // UTF-8, a stream failure) stops the import.
         if let error = reader.error {
-            throw SkillError(.csvMalformed, "the CSV is malformed (an unterminated quote?)", field: "line \(line)", cause: "\(error)")
+            if case CSVError.cannotReadFile = error {} else {
+                throw SkillError(.csvMalformed, "the file is not valid UTF-8 CSV", field: "line \(line)", cause: "\(error)")
+            }
         }
         return CSVTable(header: header, records: records)
     }
