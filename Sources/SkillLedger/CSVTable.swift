@@ -2,25 +2,25 @@ import CSV
 import Foundation
 import SkillCore
 
-/// An RFC 4180 CSV file read through CSV.swift, with each record's physical line number
-/// (a quoted field with line breaks makes a record span several lines).
-struct CSVTable {
+/// Streams an RFC 4180 CSV file through CSV.swift, one record at a time, with each record's
+/// physical line number (a quoted field with line breaks makes a record span several lines).
+final class CSVRows {
     struct Record {
         let line: Int
         let fields: [String: String]
     }
 
     let header: [String]
-    let records: [Record]
+    private let reader: CSVReader
+    private var line: Int
 
-    /// Reads `url` and checks that its header is exactly `columns` (in any order).
-    /// - Throws: `input.file-unreadable`, `import.csv-malformed` (with the line),
-    ///   `import.header-invalid` naming missing and unknown columns.
-    static func read(_ url: URL, columns: [String]) throws(SkillError) -> CSVTable {
-        guard let stream = InputStream(url: url), FileManager.default.isReadableFile(atPath: url.path) else {
+    /// Opens `url` and checks that its header is exactly `columns` (in any order).
+    /// - Throws: `input.file-unreadable`, `import.csv-malformed`, `import.header-invalid`
+    ///   naming missing and unknown columns.
+    init(_ url: URL, columns: [String]) throws(SkillError) {
+        guard FileManager.default.isReadableFile(atPath: url.path), let stream = InputStream(url: url) else {
             throw SkillError(.fileUnreadable, "cannot read the file", field: url.path)
         }
-        let reader: CSVReader
         do { reader = try CSVReader(stream: stream, hasHeaderRow: true) } catch {
             throw SkillError(.csvMalformed, "not a CSV file with a header row", field: "line 1", cause: "\(error)")
         }
@@ -34,17 +34,24 @@ struct CSVTable {
             if Set(header).count != header.count { what.append("a column appears twice") }
             throw SkillError(.csvHeader, "the header must be \(columns.joined(separator: ",")): \(what.joined(separator: "; "))", field: "line 1")
         }
-        var records: [Record] = []
-        var line = 2 + (reader.headerRow ?? []).reduce(0) { $0 + $1.lineBreaks }
+        self.header = header
+        line = 2 + (reader.headerRow ?? []).reduce(0) { $0 + $1.lineBreaks }
+    }
+
+    /// The next record, or nil at the end of the file.
+    /// - Throws: `import.csv-malformed` for a record with the wrong number of fields or bytes
+    ///   that are not UTF-8.
+    func next() throws(SkillError) -> Record? {
         while let row = reader.next() {
-            if row.count == 1, row[0].isEmpty { line += 1; continue }  // blank line
+            let start = line
+            line += 1 + row.reduce(0) { $0 + $1.lineBreaks }
+            if row.count == 1, row[0].isEmpty { continue }  // blank line
             guard row.count == header.count else {
-                throw SkillError(.csvMalformed, "expected \(header.count) fields, found \(row.count)", field: "line \(line)")
+                throw SkillError(.csvMalformed, "expected \(header.count) fields, found \(row.count)", field: "line \(start)")
             }
             var fields: [String: String] = [:]
             for (name, value) in zip(header, row) { fields[name] = value }
-            records.append(Record(line: line, fields: fields))
-            line += 1 + row.reduce(0) { $0 + $1.lineBreaks }
+            return Record(line: start, fields: fields)
         }
         // CSV.swift reports the end of the stream as `cannotReadFile`; anything else (invalid
         // UTF-8, a stream failure) stops the import.
@@ -53,7 +60,7 @@ struct CSVTable {
                 throw SkillError(.csvMalformed, "the file is not valid UTF-8 CSV", field: "line \(line)", cause: "\(error)")
             }
         }
-        return CSVTable(header: header, records: records)
+        return nil
     }
 }
 
@@ -63,7 +70,7 @@ extension String {
         var count = 0
         var previous: UInt8 = 0
         for b in utf8 {
-            if b == 0x0A { count += 1 } else if b == 0x0D { count += 1 }
+            if b == 0x0A || b == 0x0D { count += 1 }
             if b == 0x0A, previous == 0x0D { count -= 1 }
             previous = b
         }

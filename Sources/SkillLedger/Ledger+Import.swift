@@ -62,101 +62,81 @@ private struct Rollback: Error {}
 extension Ledger {
     /// Imports a CSV file in one transaction.
     ///
-    /// Every row is checked; with bad rows and `skipBad` false nothing is written and the
-    /// report lists every problem. With `skipBad` the good rows commit (each in its own
-    /// savepoint, so a bad row leaves nothing behind) and the report lists the rejects.
+    /// Rows are streamed (memory does not grow with the file) and each goes through the same
+    /// use case as its single-record command. With bad rows and `skipBad` false nothing is
+    /// written and the report lists every problem. With `skipBad` the good rows commit (each
+    /// in its own savepoint, so a bad row leaves nothing behind) and the report lists the rejects.
     /// - Parameters:
     ///   - kind: what the file holds.
     ///   - url: an RFC 4180 CSV file with a header row.
     ///   - skipBad: import the good rows even when some are bad.
-    ///   - progress: called with (rows done, rows total) every 1,000 rows.
+    ///   - progress: called with the number of rows read every 10,000 rows and at the end.
     /// - Returns: the report.
     /// - Throws: `input.file-unreadable`, `import.header-invalid`, `import.csv-malformed`,
     ///   `store.*` — problems with the file as a whole, not with a row.
     public func importCSV(
         _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int) -> Void)? = nil
     ) throws(SkillError) -> ImportReport {
-        let table = try CSVTable.read(url, columns: kind.columns)
+        let rows = try CSVRows(url, columns: kind.columns)
         let date = now
         var problems: [RowProblem] = []
-        func problem(_ record: CSVTable.Record, _ error: any Error) -> RowProblem {
-            let e = Ledger.map(error)
-            return RowProblem(line: record.line, column: kind.column(for: e.field), code: e.code, message: e.message, fields: record.fields)
-        }
-
-        // People are validated and sealed before the transaction, so encryption does not hold the write lock.
-        var prepared: [(CSVTable.Record, PreparedPerson)] = []
-        if kind == .people {
-            for record in table.records {
-                do {
-                    let typeText = record.fields["id_type"]!.trimmingSpaces.lowercased()
-                    guard let type = IDType(rawValue: typeText) else {
-                        throw SkillError(.invalidField, "id_type must be one of \(IDType.allCases.map(\.rawValue).joined(separator: ", "))", field: "--id-type")
-                    }
-                    prepared.append((record, try preparePerson(name: record.fields["name"]!, idType: type, idNumber: record.fields["id_number"]!, at: date)))
-                } catch {
-                    problems.append(problem(record, error))
-                }
-            }
-        }
-
-        let total = table.records.count
+        var total = 0
         var imported = 0
         do {
             try pool.write { db in
                 var accounts = AccountCache()
-                var done = 0
-                func apply(_ record: CSVTable.Record, _ body: () throws -> Void) {
+                while let record = try rows.next() {
+                    total += 1
                     let result = Result { () throws -> Void in
                         if skipBad {
                             try db.inSavepoint {
-                                try body()
+                                try apply(kind, record, db, actor: actor, at: date, accounts: &accounts)
                                 return .commit
                             }
                         } else {
-                            try body()
+                            try apply(kind, record, db, actor: actor, at: date, accounts: &accounts)
                         }
                     }
                     switch result {
                     case .success: imported += 1
-                    case .failure(let error): problems.append(problem(record, error))
+                    case .failure(let error):
+                        let e = Ledger.map(error)
+                        problems.append(RowProblem(
+                            line: record.line, column: kind.column(for: e.field), code: e.code, message: e.message, fields: record.fields))
                     }
-                    done += 1
-                    if done % 1_000 == 0 { progress?(done, total) }
+                    if total % 10_000 == 0 { progress?(total) }
                 }
-                switch kind {
-                case .people:
-                    for (record, person) in prepared {
-                        apply(record) { try Ledger.insertPerson(db, person, actor: actor, at: date) }
-                    }
-                case .enrolments:
-                    for record in table.records {
-                        apply(record) {
-                            _ = try Ledger.enrol(db, person: record.fields["person"]!.trimmingSpaces, course: record.fields["course"]!.trimmingSpaces, actor: actor, at: date)
-                        }
-                    }
-                case .completions:
-                    for record in table.records {
-                        apply(record) {
-                            let text = record.fields["outcome"]!.trimmingSpaces.lowercased()
-                            guard let outcome = EnrolmentStatus(rawValue: text), outcome != .enrolled else {
-                                throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
-                            }
-                            _ = try Ledger.close(db, enrolment: record.fields["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, accounts: &accounts)
-                        }
-                    }
-                }
-                progress?(total, total)
+                progress?(total)
                 if !problems.isEmpty && !skipBad { throw Rollback() }
             }
         } catch is Rollback {
-            problems.sort { $0.line < $1.line }
             return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false)
         } catch {
             throw Ledger.map(error)
         }
-        problems.sort { $0.line < $1.line }
         return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
+    }
+
+    /// One row through the same use case the single-record commands call.
+    private func apply(
+        _ kind: ImportKind, _ record: CSVRows.Record, _ db: Database, actor: Actor, at date: Date, accounts: inout AccountCache
+    ) throws {
+        let f = record.fields
+        switch kind {
+        case .people:
+            guard let type = IDType(rawValue: f["id_type"]!.trimmingSpaces.lowercased()) else {
+                throw SkillError(.invalidField, "id_type must be one of \(IDType.allCases.map(\.rawValue).joined(separator: ", "))", field: "--id-type")
+            }
+            let person = try preparePerson(name: f["name"]!, idType: type, idNumber: f["id_number"]!, at: date)
+            try Ledger.insertPerson(db, person, actor: actor, at: date)
+        case .enrolments:
+            _ = try Ledger.enrol(db, person: f["person"]!.trimmingSpaces, course: f["course"]!.trimmingSpaces, actor: actor, at: date)
+        case .completions:
+            guard let outcome = EnrolmentStatus(rawValue: f["outcome"]!.trimmingSpaces.lowercased()), outcome != .enrolled else {
+                throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
+            }
+            _ = try Ledger.close(db, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, accounts: &accounts)
+        }
     }
 }

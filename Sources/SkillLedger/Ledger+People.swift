@@ -16,8 +16,8 @@ extension Ledger {
         return prepared.summary
     }
 
-    /// A validated, sealed person ready to insert; made outside the transaction so that
-    /// encryption does not hold the write lock.
+    /// A validated, sealed person ready to insert; made before the transaction where it can
+    /// be, so that encryption does not hold the write lock.
     struct PreparedPerson {
         let summary: PersonSummary
         let idIndex: [UInt8]

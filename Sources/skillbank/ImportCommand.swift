@@ -24,8 +24,8 @@ struct ImportCommand: BankCommand {
 
     func run(on ledger: Ledger, output: Output) throws(SkillError) {
         let interactive = Terminal.isInteractive && !global.json
-        let report = try ledger.importCSV(kind, from: URL(fileURLWithPath: file), skipBad: skipBad) { done, total in
-            if interactive { FileHandleProgress.show(done, total) }
+        let report = try ledger.importCSV(kind, from: URL(fileURLWithPath: file), skipBad: skipBad) { done in
+            if interactive { FileHandleProgress.show(done) }
         }
         if interactive { FileHandleProgress.finish() }
         var rejectPath: String?
@@ -68,9 +68,8 @@ struct ImportCommand: BankCommand {
 
 /// A one-line progress counter on standard error, for people at a terminal.
 enum FileHandleProgress {
-    static func show(_ done: Int, _ total: Int) {
-        let percent = total == 0 ? 100 : done * 100 / total
-        FileHandle.standardError.write(Data("\r\(done)/\(total) rows (\(percent)%)".utf8))
+    static func show(_ done: Int) {
+        FileHandle.standardError.write(Data("\r\(done) rows".utf8))
     }
 
     static func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
