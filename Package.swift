@@ -50,6 +50,12 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .executableTarget(
+            name: "skillbank-bench",
+            dependencies: ["SkillCore", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tools/SkillbankBench",
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
         .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),

@@ -86,9 +86,29 @@ public enum Timestamp {
     /// Formats `date` as `2026-11-28T23:47:53Z`.
     public static func format(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        // Written by hand: String(format:) costs more than the rest of an event together.
+        var out = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                out[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(Int(t.tm_year) + 1900, 0, 4)
+        out[4] = 45
+        put(Int(t.tm_mon) + 1, 5, 2)
+        out[7] = 45
+        put(Int(t.tm_mday), 8, 2)
+        out[10] = 84
+        put(Int(t.tm_hour), 11, 2)
+        out[13] = 58
+        put(Int(t.tm_min), 14, 2)
+        out[16] = 58
+        put(Int(t.tm_sec), 17, 2)
+        out[19] = 90
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -13,30 +13,41 @@ extension Ledger {
     }
 
     static func enrol(_ db: Database, person: String, course courseID: String, actor: Actor, at date: Date) throws -> Enrolment {
-        _ = try requirePerson(db, person)
-        let course = try requireCourse(db, courseID)
-        let status = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT status FROM institutions WHERE id = ?"), arguments: [course.institutionID])
-        guard status == "active" else {
-            throw SkillError(.institutionSuspended, "institution \(course.institutionID) is suspended and cannot enrol")
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM people WHERE id = ?"), arguments: [person]) != nil else {
+            throw SkillError(.personNotFound, "no person '\(person.prefix(40))'", field: "person")
         }
-        if let ends = course.endsOn, ends < CalendarDate(date) {
-            throw SkillError(.courseClosed, "course \(course.id) ended on \(ends)")
+        let sql = """
+            SELECT c.institution_id, c.ends_on, c.capacity, i.status
+            FROM courses c JOIN institutions i ON i.id = c.institution_id WHERE c.id = ?
+            """
+        guard let course = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [courseID]) else {
+            throw SkillError(.courseNotFound, "no course '\(courseID.prefix(40))'", field: "course")
+        }
+        let institution: String = course["institution_id"]
+        guard course["status"] == "active" else {
+            throw SkillError(.institutionSuspended, "institution \(institution) is suspended and cannot enrol")
+        }
+        if let ends = (course["ends_on"] as String?).flatMap(CalendarDate.init(iso:)), ends < CalendarDate(date) {
+            throw SkillError(.courseClosed, "course \(courseID) ended on \(ends)")
         }
         if let existing = try String.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM enrolments WHERE person_id = ? AND course_id = ?"), arguments: [person, courseID])
         {
             throw SkillError(.enrolmentExists, "this person is already enrolled in this course as \(existing)")
         }
-        if let capacity = course.capacity, course.enrolled >= capacity {
-            throw SkillError(.courseFull, "course \(course.id) is full (\(capacity) places)")
+        // Counting places costs a scan of the course's enrolments, so only courses with a cap pay it.
+        if let capacity = course["capacity"] as Int? {
+            let taken = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM enrolments WHERE course_id = ? AND status <> 'withdrawn'"),
+                arguments: [courseID]) ?? 0
+            if taken >= capacity { throw SkillError(.courseFull, "course \(courseID) is full (\(capacity) places)") }
         }
         let id = IdentifierKind.enrolment.make(at: date)
         let time = Timestamp.format(date)
         let event = try appendEvent(
             db, type: "enrolment.created", actor: actor, at: date,
             subjects: ["enrolment": .string(id), "person": .string(person), "course": .string(courseID),
-                       "institution": .string(course.institutionID)],
+                       "institution": .string(institution)],
             change: ["status": "enrolled"])
         try db.cachedStatement(
             sql: "INSERT INTO enrolments(id, person_id, course_id, status, enrolled_at, event_id) VALUES (?, ?, ?, 'enrolled', ?, ?)"

@@ -111,3 +111,11 @@ import Testing
         #expect(seen.count == 10_000)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test func formatsRFC3339InUTC() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_910_873.9)) == "2026-11-29T00:07:53Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+    }
+}

@@ -1,0 +1,205 @@
+// skillbank-bench: the ledger's bulk-import and record benchmark, measured against the
+// sqlite3 shell's own `.import` of the same rows in the same run.
+//
+//   swift run -c release skillbank-bench [--people 100000] [--courses 500] [--per-person 10]
+//                                        [--record-samples 1000] [--cli .build/release/skillbank]
+//
+// Data is generated with a fixed seed, so every run loads the same rows.
+
+import Foundation
+import GRDB
+import SkillCore
+import SkillLedger
+
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func option(_ name: String, _ fallback: Int) -> Int {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) { return v }
+    return fallback
+}
+
+func stringOption(_ name: String) -> String? {
+    let args = CommandLine.arguments
+    if let i = args.firstIndex(of: name), i + 1 < args.count { return args[i + 1] }
+    return nil
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let clock = ContinuousClock()
+    var result: T?
+    let d = try clock.measure { result = try body() }
+    return (result!, seconds(d))
+}
+
+func shell(_ executable: String, _ args: [String], input: String? = nil) throws -> Double {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    let pipe = Pipe()
+    if input != nil { p.standardInput = pipe }
+    p.standardOutput = FileHandle.nullDevice
+    let clock = ContinuousClock()
+    let start = clock.now
+    try p.run()
+    if let input {
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+    }
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw SkillError(.storeFailure, "\(executable) exited \(p.terminationStatus)") }
+    return seconds(clock.now - start)
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func residentID(_ n: Int) -> String {
+    let birth = CalendarDate(Date(timeIntervalSince1970: Double(n / 1000) * 86_400 + 315_532_800), timeZone: TimeZone(identifier: "UTC")!)
+    let first17 = "440305" + String(format: "%04d%02d%02d%03d", birth.year, birth.month, birth.day, n % 1000)
+    return first17 + String(PersonalID.residentCheckCharacter(for: first17)!)
+}
+
+func writeCSV(_ url: URL, header: String, rows: Int, _ row: (Int) -> String) throws {
+    FileManager.default.createFile(atPath: url.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: url)
+    var buffer = header + "\n"
+    for i in 0..<rows {
+        buffer += row(i)
+        buffer += "\n"
+        if buffer.utf8.count > 1 << 20 {
+            handle.write(Data(buffer.utf8))
+            buffer = ""
+        }
+    }
+    handle.write(Data(buffer.utf8))
+    try handle.close()
+}
+
+let peopleCount = option("--people", 100_000)
+let courseCount = option("--courses", 500)
+let perPerson = option("--per-person", 10)
+let recordSamples = option("--record-samples", 1_000)
+let cliPath = stringOption("--cli")
+let sqlite3 = stringOption("--sqlite3") ?? "/usr/bin/sqlite3"
+var rng = SplitMix64(state: 20_261_128)
+
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+let dbPath = folder.appendingPathComponent("bank.sqlite").path
+let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Standards")
+let ledger = try Ledger.open(.init(databasePath: dbPath, standardsDirectory: standards)).ledger
+print("bench folder: \(folder.path)")
+print("people \(peopleCount), courses \(courseCount), enrolments/completions \(peopleCount * perPerson)")
+
+// Institutions and courses (set-up, not measured).
+var courses: [String] = []
+let occupations = ledger.standards.occupations
+for n in 0..<5 {
+    let first17 = "52440300MJ" + String(format: "%07d", n)
+    let code = first17 + String(USCC.checkCharacter(for: first17)!)
+    let i = try ledger.registerInstitution(.init(name: "基准培训机构\(n)", kind: .training, code: code, province: "44"))
+    for o in occupations { _ = try ledger.accredit(i.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
+    for c in 0..<(courseCount / 5) {
+        let o = occupations[(n * 7 + c) % occupations.count]
+        let course = try ledger.publishCourse(.init(
+            institutionID: i.id, title: "课程\(n)-\(c)", occupation: o.code, level: o.levels[c % o.levels.count],
+            hours: Int.random(in: 8...160, using: &rng)))
+        courses.append(course.id)
+    }
+}
+
+// People.
+let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+let given = Array("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂")
+let peopleCSV = folder.appendingPathComponent("people.csv")
+try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: peopleCount) { i in
+    "\(surnames[i % surnames.count])\(given[(i / 20) % given.count])\(given[(i / 7) % given.count]),resident,\(residentID(i))"
+}
+let (peopleReport, peopleSeconds) = try time { try ledger.importCSV(.people, from: peopleCSV) }
+precondition(peopleReport.committed && peopleReport.imported == peopleCount, "people import failed: \(peopleReport.problems.prefix(3))")
+
+let pool = try DatabasePool(path: dbPath)
+let personIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id") }
+
+// Enrolments: each person in `perPerson` distinct courses.
+let enrolCSV = folder.appendingPathComponent("enrolments.csv")
+try writeCSV(enrolCSV, header: "person,course", rows: personIDs.count * perPerson) { i in
+    let p = i / perPerson
+    let k = i % perPerson
+    return "\(personIDs[p]),\(courses[(p * 31 + k * 17) % courses.count])"
+}
+let (enrolReport, enrolSeconds) = try time { try ledger.importCSV(.enrolments, from: enrolCSV) }
+precondition(enrolReport.committed, "enrolment import failed: \(enrolReport.problems.prefix(3))")
+
+// Completions: 90% completed, 7% failed, 3% withdrawn.
+let enrolmentIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM enrolments") }
+var outcomes: [String] = []
+outcomes.reserveCapacity(enrolmentIDs.count)
+for _ in enrolmentIDs {
+    let r = Int.random(in: 0..<100, using: &rng)
+    outcomes.append(r < 90 ? "completed" : (r < 97 ? "failed" : "withdrawn"))
+}
+let completionCSV = folder.appendingPathComponent("completions.csv")
+try writeCSV(completionCSV, header: "enrolment,outcome", rows: enrolmentIDs.count) { "\(enrolmentIDs[$0]),\(outcomes[$0])" }
+let (completionReport, completionSeconds) = try time { try ledger.importCSV(.completions, from: completionCSV) }
+precondition(completionReport.committed, "completion import failed: \(completionReport.problems.prefix(3))")
+
+// Baseline: the sqlite3 shell's .import of the same completion rows into an equivalent table, in the same run.
+let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
+_ = try shell(sqlite3, [baselineDB, "PRAGMA journal_mode=WAL; CREATE TABLE completions(enrolment TEXT PRIMARY KEY, outcome TEXT NOT NULL) STRICT;"])
+let baselineSeconds = try shell(sqlite3, [baselineDB], input: ".mode csv\n.import --skip 1 \(completionCSV.path) completions\n")
+let baselineEnrolDB = folder.appendingPathComponent("baseline-enrol.sqlite").path
+_ = try shell(sqlite3, [baselineEnrolDB, "PRAGMA journal_mode=WAL; CREATE TABLE enrolments(person TEXT NOT NULL, course TEXT NOT NULL, UNIQUE(person, course)) STRICT;"])
+let baselineEnrolSeconds = try shell(sqlite3, [baselineEnrolDB], input: ".mode csv\n.import --skip 1 \(enrolCSV.path) enrolments\n")
+
+// Record look-ups at this size.
+var samples: [Double] = []
+for _ in 0..<recordSamples {
+    let id = personIDs.randomElement(using: &rng)!
+    let (_, s) = try time { try ledger.record(of: id) }
+    samples.append(s)
+}
+var cliSamples: [Double] = []
+if let cliPath {
+    for _ in 0..<min(recordSamples, 200) {
+        cliSamples.append(try shell(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
+    }
+}
+let (reconcile, reconcileSeconds) = try time { try ledger.reconcile() }
+precondition(reconcile.isBalanced, "ledger does not reconcile: \(reconcile.problems)")
+let size = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
+
+func rate(_ rows: Int, _ s: Double) -> String { String(format: "%.0f rows/s", Double(rows) / s) }
+let n = completionReport.rows
+print("")
+print(String(format: "people import          %7d rows in %6.2f s  %@", peopleCount, peopleSeconds, rate(peopleCount, peopleSeconds)))
+print(String(format: "enrolment import       %7d rows in %6.2f s  %@", enrolReport.rows, enrolSeconds, rate(enrolReport.rows, enrolSeconds)))
+print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", enrolReport.rows, baselineEnrolSeconds,
+             rate(enrolReport.rows, baselineEnrolSeconds), baselineEnrolSeconds / enrolSeconds))
+print(String(format: "completion import      %7d rows in %6.2f s  %@", n, completionSeconds, rate(n, completionSeconds)))
+print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", n, baselineSeconds, rate(n, baselineSeconds),
+             baselineSeconds / completionSeconds))
+print(String(format: "record (library)       median %.3f ms, p99 %.3f ms over %d people", percentile(samples, 0.5) * 1000,
+             percentile(samples, 0.99) * 1000, samples.count))
+if !cliSamples.isEmpty {
+    print(String(format: "record (CLI process)   median %.1f ms, p99 %.1f ms over %d runs", percentile(cliSamples, 0.5) * 1000,
+                 percentile(cliSamples, 0.99) * 1000, cliSamples.count))
+}
+print(String(format: "reconcile              %.2f s over %d postings, %d events", reconcileSeconds, reconcile.postings, reconcile.events))
+print(String(format: "database size          %.0f MB (%.0f bytes per event)", Double(size) / 1e6, Double(size) / Double(reconcile.events)))
