@@ -88,8 +88,5 @@ public struct CertificateNumberScheme: Sendable, Codable, Hashable {
         return out
     }
 
-    static func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let re = try? NSRegularExpression(pattern: pattern) else { return false }
-        return re.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
+    static func matches(_ text: String, _ pattern: String) -> Bool { RegexCache.matches(text, pattern) }
 }

@@ -36,7 +36,7 @@ public struct JSONSchema: Sendable {
             case "items", "additionalProperties":
                 try checkKeywords(value, path: "\(path)/\(key)")
             case "pattern":
-                guard let p = value.stringValue, (try? NSRegularExpression(pattern: p)) != nil else {
+                guard let p = value.stringValue, RegexCache.regex(p) != nil else {
                     throw SkillError(.standardsSchema, "pattern is not a valid regular expression", field: path)
                 }
             default: break
@@ -102,11 +102,8 @@ public struct JSONSchema: Sendable {
             if let min = s["minLength"]?.intValue, text.count < min {
                 out.append(.init(path: path, message: "must have at least \(min) character\(min == 1 ? "" : "s")"))
             }
-            if let pattern = s["pattern"]?.stringValue, let re = try? NSRegularExpression(pattern: pattern) {
-                let range = NSRange(text.startIndex..., in: text)
-                if re.firstMatch(in: text, range: range) == nil {
-                    out.append(.init(path: path, message: "\"\(text.prefix(40))\" does not match \(pattern)"))
-                }
+            if let pattern = s["pattern"]?.stringValue, !RegexCache.matches(text, pattern) {
+                out.append(.init(path: path, message: "\"\(text.prefix(40))\" does not match \(pattern)"))
             }
         case .number(let n):
             if let min = s["minimum"]?.numberValue, n < min { out.append(.init(path: path, message: "must be ≥ \(Self.show(min))")) }

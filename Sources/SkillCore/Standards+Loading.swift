@@ -127,7 +127,7 @@ private struct Builder {
         try unique(schemes, \.id, "certificate-number-schemes")
         for (i, scheme) in schemes.enumerated() {
             let path = "$.rows[\(i)]"
-            guard (try? NSRegularExpression(pattern: scheme.pattern)) != nil else {
+            guard RegexCache.regex(scheme.pattern) != nil else {
                 throw fail("certificate-number-schemes", "\(path).pattern", "not a valid regular expression")
             }
             var next = 1
@@ -135,7 +135,7 @@ private struct Builder {
                 guard part.start == next else {
                     throw fail("certificate-number-schemes", "\(path).parts[\(j)]", "parts must tile the number: expected start \(next)")
                 }
-                guard (try? NSRegularExpression(pattern: part.pattern)) != nil else {
+                guard RegexCache.regex(part.pattern) != nil else {
                     throw fail("certificate-number-schemes", "\(path).parts[\(j)].pattern", "not a valid regular expression")
                 }
                 next += part.length
