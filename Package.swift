@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "skillbank", targets: ["skillbank"]),
         .library(name: "SkillCore", targets: ["SkillCore"]),
         .library(name: "SkillCrypto", targets: ["SkillCrypto"]),
+        .library(name: "SkillCredentials", targets: ["SkillCredentials"]),
         .library(name: "SkillLedger", targets: ["SkillLedger"]),
     ],
     dependencies: [
@@ -26,16 +27,25 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "SkillCore", swiftSettings: upcoming),
         .target(
             name: "SkillCrypto",
-            dependencies: ["COpenSSL", "SkillCore"],
+            dependencies: ["COpenSSL", "CZlib", "SkillCore"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SkillCredentials",
+            dependencies: ["SkillCore", "SkillCrypto"],
             swiftSettings: upcoming
         ),
         .target(
             name: "SkillLedger",
             dependencies: [
-                "SkillCore", "SkillCrypto",
+                "SkillCore", "SkillCrypto", "SkillCredentials",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -57,6 +67,7 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
+        .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
         .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
         .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),

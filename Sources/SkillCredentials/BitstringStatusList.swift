@@ -1,0 +1,48 @@
+import SkillCore
+import SkillCrypto
+
+/// W3C Bitstring Status List v1.0: a bitstring of at least 131,072 entries, GZIP-compressed
+/// and multibase base64url encoded (`u…`); index 0 is the most significant bit of byte 0.
+public struct BitstringStatusList: Sendable, Equatable {
+    /// The spec's minimum length, which gives herd privacy.
+    public static let minimumLength = 131_072
+
+    public private(set) var bits: [UInt8]
+    public var count: Int { bits.count * 8 }
+
+    /// An empty list of `length` entries (rounded up to whole bytes).
+    public init(length: Int = minimumLength) { bits = [UInt8](repeating: 0, count: (max(length, Self.minimumLength) + 7) / 8) }
+
+    /// Whether entry `index` is set.
+    public subscript(index: Int) -> Bool {
+        get { index >= 0 && index < count && bits[index / 8] & (0x80 >> (index % 8)) != 0 }
+        set {
+            precondition(index >= 0 && index < count, "status index out of range")
+            if newValue { bits[index / 8] |= 0x80 >> (index % 8) } else { bits[index / 8] &= ~(0x80 >> (index % 8)) }
+        }
+    }
+
+    /// The `encodedList` value (§3.2 Bitstring Encoding).
+    /// - Throws: `crypto.failure` if compression fails.
+    public func encoded() throws(SkillError) -> String { "u" + Base64URL.encode(try Gzip.compress(bits)) }
+
+    /// Decodes an `encodedList`.
+    /// - Parameters:
+    ///   - text: the encoded list.
+    ///   - minimumLength: entries required (the spec's 131,072 unless testing).
+    ///   - requireMultibase: refuse lists without the `u` prefix (pre-Recommendation encodings).
+    /// - Throws: `json.malformed` when it is not base64url GZIP or is shorter than the minimum.
+    public init(encoded text: String, minimumLength: Int = minimumLength, requireMultibase: Bool = true) throws(SkillError) {
+        var body = Substring(text)
+        if body.hasPrefix("u") { body = body.dropFirst() } else if requireMultibase {
+            throw SkillError(.jsonMalformed, "encodedList is not multibase base64url ('u…')", field: "encodedList")
+        }
+        guard let compressed = Base64URL.decode(String(body)) else {
+            throw SkillError(.jsonMalformed, "encodedList is not base64url", field: "encodedList")
+        }
+        bits = try Gzip.decompress(compressed)
+        guard bits.count * 8 >= minimumLength else {
+            throw SkillError(.jsonMalformed, "the status list has \(bits.count * 8) entries, fewer than \(minimumLength)", field: "encodedList")
+        }
+    }
+}

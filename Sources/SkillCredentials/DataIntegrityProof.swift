@@ -1,0 +1,129 @@
+import SkillCore
+import SkillCrypto
+
+/// W3C Data Integrity EdDSA Cryptosuites v1.0, `eddsa-jcs-2022` (§3.3): JCS, not JSON-LD,
+/// so signing and verifying need no context processing.
+public enum DataIntegrityProof {
+    public static let cryptosuite = "eddsa-jcs-2022"
+
+    /// What checking a proof found.
+    public struct Check: Sendable {
+        /// Whether the signature verifies under the key the verification method names.
+        public let isValid: Bool
+        /// The verification method the proof names (a did:key URL for us).
+        public let verificationMethod: String?
+        /// The public key it resolved to.
+        public let publicKey: [UInt8]?
+        /// The proof's `created` time.
+        public let created: String?
+        /// Why it failed, for the report.
+        public let problem: String?
+    }
+
+    /// `hashData` of §3.3.4: SHA-256 of the canonical proof configuration followed by SHA-256
+    /// of the canonical unsecured document (64 bytes, the message Ed25519 signs).
+    /// - Throws: `json.not-canonicalizable`.
+    public static func hashData(unsecuredDocument: JSONValue, proofConfiguration: JSONValue) throws(SkillError) -> [UInt8] {
+        SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(try unsecuredDocument.canonicalBytes())
+    }
+
+    /// Adds a `DataIntegrityProof` to `document` (§3.3.1 Create Proof).
+    /// - Parameters:
+    ///   - document: a JSON object without a `proof` member.
+    ///   - key: the signing key.
+    ///   - verificationMethod: the key's id (`did:key:…#…`).
+    ///   - created: an RFC 3339 time.
+    ///   - proofPurpose: `assertionMethod` for credentials.
+    /// - Returns: the secured document.
+    /// - Throws: `input.invalid-field` when `document` is not an object or already has a proof; `crypto.failure`.
+    public static func sign(
+        _ document: JSONValue, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
+        proofPurpose: String = "assertionMethod"
+    ) throws(SkillError) -> JSONValue {
+        guard case .object(var members) = document, members["proof"] == nil else {
+            throw SkillError(.invalidField, "only a JSON object without a proof can be signed", field: "proof")
+        }
+        var config: [String: JSONValue] = [
+            "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
+            "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
+        ]
+        if let context = members["@context"] { config["@context"] = context }
+        let message = try hashData(unsecuredDocument: document, proofConfiguration: .object(config))
+        config["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
+        members["proof"] = .object(config)
+        return .object(members)
+    }
+
+    /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,
+    /// never a thrown error.
+    /// - Parameter document: the secured document.
+    /// - Returns: the check, with the key the proof names.
+    public static func verify(_ document: JSONValue) -> Check {
+        func fail(_ why: String, _ method: String? = nil) -> Check {
+            Check(isValid: false, verificationMethod: method, publicKey: nil, created: nil, problem: why)
+        }
+        guard case .object(var members) = document, case .object(var proof)? = members.removeValue(forKey: "proof") else {
+            return fail("the document has no proof object")
+        }
+        guard proof["type"] == "DataIntegrityProof", proof["cryptosuite"] == .string(cryptosuite) else {
+            return fail("the proof is not a DataIntegrityProof with cryptosuite \(cryptosuite)")
+        }
+        let method = proof["verificationMethod"]?.stringValue
+        guard let method, let publicKey = DIDKey.publicKey(from: method) else {
+            return fail("the verification method is not an Ed25519 did:key", method)
+        }
+        guard case .string(let value)? = proof.removeValue(forKey: "proofValue"), value.hasPrefix("z"),
+            let signature = Base58.decode(String(value.dropFirst())), signature.count == 64
+        else { return fail("proofValue is not a base58btc Ed25519 signature", method) }
+        if let context = proof["@context"], context != members["@context"] {
+            return fail("the proof's @context differs from the document's", method)
+        }
+        guard let message = try? hashData(unsecuredDocument: .object(members), proofConfiguration: .object(proof)),
+            let key = try? Ed25519PublicKey(rawRepresentation: publicKey)
+        else { return fail("the document cannot be canonicalized", method) }
+        let ok = key.isValidSignature(signature, for: message)
+        return Check(
+            isValid: ok, verificationMethod: method, publicKey: publicKey, created: proof["created"]?.stringValue,
+            problem: ok ? nil : "the signature does not verify")
+    }
+}
+
+/// VC-JOSE-COSE compact JWS (W3C Recommendation 2025, §3.1.1): the payload is the credential
+/// itself, the protected header `{"alg":"EdDSA","kid":…,"typ":"vc+jwt"}`.
+public enum CompactJWS {
+    /// Serialises `credential` (without an embedded proof) as a compact JWS.
+    /// - Throws: `json.not-canonicalizable`, `crypto.failure`.
+    public static func sign(_ credential: JSONValue, with key: Ed25519PrivateKey, kid: String, type: String = "vc+jwt") throws(SkillError) -> String {
+        let header: JSONValue = ["alg": "EdDSA", "kid": .string(kid), "typ": .string(type)]
+        let signingInput = Base64URL.encode(try header.canonicalBytes()) + "." + Base64URL.encode(try credential.canonicalBytes())
+        return signingInput + "." + Base64URL.encode(try key.signature(for: Array(signingInput.utf8)))
+    }
+
+    /// What a compact JWS holds once its signature is checked.
+    public struct Decoded: Sendable {
+        public let header: JSONValue
+        public let payload: JSONValue
+        public let isValid: Bool
+        public let publicKey: [UInt8]?
+    }
+
+    /// Parses and checks a compact JWS whose `kid` is an Ed25519 did:key (or whose key is given).
+    /// - Parameter publicKey: the key to use when the header names none.
+    /// - Returns: the decoded parts; `isValid` says whether the signature verifies.
+    /// - Throws: `json.malformed` when it is not a compact JWS with JSON header and payload.
+    public static func decode(_ token: String, publicKey: [UInt8]? = nil) throws(SkillError) -> Decoded {
+        let parts = token.trimmingSpaces.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let h = Base64URL.decode(String(parts[0])), let p = Base64URL.decode(String(parts[1])),
+            let s = Base64URL.decode(String(parts[2]))
+        else { throw SkillError(.jsonMalformed, "not a compact JWS (three base64url parts)") }
+        let header = try JSONParser().parse(h)
+        let payload = try JSONParser().parse(p)
+        guard header["alg"] == "EdDSA" else { throw SkillError(.jsonMalformed, "the JWS alg is not EdDSA", field: "alg") }
+        let raw = header["kid"]?.stringValue.flatMap(DIDKey.publicKey(from:)) ?? publicKey
+        var ok = false
+        if let raw, let key = try? Ed25519PublicKey(rawRepresentation: raw) {
+            ok = key.isValidSignature(s, for: Array("\(parts[0]).\(parts[1])".utf8))
+        }
+        return Decoded(header: header, payload: payload, isValid: ok, publicKey: raw)
+    }
+}
