@@ -50,7 +50,7 @@ public struct USCC: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    public var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
 extension StringProtocol {

@@ -8,12 +8,18 @@ public struct InstitutionRegistration: Sendable {
     public var kind: InstitutionKind
     public var code: String
     public var province: String?
+    /// 评价机构代码 in certificate numbers: 0001–9999 when filed with MOHRSS, 0000 when filed with a province.
+    public var evaluatorCode: String
+    /// 机构(站点)序列码 assigned by the province (6 digits).
+    public var siteSequence: String
 
-    public init(name: String, kind: InstitutionKind, code: String, province: String?) {
+    public init(name: String, kind: InstitutionKind, code: String, province: String?, evaluatorCode: String = "0000", siteSequence: String = "000001") {
         self.name = name
         self.kind = kind
         self.code = code
         self.province = province
+        self.evaluatorCode = evaluatorCode
+        self.siteSequence = siteSequence
     }
 }
 
@@ -45,18 +51,32 @@ extension Ledger {
         } else if r.kind != .international {
             throw SkillError(.provinceInvalid, "a domestic institution needs its province code", field: "--province")
         }
+        guard r.evaluatorCode.count == 4, r.evaluatorCode.allSatisfy(\.isASCIIDigit) else {
+            throw SkillError(.invalidField, "the evaluator code has 4 digits (0000 when filed with a province)", field: "--evaluator-code")
+        }
+        guard r.siteSequence.count == 6, r.siteSequence.allSatisfy(\.isASCIIDigit) else {
+            throw SkillError(.invalidField, "the site sequence has 6 digits", field: "--site")
+        }
         let id = IdentifierKind.institution.make(at: now)
         let date = now
+        // Evaluators and awarding bodies sign; their key pair is made by OpenSSL before the transaction.
+        let newKey = r.kind == .training ? nil : try NewKey(passphrase: keyPassphrase)
         try write { db in
             if try String.fetchOne(db, sql: "SELECT id FROM institutions WHERE code = ?", arguments: [code]) != nil {
                 throw SkillError(.institutionExists, "an institution with this code is already registered", field: "--code")
             }
             let event = try Ledger.appendEvent(
                 db, type: "institution.registered", actor: actor, at: date, subjects: ["institution": .string(id)],
-                change: ["name": .string(name), "kind": .string(r.kind.rawValue), "code": .string(code), "province": .optional(province)])
+                change: ["name": .string(name), "kind": .string(r.kind.rawValue), "code": .string(code), "province": .optional(province),
+                         "evaluator_code": .string(r.evaluatorCode), "site_sequence": .string(r.siteSequence),
+                         "key": .optional(newKey?.did)])
             try db.execute(
-                sql: "INSERT INTO institutions(id, name, kind, code, province, status, registered_at, event_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
-                arguments: [id, name, r.kind.rawValue, code, province, Timestamp.format(date), event])
+                sql: """
+                    INSERT INTO institutions(id, name, kind, code, province, status, registered_at, event_id, evaluator_code, site_sequence)
+                    VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+                    """,
+                arguments: [id, name, r.kind.rawValue, code, province, Timestamp.format(date), event, r.evaluatorCode, r.siteSequence])
+            if let newKey { _ = try Ledger.insertKey(db, newKey, owner: id, at: date, event: event) }
         }
         return try institution(id)
     }
@@ -145,7 +165,8 @@ extension Ledger {
         return Institution(
             id: row["id"], name: row["name"], kind: InstitutionKind(rawValue: row["kind"])!, code: row["code"],
             province: row["province"], isSuspended: row["status"] == "suspended", registeredAt: row["registered_at"],
-            accreditations: scopes)
+            accreditations: scopes, evaluatorCode: row["evaluator_code"], siteSequence: row["site_sequence"],
+            keys: try keys(db, id))
     }
 
     /// Checks that an institution is active and accredited for `level` of `occupation` on `date`.

@@ -11,15 +11,27 @@ public struct Ledger: Sendable {
     public struct Configuration: Sendable {
         public var databasePath: String
         public var secretPath: String
+        /// The file holding the private-key passphrase (used when `keyPassphrase` is not given).
+        public var keyPassphrasePath: String
+        /// The private-key passphrase itself (from `SKILLBANK_KEY_PASSPHRASE`), if given.
+        public var keyPassphrase: SecretBytes?
+        /// The base of the stable URLs put into credentials (status lists); fixed when the bank is created.
+        public var baseURL: String
         /// Folder to load Standards from when the database is created.
         public var standardsDirectory: URL?
         /// How long a writer waits for the lock before `store.busy`.
         public var busyTimeout: TimeInterval
 
         /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
-        public init(databasePath: String, secretPath: String? = nil, standardsDirectory: URL? = nil, busyTimeout: TimeInterval = 5) {
+        public init(
+            databasePath: String, secretPath: String? = nil, standardsDirectory: URL? = nil, busyTimeout: TimeInterval = 5,
+            keyPassphrasePath: String? = nil, keyPassphrase: SecretBytes? = nil, baseURL: String = "http://127.0.0.1:8080"
+        ) {
             self.databasePath = databasePath
             self.secretPath = secretPath ?? databasePath + ".secret"
+            self.keyPassphrasePath = keyPassphrasePath ?? databasePath + ".keypass"
+            self.keyPassphrase = keyPassphrase
+            self.baseURL = baseURL
             self.standardsDirectory = standardsDirectory
             self.busyTimeout = busyTimeout
         }
@@ -29,6 +41,10 @@ public struct Ledger: Sendable {
     /// The Standards this bank was initialised with (kept in the database).
     public let standards: Standards
     let vault: PersonalDataVault
+    let keyPassphrase: SecretBytes
+    let keyCache = PrivateKeyCache()
+    /// The base of the stable URLs in credentials, fixed at creation.
+    public let baseURL: String
     let clock: @Sendable () -> Date
     /// The database file.
     public let path: String
@@ -52,7 +68,13 @@ public struct Ledger: Sendable {
             }
             standardsToLoad = try Standards.load(directory: dir)
         }
-        let secret = try RegistrySecret.loadOrCreate(at: configuration.secretPath, create: !existed)
+        let secret = try SecretFile.loadOrCreate(at: configuration.secretPath, create: !existed)
+        let passphrase: SecretBytes
+        if let given = configuration.keyPassphrase {
+            passphrase = given
+        } else {
+            passphrase = try SecretFile.loadOrCreate(at: configuration.keyPassphrasePath, create: !existed, what: "key passphrase", asText: true)
+        }
         let vault = try PersonalDataVault(secret: secret)
         let pool: DatabasePool
         do {
@@ -81,6 +103,7 @@ public struct Ledger: Sendable {
                 if stored == nil {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('secret_check', ?)", arguments: [check])
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('created_at', ?)", arguments: [Timestamp.format(clock())])
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('base_url', ?)", arguments: [configuration.baseURL])
                 }
                 if let fresh = standardsToLoad, try Int.fetchOne(db, sql: "SELECT count(*) FROM standards_files") == 0 {
                     for file in fresh.files {
@@ -101,7 +124,16 @@ public struct Ledger: Sendable {
         } catch {
             throw Ledger.map(error)
         }
-        let ledger = Ledger(pool: pool, standards: standards, vault: vault, clock: clock, path: configuration.databasePath)
+        let baseURL: String
+        do {
+            try ensureRegistryKey(pool, passphrase: passphrase, at: clock())
+            baseURL = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'base_url'") } ?? configuration.baseURL
+        } catch {
+            throw Ledger.map(error)
+        }
+        let ledger = Ledger(
+            pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase, baseURL: baseURL, clock: clock,
+            path: configuration.databasePath)
         return (ledger, !existed)
     }
 

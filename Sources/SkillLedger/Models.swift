@@ -26,12 +26,20 @@ public struct Institution: Sendable, Hashable {
     public let isSuspended: Bool
     public let registeredAt: String
     public let accreditations: [Accreditation]
+    public let evaluatorCode: String
+    public let siteSequence: String
+    /// Key history, oldest first (empty for training providers).
+    public let keys: [KeyRecord]
+
+    /// The key that signs now, if any.
+    public var currentKey: KeyRecord? { keys.last { $0.validUntil == nil } }
 
     public var json: JSONValue {
         [
             "id": .string(id), "name": .string(name), "kind": .string(kind.rawValue), "code": .string(code),
             "province": .optional(province), "status": .string(isSuspended ? "suspended" : "active"),
             "registered_at": .string(registeredAt), "accreditations": .array(accreditations.map(\.json)),
+            "evaluator_code": .string(evaluatorCode), "site_sequence": .string(siteSequence), "keys": .array(keys.map(\.json)),
         ]
     }
 }
@@ -44,9 +52,10 @@ public struct Accreditation: Sendable, Hashable {
     public let validFrom: CalendarDate
     public let validUntil: CalendarDate?
 
-    /// Whether the scope covers `level` of `occupation` on `date`.
-    public func covers(occupation: String, level: Int, on date: CalendarDate) -> Bool {
-        self.occupation == occupation && levels.contains(level) && validFrom <= date && (validUntil.map { date <= $0 } ?? true)
+    /// Whether the scope covers `level` of `occupation` on `date`; a nil level (专项职业能力,
+    /// which has no level) needs only the occupation.
+    public func covers(occupation: String, level: Int?, on date: CalendarDate) -> Bool {
+        self.occupation == occupation && (level.map(levels.contains) ?? true) && validFrom <= date && (validUntil.map { date <= $0 } ?? true)
     }
 
     public var json: JSONValue {

@@ -123,6 +123,91 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
                 """)
         }
+        m.registerMigration("v2-certificates") { db in
+            try db.execute(sql: """
+                -- 评价机构代码 (4 digits; 0000 = filed with a province) and 机构(站点)序列码 (6 digits),
+                -- parts of the 2020 certificate number.
+                ALTER TABLE institutions ADD COLUMN evaluator_code TEXT NOT NULL DEFAULT '0000';
+                ALTER TABLE institutions ADD COLUMN site_sequence TEXT NOT NULL DEFAULT '000001';
+
+                -- Ed25519 keys of the registry and of issuing institutions: public half in clear,
+                -- private half only as passphrase-encrypted PKCS#8. valid_until is set on rotation.
+                CREATE TABLE keys (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL,
+                    did TEXT NOT NULL UNIQUE,
+                    public_key BLOB NOT NULL,
+                    encrypted_pem TEXT NOT NULL,
+                    valid_from TEXT NOT NULL,
+                    valid_until TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX keys_by_owner ON keys(owner_id, valid_from);
+
+                CREATE TABLE assessments (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('skill', 'special')),
+                    occupation TEXT NOT NULL,
+                    level INTEGER,
+                    dual_mapping TEXT,
+                    pass_mark INTEGER NOT NULL,
+                    scheduled_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    CHECK ((kind = 'skill') = (level IS NOT NULL))
+                ) STRICT;
+
+                CREATE TABLE candidates (
+                    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    status TEXT NOT NULL CHECK (status IN ('enrolled', 'passed', 'failed')),
+                    theory INTEGER,
+                    practical INTEGER,
+                    recorded_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    PRIMARY KEY (assessment_id, person_id)
+                ) STRICT;
+
+                -- Issued certificates. credential is the signed credential's canonical JSON; the
+                -- identity salt (which lets the worker prove the hashed identifier is theirs) is
+                -- kept encrypted like all personal data.
+                CREATE TABLE certificates (
+                    id TEXT PRIMARY KEY,
+                    number TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    assessment_id TEXT REFERENCES assessments(id),
+                    occupation TEXT NOT NULL,
+                    level INTEGER,
+                    issued_at TEXT NOT NULL,
+                    valid_until TEXT,
+                    twin_id TEXT,
+                    key_id TEXT NOT NULL REFERENCES keys(id),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+                    revocation_index INTEGER NOT NULL,
+                    suspension_index INTEGER NOT NULL,
+                    salt_ciphertext BLOB NOT NULL,
+                    credential BLOB NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    UNIQUE (institution_id, revocation_index),
+                    UNIQUE (institution_id, suspension_index)
+                ) STRICT;
+                CREATE INDEX certificates_by_person ON certificates(person_id);
+
+                -- Serial counters of certificate numbers, per number prefix: never reused.
+                CREATE TABLE certificate_serials (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
+
+                -- The latest signed status list credential of each issuer and purpose.
+                CREATE TABLE status_lists (
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+                    credential BLOB NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (institution_id, purpose)
+                ) STRICT;
+                """)
+        }
         return m
     }
 }

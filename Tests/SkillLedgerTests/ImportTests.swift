@@ -42,7 +42,7 @@ import Testing
         #expect(report.committed && report.imported == 2)
         #expect(report.problems.count == 1 && report.problems[0].line == 3)
         #expect(try bank.count("people") == 2)
-        #expect(try bank.count("events") == 2)
+        #expect(try bank.count("events") == 3)  // + the registry key event
     }
 
     @Test func enrolmentsAndCompletionsWithQuotedLineBreaks() throws {
