@@ -5,6 +5,7 @@ extension Standards {
     /// its schema at `schema/NAME.schema.json`.
     public static let fileNames = [
         "levels", "occupations", "credential-types", "certificate-number-schemes", "provinces", "frameworks", "crosswalk",
+        "dual-certificates", "assessment-rules",
     ]
 
     /// Reads and validates a Standards directory.
@@ -99,6 +100,8 @@ private struct Builder {
         let defaultID = documents["frameworks"]!["default_framework"]!.stringValue!
         let defaultReason = documents["frameworks"]!["default_reason"]!.stringValue!
         let crosswalk = try decode([CrosswalkRow].self, "crosswalk", "rows")
+        let dual = try decode([DualMapping].self, "dual-certificates", "rows")
+        let rules = try decode([AssessmentRule].self, "assessment-rules", "rows")
 
         // Ladder: ranks 1…n in order, five-level codes unique.
         try unique(levels, \.key, "levels")
@@ -181,11 +184,27 @@ private struct Builder {
             }
         }
 
+        try unique(dual, \.id, "dual-certificates")
+        let occupationsByCode = Dictionary(occupations.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, m) in dual.enumerated() {
+            guard let o = occupationsByCode[m.occupation] else {
+                throw fail("dual-certificates", "$.rows[\(i)].occupation", "no occupation \(m.occupation) in occupations.json")
+            }
+            guard o.levels.contains(m.level) else {
+                throw fail("dual-certificates", "$.rows[\(i)].level", "occupation \(m.occupation) has no level \(m.level)")
+            }
+        }
+        try unique(rules, \.credentialType, "assessment-rules")
+        let typeIDs = Set(credentialTypes.map(\.id))
+        for (i, r) in rules.enumerated() where !typeIDs.contains(r.credentialType) {
+            throw fail("assessment-rules", "$.rows[\(i)].credential_type", "no credential type '\(r.credentialType)' in credential-types.json")
+        }
+
         return Standards(
             levels: levels, occupations: occupations, majors: majors, credentialTypes: credentialTypes,
             numberSchemes: schemes, provinces: provinces, frameworks: frameworks, defaultFrameworkID: defaultID,
-            defaultFrameworkReason: defaultReason, crosswalk: crosswalk, files: files,
-            occupationsByCode: Dictionary(occupations.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a }),
+            defaultFrameworkReason: defaultReason, crosswalk: crosswalk, dualMappings: dual, assessmentRules: rules, files: files,
+            occupationsByCode: occupationsByCode,
             levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
             frameworksByID: frameworksByID)
     }

@@ -120,6 +120,37 @@ public struct CrosswalkRow: Sendable, Codable, Hashable {
     public let status: Provenance
 }
 
+/// A one-exam-two-certificates mapping (一试双证): an external certificate and the domestic
+/// occupation and level the same exam certifies.
+public struct DualMapping: Sendable, Codable, Hashable {
+    public let id: String
+    public let externalBody: String
+    public let externalBodyCode: String
+    public let externalTitle: String
+    public let externalLevel: String?
+    public let jurisdictions: [String]
+    public let occupation: String
+    public let workType: String?
+    public let level: Int
+    public let levelStatus: Provenance
+    public let jointExam: Bool
+    public let agreement: String
+    public let agreementDate: String?
+    public let assessmentStandard: String?
+    public let source: String
+    public let status: Provenance
+}
+
+/// How an assessment for a credential type is marked (scores out of 100).
+public struct AssessmentRule: Sendable, Codable, Hashable {
+    public let credentialType: String
+    /// nil when there is no theory part (专项职业能力 is practical only).
+    public let theoryPassMark: Int?
+    public let practicalPassMark: Int
+    public let source: String
+    public let status: Provenance
+}
+
 /// Everything in `Standards/`, validated and cross-checked.
 public struct Standards: Sendable {
     public let levels: [SkillLevel]
@@ -132,6 +163,8 @@ public struct Standards: Sendable {
     public let defaultFrameworkID: String
     public let defaultFrameworkReason: String
     public let crosswalk: [CrosswalkRow]
+    public let dualMappings: [DualMapping]
+    public let assessmentRules: [AssessmentRule]
     /// The files as loaded, by name, so a ledger can keep the exact bytes it was built with.
     public let files: [StandardsFile]
 
@@ -149,6 +182,10 @@ public struct Standards: Sendable {
     public var defaultFramework: Framework { frameworksByID[defaultFrameworkID]! }
     /// The number scheme with `id`, or nil.
     public func numberScheme(_ id: String) -> CertificateNumberScheme? { numberSchemes.first { $0.id == id } }
+    /// The 一试双证 mapping with `id`, or nil.
+    public func dualMapping(_ id: String) -> DualMapping? { dualMappings.first { $0.id == id } }
+    /// The marking rule for a credential type, or nil.
+    public func assessmentRule(_ credentialType: String) -> AssessmentRule? { assessmentRules.first { $0.credentialType == credentialType } }
     /// Every province code.
     public var provinceCodes: Set<String> { Set(provinces.map(\.code)) }
 

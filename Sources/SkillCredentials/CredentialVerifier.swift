@@ -1,0 +1,205 @@
+import Foundation
+import SkillCore
+
+/// The result of verifying a certificate: a verdict and every check with a stable reason
+/// code. A "no" is a result, not an error (compare swift-certificates' validation result).
+public struct VerificationReport: Sendable {
+    /// Stable reason codes for failed checks.
+    public enum Reason: String, Sendable, CaseIterable {
+        case malformed, proofInvalid = "proof-invalid", trustListInvalid = "trust-list-invalid", issuerUnknown = "issuer-unknown"
+        case keyNotValidAtIssuance = "key-not-valid-at-issuance", issuerNotAccredited = "issuer-not-accredited"
+        case revoked, suspended, statusUnavailable = "status-unavailable", expired, notYetValid = "not-yet-valid"
+    }
+
+    public struct Check: Sendable {
+        public let name: String
+        public let passed: Bool
+        public let reason: Reason?
+        public let detail: String
+    }
+
+    public let checks: [Check]
+    /// What the certificate says, for display (no personal data: the subject is a hash).
+    public let summary: [String: String]
+
+    public var isValid: Bool { !checks.isEmpty && checks.allSatisfy(\.passed) }
+    public var reasons: [Reason] { checks.compactMap(\.reason) }
+
+    public var json: JSONValue {
+        [
+            "verdict": .string(isValid ? "valid" : "invalid"),
+            "reasons": .array(reasons.map { .string($0.rawValue) }),
+            "checks": .array(checks.map { c in
+                ["check": .string(c.name), "passed": .bool(c.passed), "reason": .optional(c.reason?.rawValue), "detail": .string(c.detail)]
+            }),
+            "certificate": .object(summary.mapValues(JSONValue.string)),
+        ]
+    }
+}
+
+/// Verifies SkillBank certificates offline: well-formed → proof valid for the issuer's key →
+/// issuer in the registry's signed trust list → key valid when the certificate was issued →
+/// issuer accredited for that occupation and level on that date → status bits not set →
+/// within its validity period.
+public struct CredentialVerifier: Sendable {
+    public var trustList: JSONValue?
+    public var statusLists: [JSONValue]
+    public var pinnedRegistry: String?
+
+    public init(trustList: JSONValue?, statusLists: [JSONValue] = [], pinnedRegistry: String? = nil) {
+        self.trustList = trustList
+        self.statusLists = statusLists
+        self.pinnedRegistry = pinnedRegistry
+    }
+
+    /// Verifies a credential given as JSON (with an embedded proof) or as a VC-JWT string.
+    public func verify(text: String, at time: Date = Date()) -> VerificationReport {
+        let trimmed = text.trimmingSpaces
+        if !trimmed.hasPrefix("{") {
+            guard let decoded = try? CompactJWS.decode(trimmed) else {
+                return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "neither JSON nor a compact JWS")], summary: [:])
+            }
+            return verify(credential: decoded.payload, at: time, jws: decoded)
+        }
+        guard let value = try? JSONParser().parse(trimmed) else {
+            return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not valid JSON")], summary: [:])
+        }
+        return verify(credential: value, at: time)
+    }
+
+    /// Verifies a parsed credential; `jws` carries the signature check when it came as a VC-JWT.
+    public func verify(credential: JSONValue, at time: Date = Date(), jws: CompactJWS.Decoded? = nil) -> VerificationReport {
+        var checks: [VerificationReport.Check] = []
+        func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason?, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
+        }
+
+        // 1. Well-formed.
+        let types = credential["type"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let issuerDID = credential["issuer"]?["id"]?.stringValue ?? credential["issuer"]?.stringValue
+        let achievement = credential["credentialSubject"]?["achievement"]
+        let validFrom = credential["validFrom"]?.stringValue
+        let occupation = achievement?["fieldOfStudy"]?.stringValue.map { String($0.prefix { $0 != " " }) }
+        let level = achievement?["tag"]?.arrayValue?.compactMap(\.stringValue).first { $0.hasPrefix("level-") }.flatMap { Int($0.dropFirst(6)) }
+        var summary: [String: String] = [:]
+        summary["id"] = credential["id"]?.stringValue
+        summary["name"] = credential["name"]?.stringValue
+        summary["issuer"] = credential["issuer"]?["name"]?.stringValue
+        summary["issuer_did"] = issuerDID
+        summary["occupation"] = achievement?["fieldOfStudy"]?.stringValue
+        summary["level"] = level.map(String.init)
+        summary["valid_from"] = validFrom
+        summary["valid_until"] = credential["validUntil"]?.stringValue
+        guard types.contains("VerifiableCredential"), types.contains("OpenBadgeCredential"), let issuerDID, let validFrom,
+            let issued = Self.date(validFrom), let occupation
+        else {
+            add("well-formed", false, .malformed, "not an OpenBadgeCredential with issuer, validFrom and an achievement")
+            return VerificationReport(checks: checks, summary: summary)
+        }
+        add("well-formed", true, nil, "VC 2.0 OpenBadgeCredential")
+
+        // 2. Proof.
+        let signerKey: [UInt8]?
+        if let jws {
+            signerKey = jws.publicKey
+            add("proof", jws.isValid && signerKey.map(DIDKey.did) == issuerDID, .proofInvalid,
+                jws.isValid ? "VC-JWT EdDSA signature by \(jws.header["kid"]?.stringValue ?? "?")" : "the JWS signature does not verify")
+        } else {
+            let proof = DataIntegrityProof.verify(credential)
+            signerKey = proof.publicKey
+            let byIssuer = proof.publicKey.map(DIDKey.did) == issuerDID
+            add("proof", proof.isValid && byIssuer, .proofInvalid,
+                proof.isValid ? (byIssuer ? "eddsa-jcs-2022 signature by the issuer's key" : "signed by a key that is not the issuer's") : (proof.problem ?? "invalid"))
+        }
+
+        // 3. Trust list and issuer.
+        var trust: TrustList?
+        if let document = trustList {
+            let (list, problem) = TrustList.verified(document, pinnedRegistry: pinnedRegistry)
+            trust = list
+            add("trust-list", list != nil, .trustListInvalid, list.map { "signed by the registry \($0.registryName), issued \($0.issued)" } ?? (problem ?? ""))
+        } else {
+            add("trust-list", false, .issuerUnknown, "no trust list was given, so the issuer cannot be checked")
+        }
+        guard let trust else { return Self.finish(checks, summary, credential, time, issued, statusLists: [], signer: nil, trust: nil) }
+        guard let (entry, key) = trust.issuer(withKey: issuerDID) else {
+            add("issuer", false, .issuerUnknown, "\(issuerDID) is not a key of any institution in the trust list")
+            return VerificationReport(checks: checks, summary: summary)
+        }
+        add("issuer", true, nil, "\(entry.name) (\(entry.kind), \(entry.status))")
+        summary["issuer"] = entry.name
+
+        // 4. The key was the issuer's key when the certificate was issued.
+        let keyFrom = Self.date(key.validFrom)
+        let keyUntil = key.validUntil.flatMap(Self.date)
+        let keyOK = (keyFrom.map { issued >= $0.addingTimeInterval(-1) } ?? false) && (keyUntil.map { issued < $0 } ?? true)
+        add("key-window", keyOK, .keyNotValidAtIssuance,
+            "key valid \(key.validFrom) – \(key.validUntil ?? "now"); issued \(validFrom)")
+
+        // 5. Accreditation scope on the day of issue (China Standard Time).
+        let day = CalendarDate(issued).description
+        let scoped = entry.scopes.contains { $0.covers(occupation: occupation, level: level, day: day) }
+        add("accreditation", scoped, .issuerNotAccredited,
+            scoped ? "accredited for \(occupation)\(level.map { " level \($0)" } ?? "") on \(day)" : "not accredited for \(occupation)\(level.map { " level \($0)" } ?? "") on \(day)")
+
+        return Self.finish(checks, summary, credential, time, issued, statusLists: statusLists, signer: signerKey, trust: trust)
+    }
+
+    private static func finish(
+        _ checks: [VerificationReport.Check], _ summary: [String: String], _ credential: JSONValue, _ time: Date, _ issued: Date,
+        statusLists: [JSONValue], signer: [UInt8]?, trust: TrustList?
+    ) -> VerificationReport {
+        var checks = checks
+        var summary = summary
+        func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason?, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
+        }
+        // 6. Status.
+        let issuerDID = credential["issuer"]?["id"]?.stringValue ?? ""
+        let entries = (credential["credentialStatus"]?.arrayValue ?? []).compactMap(StatusEntry.init(json:))
+        var state = "active"
+        for entry in entries {
+            let reason: VerificationReport.Reason = entry.purpose == "suspension" ? .suspended : .revoked
+            guard let list = statusLists.first(where: { $0["id"]?.stringValue == entry.listCredential }) else {
+                add("status:\(entry.purpose)", false, .statusUnavailable, "no \(entry.purpose) status list \(entry.listCredential) was given")
+                state = "unknown"
+                continue
+            }
+            let proof = DataIntegrityProof.verify(list)
+            let listSigner = proof.publicKey.map(DIDKey.did)
+            // The list must be signed by a key of the same institution (it may have rotated since).
+            let signerOwner = listSigner.flatMap { trust?.issuer(withKey: $0)?.0.id }
+            let sameIssuer = listSigner == issuerDID || (signerOwner != nil && signerOwner == trust?.issuer(withKey: issuerDID)?.0.id)
+            guard proof.isValid, sameIssuer, list["credentialSubject"]?["statusPurpose"]?.stringValue == entry.purpose,
+                let encoded = list["credentialSubject"]?["encodedList"]?.stringValue, let bits = try? BitstringStatusList(encoded: encoded)
+            else {
+                add("status:\(entry.purpose)", false, .statusUnavailable, "the \(entry.purpose) status list is not valid or not the issuer's")
+                state = "unknown"
+                continue
+            }
+            let set = bits[entry.index]
+            let asOf = list["validFrom"]?.stringValue ?? "?"
+            add("status:\(entry.purpose)", !set, reason, set ? "\(entry.purpose == "suspension" ? "suspended" : "revoked") (list of \(asOf))" : "not \(entry.purpose == "suspension" ? "suspended" : "revoked") as of \(asOf)")
+            if set { state = entry.purpose == "suspension" ? "suspended" : "revoked" }
+        }
+        if entries.isEmpty { add("status", false, .statusUnavailable, "the credential has no status entry") }
+        summary["status"] = state
+
+        // 7. Validity period.
+        add("not-before", time >= issued, .notYetValid, "valid from \(credential["validFrom"]?.stringValue ?? "?")")
+        if let until = credential["validUntil"]?.stringValue {
+            let end = date(until)
+            add("not-after", end.map { time <= $0 } ?? false, .expired, "valid until \(until)")
+        }
+        return VerificationReport(checks: checks, summary: summary)
+    }
+
+    /// Parses an RFC 3339 time as written by the registry (`YYYY-MM-DDTHH:MM:SSZ`).
+    public static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+}
