@@ -18,6 +18,9 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case posting = "pst"
     case event = "evt"
     case account = "act"
+    case assessment = "asm"
+    case certificate = "crt"
+    case key = "key"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

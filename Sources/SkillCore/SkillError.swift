@@ -93,6 +93,12 @@ extension SkillError.Code {
     public static let enrolmentExists = Self("ledger.enrolment-exists", .badData)
     public static let transitionInvalid = Self("ledger.transition-invalid", .notAllowed)
     public static let unbalanced = Self("ledger.unbalanced", .internal)
+    public static let assessmentNotFound = Self("ledger.assessment-not-found", .notFound)
+    public static let candidateExists = Self("ledger.candidate-exists", .badData)
+    public static let candidateNotFound = Self("ledger.candidate-not-found", .notFound)
+    public static let certificateNotFound = Self("ledger.certificate-not-found", .notFound)
+    public static let statusListFull = Self("ledger.status-list-full", .notAllowed)
+    public static let keyRetired = Self("ledger.key-retired", .notAllowed)
     public static let storeBusy = Self("store.busy", .busy)
     public static let storeFailure = Self("store.failure", .internal)
 
@@ -110,6 +116,7 @@ extension SkillError.Code {
         .certificateNumberInvalid, .notInitialised, .institutionNotFound, .institutionExists, .institutionSuspended,
         .outOfScope, .kindNotAllowed, .personNotFound, .personExists, .courseNotFound, .courseFull, .courseClosed,
         .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
-        .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed,
+        .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
+        .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired,
     ]
 }

@@ -5,6 +5,11 @@ import SkillCore
 /// What a bulk import loads, and the CSV header each kind expects.
 public enum ImportKind: String, Sendable, CaseIterable {
     case people, enrolments, completions
+    /// Assessment results (`assessment import-results`), not a kind of `skillbank import`.
+    case results
+
+    /// The kinds `skillbank import` takes.
+    public static let importable: [ImportKind] = [.people, .enrolments, .completions]
 
     /// The header columns, named after the CLI flags.
     public var columns: [String] {
@@ -12,13 +17,14 @@ public enum ImportKind: String, Sendable, CaseIterable {
         case .people: ["name", "id_type", "id_number"]
         case .enrolments: ["person", "course"]
         case .completions: ["enrolment", "outcome"]
+        case .results: ["person", "theory", "practical"]
         }
     }
 
     /// Maps the `field` of a use case's error to the CSV column it came from.
     func column(for field: String?) -> String {
         let map = ["--name": "name", "--id-type": "id_type", "--id-number": "id_number", "person": "person", "course": "course",
-                   "enrolment": "enrolment", "outcome": "outcome"]
+                   "enrolment": "enrolment", "outcome": "outcome", "--person": "person", "--theory": "theory", "--practical": "practical"]
         if let field, let column = map[field], columns.contains(column) { return column }
         return columns[0]
     }
@@ -89,14 +95,8 @@ extension Ledger {
                 while let record = try rows.next() {
                     total += 1
                     let result = Result { () throws -> Void in
-                        if skipBad {
-                            try db.inSavepoint {
-                                try apply(kind, record, db, actor: actor, at: date, accounts: &accounts)
-                                return .commit
-                            }
-                        } else {
-                            try apply(kind, record, db, actor: actor, at: date, accounts: &accounts)
-                        }
+                        let work = { try apply(kind, record, db, actor: actor, at: date, accounts: &accounts) }
+                        if skipBad { try db.savepoint(work) } else { try work() }
                     }
                     switch result {
                     case .success: imported += 1
@@ -137,6 +137,8 @@ extension Ledger {
                 throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
             }
             _ = try Ledger.close(db, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, accounts: &accounts)
+        case .results:
+            throw SkillError(.usage, "results are imported with assessment import-results")
         }
     }
 }

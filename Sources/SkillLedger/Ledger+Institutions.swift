@@ -171,12 +171,12 @@ extension Ledger {
 
     /// Checks that an institution is active and accredited for `level` of `occupation` on `date`.
     /// - Throws: `ledger.institution-suspended`, `ledger.out-of-accreditation-scope`.
-    static func requireScope(_ institution: Institution, occupation: String, level: Int, on date: CalendarDate) throws(SkillError) {
+    static func requireScope(_ institution: Institution, occupation: String, level: Int?, on date: CalendarDate) throws(SkillError) {
         guard !institution.isSuspended else {
             throw SkillError(.institutionSuspended, "institution \(institution.id) is suspended")
         }
         guard institution.accreditations.contains(where: { $0.covers(occupation: occupation, level: level, on: date) }) else {
-            throw SkillError(.outOfScope, "institution \(institution.id) is not accredited for \(occupation) at level \(level) on \(date)")
+            throw SkillError(.outOfScope, "institution \(institution.id) is not accredited for \(occupation)\(level.map { " at level \($0)" } ?? "") on \(date)")
         }
     }
 }

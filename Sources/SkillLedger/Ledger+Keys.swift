@@ -61,7 +61,7 @@ extension Ledger {
     /// Stores a new key for `owner` inside the caller's transaction (after its event).
     static func insertKey(_ db: Database, _ new: NewKey, owner: String, at date: Date, event: String) throws -> KeyRecord {
         let raw = new.key.publicKey.rawRepresentation
-        let id = "key_" + String(IdentifierKind.event.make(at: date).dropFirst(4))
+        let id = IdentifierKind.key.make(at: date)
         try db.execute(
             sql: "INSERT INTO keys(id, owner_id, did, public_key, encrypted_pem, valid_from, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             arguments: [id, owner, new.did, Data(raw), new.pem, Timestamp.format(date), event])

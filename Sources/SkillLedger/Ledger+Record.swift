@@ -21,6 +21,7 @@ public struct WorkerRecord: Sendable {
     public let person: PersonSummary
     public let training: [Training]
     public let balances: [AccountBalance]
+    public let certificates: [CertificateSummary]
 
     /// Sum of the worker's training credits, in tenths.
     public var trainingTenths: Int { balances.filter { $0.account.kind == "training" }.reduce(0) { $0 + $1.tenths } }
@@ -38,6 +39,7 @@ public struct WorkerRecord: Sendable {
                 ]
             }),
             "balances": .array(balances.map(\.json)),
+            "certificates": .array(certificates.map(\.json)),
             "training_credits": .string(Credits.format(trainingTenths)),
         ]
     }
@@ -65,7 +67,9 @@ extension Ledger {
                     level: r["level"], hours: r["hours"], institutionID: r["institution_id"], institutionName: r["institution_name"],
                     creditedTenths: status == .completed ? r["credit_tenths"] : 0)
             }
-            return WorkerRecord(person: person, training: training, balances: try Ledger.balances(db, personID))
+            return WorkerRecord(
+                person: person, training: training, balances: try Ledger.balances(db, personID),
+                certificates: try Ledger.certificates(db, personID))
         }
     }
 }

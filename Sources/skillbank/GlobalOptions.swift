@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SkillCore
+import SkillCrypto
 import SkillLedger
 
 /// Options every command takes. Values come from flags, then `SKILLBANK_*` variables, then defaults.
@@ -14,6 +15,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Standards folder used when a new bank is created (env SKILLBANK_STANDARDS).", valueName: "dir"))
     var standards: String?
 
+    @Option(name: .long, help: ArgumentHelp("File holding the private-key passphrase (env SKILLBANK_KEY_PASSPHRASE_FILE; default <db>.keypass). SKILLBANK_KEY_PASSPHRASE overrides it.", valueName: "path"))
+    var keyPassphraseFile: String?
+
     @Flag(name: .long, help: "Print JSON instead of tables.")
     var json = false
 
@@ -23,7 +27,11 @@ struct GlobalOptions: ParsableArguments {
         let path = db ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite"
         let secret = secretFile ?? environment["SKILLBANK_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let dir = (standards ?? environment["SKILLBANK_STANDARDS"]).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-        return Ledger.Configuration(databasePath: path, secretPath: secret, standardsDirectory: dir)
+        let passFile = keyPassphraseFile ?? environment["SKILLBANK_KEY_PASSPHRASE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let pass = environment["SKILLBANK_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : SecretBytes(Array($0.utf8)) }
+        let base = environment["SKILLBANK_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+        return Ledger.Configuration(
+            databasePath: path, secretPath: secret, standardsDirectory: dir, keyPassphrasePath: passFile, keyPassphrase: pass, baseURL: base)
     }
 
     /// Opens (creating on first use) the bank.

@@ -4,7 +4,13 @@ import Foundation
 import SkillCore
 import SkillLedger
 
-extension ImportKind: ExpressibleByArgument {}
+extension ImportKind: ExpressibleByArgument {
+    public static var allValueStrings: [String] { importable.map(\.rawValue) }
+    public init?(argument: String) {
+        guard let kind = ImportKind(rawValue: argument), ImportKind.importable.contains(kind) else { return nil }
+        self = kind
+    }
+}
 
 struct ImportCommand: BankCommand {
     static let configuration = CommandConfiguration(

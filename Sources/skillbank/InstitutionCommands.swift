@@ -7,7 +7,7 @@ extension InstitutionKind: ExpressibleByArgument {}
 struct InstitutionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "institution", abstract: "Register institutions and their accreditation scopes.",
-        subcommands: [Register.self, Accredit.self, List.self, Show.self, Suspend.self, Reinstate.self])
+        subcommands: [Register.self, Accredit.self, List.self, Show.self, Suspend.self, Reinstate.self, RotateKey.self])
 
     struct Register: BankCommand {
         static let configuration = CommandConfiguration(abstract: "Register (备案) an institution; prints its id.")
@@ -16,9 +16,12 @@ struct InstitutionCommand: ParsableCommand {
         @Option(help: "training | employer (Y) | social (S) | international.") var kind: InstitutionKind
         @Option(help: "统一社会信用代码 (18 characters); an international body's own registration code.") var code: String
         @Option(help: "Province code, e.g. 44 (广东); optional for international bodies.") var province: String?
+        @Option(help: "评价机构代码 for certificate numbers: 4 digits, 0000 when filed with a province.") var evaluatorCode = "0000"
+        @Option(help: "机构(站点)序列码 for certificate numbers: 6 digits assigned by the province.") var site = "000001"
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let i = try ledger.registerInstitution(.init(name: name, kind: kind, code: code, province: province))
+            let i = try ledger.registerInstitution(.init(
+                name: name, kind: kind, code: code, province: province, evaluatorCode: evaluatorCode, siteSequence: site))
             Terminal.note("registered \(i.kind.rawValue) institution \(i.name)")
             try output.emit(i.json) { i.id }
         }
@@ -85,6 +88,10 @@ struct InstitutionCommand: ParsableCommand {
                 ["  " + $0.id, "\($0.occupation) \(standards.occupation($0.occupation)?.zh ?? "")",
                  $0.levels.map(String.init).joined(separator: ","), $0.validFrom.description, $0.validUntil?.description ?? "-"]
             }))
+            if !i.keys.isEmpty {
+                lines.append("keys:")
+                lines += i.keys.map { "  \($0.did)  from \($0.validFrom)\($0.validUntil.map { " until " + $0 } ?? " (current)")" }
+            }
             return lines.joined(separator: "\n")
         }
     }
@@ -98,6 +105,18 @@ struct InstitutionCommand: ParsableCommand {
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
             let i = try ledger.setInstitutionSuspended(institution, true, reason: reason)
             try output.emit(i.json) { "\(i.id) suspended" }
+        }
+    }
+
+    struct RotateKey: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-key", abstract: "Give an issuing institution a new key; the old one stays in the history so what it signed still verifies.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The institution id.") var institution: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let key = try ledger.rotateKey(of: institution)
+            try output.emit(key.json) { "\(institution) now signs with \(key.did)" }
         }
     }
 

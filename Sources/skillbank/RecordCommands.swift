@@ -40,6 +40,15 @@ struct RecordCommand: BankCommand {
                 }))
             }
             lines += ["", "Credits", CreditsCommand.table(r.balances, ledger.standards), "", "Total training credits: \(Credits.format(r.trainingTenths))"]
+            lines += ["", "Certificates"]
+            if r.certificates.isEmpty {
+                lines.append("  none yet")
+            } else {
+                lines.append(Table.render(["  NUMBER", "KIND", "OCCUPATION", "LEVEL", "ISSUED", "STATUS"], r.certificates.map {
+                    ["  " + $0.number, $0.kind, "\($0.occupation) \(ledger.standards.occupation($0.occupation)?.zh ?? "")",
+                     $0.level.flatMap { ledger.standards.level(code: $0)?.display } ?? "-", $0.issuedAt, $0.status]
+                }))
+            }
             return lines.joined(separator: "\n")
         }
     }

@@ -13,6 +13,7 @@ struct Skillbank: ParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, InstitutionCommand.self, PersonCommand.self, CourseCommand.self,
             EnrolCommand.self, CompleteCommand.self, WithdrawCommand.self, CreditsCommand.self, RecordCommand.self,
-            ImportCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self,
+            ImportCommand.self, AssessmentCommand.self, CertCommand.self, VerifyCommand.self, TrustListCommand.self,
+            StatusListCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self,
         ])
 }

@@ -1,0 +1,239 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillCredentials
+import SkillCrypto
+
+/// A certificate as the registry lists it (the signed credential is fetched separately).
+public struct CertificateSummary: Sendable, Hashable {
+    public let id: String
+    public let number: String
+    public let kind: String
+    public let institutionID: String
+    public let personID: String
+    public let occupation: String
+    public let level: Int?
+    public let issuedAt: String
+    public let status: String
+    public let twinID: String?
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "number": .string(number), "kind": .string(kind), "institution": .string(institutionID),
+            "person": .string(personID), "occupation": .string(occupation), "level": .optional(level), "issued_at": .string(issuedAt),
+            "status": .string(status), "twin": .optional(twinID),
+        ]
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        number = row["number"]
+        kind = row["kind"]
+        institutionID = row["institution_id"]
+        personID = row["person_id"]
+        occupation = row["occupation"]
+        level = row["level"]
+        issuedAt = row["issued_at"]
+        status = row["status"]
+        twinID = row["twin_id"]
+    }
+}
+
+/// Look-ups reused across the rows of one transaction (bulk result imports).
+struct IssuanceContext {
+    var assessments: [String: Assessment] = [:]
+    var institutions: [String: Institution] = [:]
+    /// Institutions whose status lists exist or were made in this transaction.
+    var statusListsReady: Set<String> = []
+
+    mutating func assessment(_ id: String, _ load: () throws -> Assessment) rethrows -> Assessment {
+        if let a = assessments[id] { return a }
+        let a = try load()
+        assessments[id] = a
+        return a
+    }
+
+    mutating func institution(_ id: String, _ load: () throws -> Institution) rethrows -> Institution {
+        if let i = institutions[id] { return i }
+        let i = try load()
+        institutions[id] = i
+        return i
+    }
+}
+
+extension Ledger {
+    static let statusPurposes = ["revocation", "suspension"]
+
+    /// The stable URL of an issuer's status list credential.
+    func statusListURL(_ institutionID: String, _ purpose: String) -> String { "\(baseURL)/v1/status-lists/\(institutionID)/\(purpose)" }
+
+    /// Issues the certificate for a passed candidate, and its 一试双证 twin when the assessment
+    /// names a mapping, inside the caller's transaction.
+    func issueCertificates(
+        _ db: Database, for a: Assessment, institution: Institution, person: String, actor: Actor, at date: Date, context: inout IssuanceContext
+    ) throws -> [CertificateSummary] {
+        let (key, privateKey) = try signingKey(db, owner: institution.id)
+        let idRow = try Row.fetchOne(db.cachedStatement(sql: "SELECT id_type, id_ciphertext FROM people WHERE id = ?"), arguments: [person])!
+        let idType = IDType(rawValue: idRow["id_type"])!
+        var idNumber = Array(try vault.open(Array(idRow["id_ciphertext"] as Data), record: person, column: "id_number").utf8)
+        defer { scrub(&idNumber) }
+
+        let domesticID = IdentifierKind.certificate.make(at: date)
+        let number = try nextNumber(db, institution: institution, assessment: a, at: date)
+        var twin: (mapping: DualMapping, id: String, issuer: Institution)?
+        if let mappingID = a.dualMapping, let mapping = standards.dualMapping(mappingID) {
+            // Signed by the awarding body when it is registered (kind international), else recorded by the evaluator.
+            let bodyID = try String.fetchOne(
+                db, sql: "SELECT id FROM institutions WHERE code = ? AND kind = 'international' AND status = 'active'",
+                arguments: [mapping.externalBodyCode])
+            let issuer = try bodyID.map { id in try context.institution(id) { try Ledger.requireInstitution(db, id) } } ?? institution
+            twin = (mapping, IdentifierKind.certificate.make(at: date), issuer)
+        }
+        let twinNumber = twin?.id
+        var issued = [
+            try issueOne(
+                db, id: domesticID, number: number, credentialType: a.kind.credentialType, issuer: institution, key: key, privateKey: privateKey,
+                person: person, idType: idType, idNumber: idNumber, occupation: a.occupation, level: a.level, assessment: a.id,
+                twin: twin.map { ($0.id, twinNumber!) }, external: nil, actor: actor, at: date, context: &context)
+        ]
+        if let twin {
+            let (twinKey, twinPrivate) = try signingKey(db, owner: twin.issuer.id)
+            issued.append(try issueOne(
+                db, id: twin.id, number: twin.id, credentialType: "international-certificate", issuer: twin.issuer, key: twinKey,
+                privateKey: twinPrivate, person: person, idType: idType, idNumber: idNumber, occupation: a.occupation, level: a.level,
+                assessment: a.id, twin: (domesticID, number), external: twin.mapping, actor: actor, at: date, context: &context))
+        }
+        return issued
+    }
+
+    /// The next 2020-scheme number for a skill-level certificate (serials per number prefix,
+    /// never reused); special-capability certificates, which have no level, use their id.
+    func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date) throws -> String {
+        guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else {
+            return IdentifierKind.certificate.make(at: date)
+        }
+        let year = String(format: "%02d", CalendarDate(date).year % 100)
+        var parts = [
+            "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
+            "province": institution.province ?? "", "site_sequence": institution.siteSequence, "year": year, "level": String(level),
+        ]
+        let prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
+        let serial = try Int.fetchOne(
+            db.cachedStatement(sql: """
+                INSERT INTO certificate_serials(prefix, last) VALUES (?, 1)
+                ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
+                """), arguments: [prefix])!
+        guard serial <= 999_999 else {
+            throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
+        }
+        parts["serial"] = String(serial)
+        return try scheme.compose(parts, provinces: standards.provinceCodes, levels: Set(standards.levels.compactMap(\.fiveLevelCode)))
+    }
+
+    /// A random free index in an issuer's status lists (random for herd privacy).
+    func freeStatusIndex(_ db: Database, institution: String, column: String) throws -> Int {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<64 {
+            let candidate = Int.random(in: 0..<BitstringStatusList.minimumLength, using: &rng)
+            if try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM certificates WHERE institution_id = ? AND \(column) = ?"), arguments: [institution, candidate]) == nil
+            {
+                return candidate
+            }
+        }
+        throw SkillError(.statusListFull, "institution \(institution)'s status list has no free entry left")
+    }
+
+    func issueOne(
+        _ db: Database, id: String, number: String, credentialType: String, issuer: Institution, key: KeyRecord, privateKey: Ed25519PrivateKey,
+        person: String, idType: IDType, idNumber: [UInt8], occupation: String, level: Int?, assessment: String,
+        twin: (id: String, number: String)?, external: DualMapping?, actor: Actor, at date: Date, context: inout IssuanceContext
+    ) throws -> CertificateSummary {
+        let time = Timestamp.format(date)
+        let salt = try SecureRandom.bytes(16)
+        let saltHex = Hex.encode(salt)
+        let hash = "sha256$" + Hex.encode(SHA256.hash(idNumber + Array(saltHex.utf8)))
+        let revocation = try freeStatusIndex(db, institution: issuer.id, column: "revocation_index")
+        let suspension = try freeStatusIndex(db, institution: issuer.id, column: "suspension_index")
+        let occ = standards.occupation(occupation)
+        let levelRow = level.flatMap { standards.level(code: $0) }
+        let typeName = standards.credentialTypes.first { $0.id == credentialType }?.zh ?? credentialType
+        var alignments = [
+            CertificateClaims.Alignment(targetName: "\(occupation) \(occ?.zh ?? "")", targetFramework: "国家职业分类大典 (2022)", targetCode: occupation)
+        ]
+        if let levelRow, let level {
+            alignments.append(.init(targetName: levelRow.display, targetFramework: "国家职业技能等级", targetCode: String(level)))
+            if let row = standards.crosswalk.first(where: { $0.skillLevel == level }) {
+                for (framework, levels) in row.levels.sorted(by: { $0.key < $1.key }) {
+                    alignments.append(.init(
+                        targetName: "\(framework.uppercased()) level \(levels.map(String.init).joined(separator: "/"))", targetFramework: framework,
+                        targetCode: levels.map(String.init).joined(separator: "/"), note: "crosswalk status: \(row.status.rawValue)"))
+                }
+            }
+        }
+        let criteria = external.map { "\($0.externalTitle) — \($0.agreement)" }
+            ?? (level == nil
+                ? "Passed the practical 专项职业能力 assessment for \(occupation) \(occ?.zh ?? "")."
+                : "Passed the theory and practical assessment of the national standard for \(occupation) \(occ?.zh ?? "") at \(levelRow?.display ?? "").")
+        var claims = CertificateClaims(
+            number: number, credentialType: credentialType, credentialTypeName: typeName,
+            issuer: .init(did: key.did, name: issuer.name, registrationCode: issuer.code), validFrom: time, identityHash: hash,
+            identityType: idType == .resident ? "nationalIdentityNumber" : "identifier", occupationCode: occupation,
+            occupationName: occ?.zh ?? occupation, workType: external?.workType, levelCode: level, levelName: levelRow?.display,
+            criteria: criteria, alignments: alignments,
+            status: Ledger.statusPurposes.map { purpose in
+                StatusEntry(purpose: purpose, index: purpose == "revocation" ? revocation : suspension, listCredential: statusListURL(issuer.id, purpose))
+            },
+            twinID: twin.map { CertificateClaims.credentialID(number: $0.number) })
+        if let external {
+            claims.externalTitle = external.externalTitle
+            claims.externalLevel = external.externalLevel
+        }
+        let credential = try DataIntegrityProof.sign(claims.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: time)
+        let canonical = try credential.canonicalBytes()
+        let event = try Ledger.appendEvent(
+            db, type: "certificate.issued", actor: actor, at: date,
+            subjects: ["certificate": .string(id), "person": .string(person), "institution": .string(issuer.id), "assessment": .string(assessment)],
+            change: [
+                "number": .string(number), "kind": .string(credentialType), "occupation": .string(occupation), "level": .optional(level),
+                "key": .string(key.did), "twin": .optional(twin?.id), "credential_sha256": .string(Hex.encode(SHA256.hash(canonical))),
+            ])
+        try db.cachedStatement(sql: """
+            INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
+                                     status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                id, number, credentialType, issuer.id, person, assessment, occupation, level, time, twin?.id, key.id, revocation, suspension,
+                Data(try vault.seal(saltHex, record: id, column: "identity_salt")), Data(canonical), event,
+            ])
+        if !context.statusListsReady.contains(issuer.id) {
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM status_lists WHERE institution_id = ?", arguments: [issuer.id]) != 2 {
+                try publishStatusLists(db, institution: issuer.id, at: date)
+            }
+            context.statusListsReady.insert(issuer.id)
+        }
+        return CertificateSummary(row: try Row.fetchOne(db, sql: "SELECT * FROM certificates WHERE id = ?", arguments: [id])!)
+    }
+
+    /// Rebuilds and re-signs both status list credentials of an issuer from the certificates table.
+    func publishStatusLists(_ db: Database, institution: String, at date: Date) throws {
+        let (key, privateKey) = try signingKey(db, owner: institution)
+        let time = Timestamp.format(date)
+        for purpose in Ledger.statusPurposes {
+            var list = BitstringStatusList()
+            let (column, status) = purpose == "revocation" ? ("revocation_index", "revoked") : ("suspension_index", "suspended")
+            for index in try Int.fetchAll(db, sql: "SELECT \(column) FROM certificates WHERE institution_id = ? AND status = ?", arguments: [institution, status]) {
+                list[index] = true
+            }
+            let unsigned = try StatusListCredential.unsigned(
+                id: statusListURL(institution, purpose), issuer: key.did, purpose: purpose, validFrom: time, list: list)
+            let signed = try DataIntegrityProof.sign(unsigned, with: privateKey, verificationMethod: key.verificationMethod, created: time)
+            try db.execute(
+                sql: """
+                    INSERT INTO status_lists(institution_id, purpose, credential, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(institution_id, purpose) DO UPDATE SET credential = excluded.credential, updated_at = excluded.updated_at
+                    """,
+                arguments: [institution, purpose, Data(try signed.canonicalBytes()), time])
+        }
+    }
+}

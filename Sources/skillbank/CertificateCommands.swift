@@ -1,0 +1,277 @@
+import ArgumentParser
+import Foundation
+import SkillCore
+import SkillCredentials
+import SkillLedger
+
+extension AssessmentKind: ExpressibleByArgument {}
+extension Ledger.ExportFormat: ExpressibleByArgument {}
+
+struct AssessmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assessment", abstract: "Schedule assessments, enrol candidates, record results (a pass issues the certificate).",
+        subcommands: [Schedule.self, Enrol.self, Result.self, ImportResults.self])
+
+    struct Schedule: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Schedule an assessment inside an evaluator's scope; prints its id.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The evaluator (employer or social).") var institution: String
+        @Option(help: "Occupation code.") var occupation: String
+        @Option(help: "Five-level code (not for --kind special).") var level: Int?
+        @Option(help: "skill (职业技能等级) | special (专项职业能力, no level).") var kind: AssessmentKind = .skill
+        @Option(help: "A dual-certificates.json mapping id: one exam, two certificates.") var dual: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let a = try ledger.scheduleAssessment(institution: institution, occupation: occupation, level: level, kind: kind, dualMapping: dual)
+            try output.emit(a.json) { a.id }
+        }
+    }
+
+    struct Enrol: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrol a worker as a candidate.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The assessment id.") var assessment: String
+        @Option(help: "The person id.") var person: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            try ledger.enrolCandidate(assessment: assessment, person: person)
+            try output.emit(["assessment": .string(assessment), "person": .string(person), "status": "enrolled"]) { "\(person) enrolled in \(assessment)" }
+        }
+    }
+
+    struct Result: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a candidate's scores; a pass issues the signed certificate(s) in the same transaction.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The assessment id.") var assessment: String
+        @Option(help: "The person id.") var person: String
+        @Option(help: "Theory score 0–100 (none for special-capability assessments).") var theory: Int?
+        @Option(help: "Practical score 0–100.") var practical: Int
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let outcome = try ledger.recordResult(assessment: assessment, person: person, theory: theory, practical: practical)
+            try output.emit(outcome.json) {
+                outcome.passed
+                    ? (["passed"] + outcome.certificates.map { "certificate \($0.id) number \($0.number) (\($0.kind))" }).joined(separator: "\n")
+                    : "failed: no certificate"
+            }
+        }
+    }
+
+    struct ImportResults: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-results", abstract: "Record results from CSV (person,theory,practical) in one transaction.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The assessment id.") var assessment: String
+        @Argument(help: "The CSV file.") var file: String
+        @Flag(help: "Record the good rows and report the bad ones.") var skipBad = false
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let (report, issued) = try ledger.importResults(assessment: assessment, from: URL(fileURLWithPath: file), skipBad: skipBad)
+            var value = report.json.objectValue!
+            value["certificates_issued"] = .int(issued)
+            if !report.committed {
+                if global.json { try output.emit(.object(value)) { "" } } else { report.problems.forEach { Terminal.error($0.description) } }
+                throw SkillError(.importBadRows, "\(report.problems.count) bad row(s) of \(report.rows); nothing was recorded")
+            }
+            try output.emit(.object(value)) {
+                (["recorded \(report.imported) of \(report.rows) results; \(issued) certificate(s) issued"] + report.problems.prefix(20).map { "  " + $0.description })
+                    .joined(separator: "\n")
+            }
+        }
+    }
+}
+
+struct CertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cert", abstract: "Show, export, revoke, suspend and look up certificates.",
+        subcommands: [Show.self, Export.self, Revoke.self, Suspend.self, Reinstate.self, Lookup.self])
+
+    struct Show: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a certificate (by id or number).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let c = try ledger.certificate(certificate)
+            try output.emit(c.json) {
+                let level = c.level.flatMap { ledger.standards.level(code: $0)?.display } ?? "-"
+                return """
+                    \(c.id)  number \(c.number)
+                    kind: \(c.kind)   status: \(c.status)
+                    occupation: \(c.occupation) \(ledger.standards.occupation(c.occupation)?.zh ?? "")   level: \(level)
+                    issuer: \(c.institutionID)   holder: \(c.personID)   issued: \(c.issuedAt)\(c.twinID.map { "\ntwin (一试双证): " + $0 } ?? "")
+                    """
+            }
+        }
+    }
+
+    struct Export: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the signed certificate as a VC (JSON) or a VC-JWT, for the worker to show.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String
+        @Option(help: "vc | jwt") var format: Ledger.ExportFormat = .vc
+        @Flag(help: "Include the worker's name (only if the worker asks; the stored credential never holds it).") var withName = false
+        @Option(help: "Write to this file instead of standard output.") var out: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let text = try ledger.export(certificate, format: format, withName: withName)
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: Data((text + "\n").utf8)) else {
+                    throw SkillError(.fileUnreadable, "cannot write the file", field: out)
+                }
+                Terminal.note("wrote \(out)")
+            } else {
+                print(text)
+            }
+        }
+    }
+
+    struct Revoke: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a certificate (and its 一试双证 twin), or every number in a file with --bulk.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String?
+        @Option(help: "Why (kept in the event).") var reason: String
+        @Option(help: "A file of certificate numbers, one per line.") var bulk: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            if let bulk {
+                guard let data = FileManager.default.contents(atPath: bulk) else { throw SkillError(.fileUnreadable, "cannot read the file", field: bulk) }
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                let (revoked, problems) = try ledger.revokeBulk(numbers: lines, reason: reason)
+                try output.emit([
+                    "revoked": .array(revoked.map { .string($0.number) }),
+                    "problems": .array(problems.map { ["line": .int($0.line), "number": .string($0.number), "message": .string($0.message)] }),
+                ]) {
+                    (["revoked \(revoked.count) certificate(s)"] + problems.map { "line \($0.line), \($0.number): \($0.message)" }).joined(separator: "\n")
+                }
+                if !problems.isEmpty { throw SkillError(.importBadRows, "\(problems.count) number(s) could not be revoked; the others were") }
+                return
+            }
+            guard let certificate else { throw SkillError(.usage, "name a certificate or give --bulk FILE") }
+            let changed = try ledger.changeStatus(of: certificate, .revoke, reason: reason)
+            try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) \($0.number) revoked" }.joined(separator: "\n") }
+        }
+    }
+
+    struct Suspend: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend a certificate (and its twin).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String
+        @Option(help: "Why.") var reason: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let changed = try ledger.changeStatus(of: certificate, .suspend, reason: reason)
+            try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) suspended" }.joined(separator: "\n") }
+        }
+    }
+
+    struct Reinstate: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a suspension (and its twin's).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let changed = try ledger.changeStatus(of: certificate, .reinstate)
+            try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) active" }.joined(separator: "\n") }
+        }
+    }
+
+    struct Lookup: BankCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "National-style look-up: number plus the holder's name or ID number → issuer, occupation, level, date, status.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The certificate number.") var number: String
+        @Option(help: "The holder's name.") var name: String?
+        @Option(help: "The holder's document type.") var idType: IDType = .resident
+        @Option(help: "The holder's document number.") var idNumber: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let found = try ledger.lookup(number: number, name: name, idType: idType, idNumber: idNumber)
+            try output.emit(found) {
+                ["number", "issuer", "occupation", "level", "issued_at", "status"].map { "\($0): \(found[$0]?.stringValue ?? "-")" }.joined(separator: "\n")
+            }
+        }
+    }
+}
+
+struct TrustListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "trust-list", abstract: "The registry's signed trust list.", subcommands: [Export.self])
+
+    struct Export: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the trust list, signed now by the registry key.")
+        @OptionGroup var global: GlobalOptions
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            print(try ledger.trustList().prettyString())
+        }
+    }
+}
+
+struct StatusListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status-list", abstract: "An issuer's signed status list credential.", subcommands: [Export.self])
+
+    struct Export: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Print an issuer's status list credential.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The institution id.") var institution: String
+        @Option(help: "revocation | suspension") var purpose = "revocation"
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            guard ["revocation", "suspension"].contains(purpose) else {
+                throw SkillError(.invalidField, "purpose is revocation or suspension", field: "--purpose")
+            }
+            print(try ledger.statusList(of: institution, purpose: purpose).prettyString())
+        }
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a certificate file offline (VC JSON or VC-JWT): exit 0 valid, 1 invalid, 65/66 could not check.",
+        discussion: "Give the registry's trust list and the issuer's status lists as files, or --bank to take them from a local bank.")
+
+    @Argument(help: "The certificate file.") var file: String
+    @Option(help: "The registry's signed trust list.") var trustList: String?
+    @Option(help: "A status list credential (repeat for several).") var statusList: [String] = []
+    @Option(help: "Check as of this time (RFC 3339), default now.") var at: String?
+    @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
+    @Flag(help: "Take the trust list and status lists from the local bank (--db).") var bank = false
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let output = Output(json: global.json)
+        do {
+            func read(_ path: String) throws(SkillError) -> String {
+                guard let data = FileManager.default.contents(atPath: path) else { throw SkillError(.fileUnreadable, "cannot read the file", field: path) }
+                return String(decoding: data, as: UTF8.self)
+            }
+            let text = try read(file)
+            var trust = try trustList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
+            var lists = try statusList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
+            if bank {
+                let ledger = try global.openLedger()
+                trust = try trust ?? ledger.trustList()
+                lists += try ledger.allStatusLists()
+            }
+            var time = Date()
+            if let at {
+                guard let t = CredentialVerifier.date(at) else { throw SkillError(.invalidField, "expected an RFC 3339 time like 2026-11-28T12:00:00Z", field: "--at") }
+                time = t
+            }
+            let report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time)
+            try output.emit(report.json) {
+                var lines = ["verdict: \(report.isValid ? "VALID" : "INVALID")"]
+                for key in ["name", "issuer", "occupation", "level", "valid_from", "valid_until", "status"] {
+                    if let v = report.summary[key] { lines.append("\(key): \(v)") }
+                }
+                lines.append("checks:")
+                lines += report.checks.map { "  [\($0.passed ? "ok" : "FAIL")] \($0.name)\($0.reason.map { " (\($0.rawValue))" } ?? ""): \($0.detail)" }
+                return lines.joined(separator: "\n")
+            }
+            if !report.isValid { throw ExitCode(1) }
+        } catch {
+            throw output.fail(error)
+        }
+    }
+}
