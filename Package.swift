@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
-        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
+        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
         .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),
     ],
     swiftLanguageModes: [.v6]

@@ -79,7 +79,7 @@ extension Ledger {
         defer { scrub(&idNumber) }
 
         let domesticID = IdentifierKind.certificate.make(at: date)
-        let number = try nextNumber(db, institution: institution, assessment: a, at: date)
+        let number = try nextNumber(db, institution: institution, assessment: a, at: date) ?? domesticID
         var twin: (mapping: DualMapping, id: String, issuer: Institution)?
         if let mappingID = a.dualMapping, let mapping = standards.dualMapping(mappingID) {
             // Signed by the awarding body when it is registered (kind international), else recorded by the evaluator.
@@ -107,11 +107,10 @@ extension Ledger {
     }
 
     /// The next 2020-scheme number for a skill-level certificate (serials per number prefix,
-    /// never reused); special-capability certificates, which have no level, use their id.
-    func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date) throws -> String {
-        guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else {
-            return IdentifierKind.certificate.make(at: date)
-        }
+    /// never reused), or nil for special-capability certificates, which have no level and
+    /// are numbered by their id.
+    func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date) throws -> String? {
+        guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else { return nil }
         let year = String(format: "%02d", CalendarDate(date).year % 100)
         var parts = [
             "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,

@@ -1,0 +1,87 @@
+import Foundation
+import SkillCore
+import SkillCredentials
+import SkillCrypto
+import Testing
+
+/// The verifier against hand-made registries: each broken property gives its own reason.
+@Suite struct VerifierTests {
+    let registry: Ed25519PrivateKey
+    let issuer: Ed25519PrivateKey
+    var issuerDID: String { DIDKey.did(issuer.publicKey.rawRepresentation) }
+
+    init() throws {
+        registry = try Ed25519PrivateKey()
+        issuer = try Ed25519PrivateKey()
+    }
+
+    func trustList(levels: [Int] = [4], scopeFrom: String = "2020-01-01", scopeUntil: String? = nil,
+                   keyFrom: String = "2020-01-01T00:00:00Z", keyUntil: String? = nil) throws -> JSONValue {
+        let registryDID = DIDKey.did(registry.publicKey.rawRepresentation)
+        let list = TrustList(
+            registryName: "Test Registry", registryKeys: [.init(did: registryDID, validFrom: "2020-01-01T00:00:00Z", validUntil: nil)],
+            issued: "2026-01-01T00:00:00Z",
+            entries: [.init(id: "ins_x", name: "评价机构", kind: "social", code: "X", status: "active",
+                            keys: [.init(did: issuerDID, validFrom: keyFrom, validUntil: keyUntil)],
+                            scopes: [.init(occupation: "6-31-01-03", levels: levels, validFrom: scopeFrom, validUntil: scopeUntil)])])
+        return try DataIntegrityProof.sign(list.unsignedCredential, with: registry, verificationMethod: DIDKey.verificationMethod(registry.publicKey.rawRepresentation), created: list.issued)
+    }
+
+    func statusList(_ purpose: String, set: [Int] = []) throws -> JSONValue {
+        var bits = BitstringStatusList()
+        for i in set { bits[i] = true }
+        let unsigned = try StatusListCredential.unsigned(id: "urn:test:\(purpose)", issuer: issuerDID, purpose: purpose, validFrom: "2026-01-01T00:00:00Z", list: bits)
+        return try DataIntegrityProof.sign(unsigned, with: issuer, verificationMethod: DIDKey.verificationMethod(issuer.publicKey.rawRepresentation), created: "2026-01-01T00:00:00Z")
+    }
+
+    func credential(validFrom: String = "2025-06-01T00:00:00Z", validUntil: String? = nil, level: Int = 4) throws -> JSONValue {
+        let claims = CertificateClaims(
+            number: "S000044000001254000001", credentialType: "skill-level-certificate", credentialTypeName: "职业技能等级证书",
+            issuer: .init(did: issuerDID, name: "评价机构", registrationCode: "X"), validFrom: validFrom, validUntil: validUntil,
+            identityHash: "sha256$00", identityType: "nationalIdentityNumber", occupationCode: "6-31-01-03", occupationName: "电工",
+            levelCode: level, levelName: "四级/中级工", criteria: "passed", alignments: [],
+            status: [.init(purpose: "revocation", index: 7, listCredential: "urn:test:revocation"),
+                     .init(purpose: "suspension", index: 9, listCredential: "urn:test:suspension")])
+        return try DataIntegrityProof.sign(claims.unsignedCredential, with: issuer, verificationMethod: DIDKey.verificationMethod(issuer.publicKey.rawRepresentation), created: validFrom)
+    }
+
+    func reasons(_ c: JSONValue, trust: JSONValue? = nil, revoked: [Int] = [], suspended: [Int] = [], at: String = "2026-06-01T00:00:00Z") throws -> [VerificationReport.Reason] {
+        let verifier = CredentialVerifier(trustList: try trust ?? trustList(), statusLists: [try statusList("revocation", set: revoked), try statusList("suspension", set: suspended)])
+        return verifier.verify(credential: c, at: CredentialVerifier.date(at)!).reasons
+    }
+
+    @Test func validCertificatePassesEveryCheck() throws {
+        let report = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation"), try statusList("suspension")])
+            .verify(credential: try credential(), at: CredentialVerifier.date("2026-06-01T00:00:00Z")!)
+        #expect(report.isValid)
+        #expect(report.checks.map(\.name) == ["well-formed", "proof", "trust-list", "issuer", "key-window", "accreditation", "status:revocation", "status:suspension", "not-before"])
+    }
+
+    @Test func eachFailureHasItsReason() throws {
+        #expect(try reasons(credential(level: 3)) == [.issuerNotAccredited])
+        #expect(try reasons(credential(), trust: trustList(scopeFrom: "2025-07-01")) == [.issuerNotAccredited])
+        #expect(try reasons(credential(), trust: trustList(scopeUntil: "2025-05-31")) == [.issuerNotAccredited])
+        #expect(try reasons(credential(), trust: trustList(keyUntil: "2025-01-01T00:00:00Z")) == [.keyNotValidAtIssuance])
+        #expect(try reasons(credential(), trust: trustList(keyFrom: "2025-07-01T00:00:00Z")) == [.keyNotValidAtIssuance])
+        #expect(try reasons(credential(), revoked: [7]) == [.revoked])
+        #expect(try reasons(credential(), suspended: [9]) == [.suspended])
+        #expect(try reasons(credential(), revoked: [8], suspended: [8]).isEmpty)
+        #expect(try reasons(credential(validUntil: "2026-01-01T00:00:00Z")) == [.expired])
+        #expect(try reasons(credential(validFrom: "2026-07-01T00:00:00Z")) == [.notYetValid])
+        let otherRegistry = try Ed25519PrivateKey()
+        let pinned = CredentialVerifier(trustList: try trustList(), statusLists: [], pinnedRegistry: DIDKey.did(otherRegistry.publicKey.rawRepresentation))
+        #expect(pinned.verify(credential: try credential()).reasons.contains(.trustListInvalid))
+        #expect(CredentialVerifier(trustList: nil).verify(text: "not json").reasons == [.malformed])
+        #expect(CredentialVerifier(trustList: nil).verify(text: "{}").reasons == [.malformed])
+    }
+
+    @Test func statusListsMustBeTheIssuers() throws {
+        // A status list signed by someone else is unavailable, not trusted.
+        let stranger = try Ed25519PrivateKey()
+        let unsigned = try StatusListCredential.unsigned(id: "urn:test:revocation", issuer: DIDKey.did(stranger.publicKey.rawRepresentation), purpose: "revocation", validFrom: "2026-01-01T00:00:00Z", list: BitstringStatusList())
+        let fake = try DataIntegrityProof.sign(unsigned, with: stranger, verificationMethod: DIDKey.verificationMethod(stranger.publicKey.rawRepresentation), created: "2026-01-01T00:00:00Z")
+        let report = CredentialVerifier(trustList: try trustList(), statusLists: [fake, try statusList("suspension")])
+            .verify(credential: try credential(), at: CredentialVerifier.date("2026-06-01T00:00:00Z")!)
+        #expect(report.reasons == [.statusUnavailable])
+    }
+}
