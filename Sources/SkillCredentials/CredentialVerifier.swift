@@ -42,14 +42,43 @@ public struct VerificationReport: Sendable {
 /// issuer accredited for that occupation and level on that date → status bits not set →
 /// within its validity period.
 public struct CredentialVerifier: Sendable {
-    public var trustList: JSONValue?
-    public var statusLists: [JSONValue]
-    public var pinnedRegistry: String?
+    /// A status list checked once, when the verifier is made.
+    struct PreparedList: Sendable {
+        let signer: String?
+        let purpose: String?
+        let asOf: String
+        let bits: BitstringStatusList?
+    }
 
+    /// The trust list, or why it was refused; nil when none was given.
+    let trust: TrustList?
+    let trustProblem: String?
+    let trustGiven: Bool
+    let lists: [String: PreparedList]
+
+    /// Prepares a verifier: the trust list's and status lists' proofs are checked and the
+    /// lists decoded once here, so each certificate then costs one signature check.
+    /// - Parameters:
+    ///   - trustList: the registry's signed trust list.
+    ///   - statusLists: status list credentials (any issuers).
+    ///   - pinnedRegistry: accept only a trust list signed by this DID.
     public init(trustList: JSONValue?, statusLists: [JSONValue] = [], pinnedRegistry: String? = nil) {
-        self.trustList = trustList
-        self.statusLists = statusLists
-        self.pinnedRegistry = pinnedRegistry
+        trustGiven = trustList != nil
+        if let trustList {
+            (trust, trustProblem) = TrustList.verified(trustList, pinnedRegistry: pinnedRegistry)
+        } else {
+            (trust, trustProblem) = (nil, nil)
+        }
+        var prepared: [String: PreparedList] = [:]
+        for list in statusLists {
+            guard let id = list["id"]?.stringValue else { continue }
+            let proof = DataIntegrityProof.verify(list)
+            let bits = proof.isValid ? list["credentialSubject"]?["encodedList"]?.stringValue.flatMap { try? BitstringStatusList(encoded: $0) } : nil
+            prepared[id] = PreparedList(
+                signer: proof.isValid ? proof.publicKey.map(DIDKey.did) : nil, purpose: list["credentialSubject"]?["statusPurpose"]?.stringValue,
+                asOf: list["validFrom"]?.stringValue ?? "?", bits: bits)
+        }
+        lists = prepared
     }
 
     /// Verifies a credential given as JSON (with an embedded proof) or as a VC-JWT string.
@@ -99,29 +128,23 @@ public struct CredentialVerifier: Sendable {
         add("well-formed", true, nil, "VC 2.0 OpenBadgeCredential")
 
         // 2. Proof.
-        let signerKey: [UInt8]?
         if let jws {
-            signerKey = jws.publicKey
-            add("proof", jws.isValid && signerKey.map(DIDKey.did) == issuerDID, .proofInvalid,
+            add("proof", jws.isValid && jws.publicKey.map(DIDKey.did) == issuerDID, .proofInvalid,
                 jws.isValid ? "VC-JWT EdDSA signature by \(jws.header["kid"]?.stringValue ?? "?")" : "the JWS signature does not verify")
         } else {
             let proof = DataIntegrityProof.verify(credential)
-            signerKey = proof.publicKey
             let byIssuer = proof.publicKey.map(DIDKey.did) == issuerDID
             add("proof", proof.isValid && byIssuer, .proofInvalid,
                 proof.isValid ? (byIssuer ? "eddsa-jcs-2022 signature by the issuer's key" : "signed by a key that is not the issuer's") : (proof.problem ?? "invalid"))
         }
 
         // 3. Trust list and issuer.
-        var trust: TrustList?
-        if let document = trustList {
-            let (list, problem) = TrustList.verified(document, pinnedRegistry: pinnedRegistry)
-            trust = list
-            add("trust-list", list != nil, .trustListInvalid, list.map { "signed by the registry \($0.registryName), issued \($0.issued)" } ?? (problem ?? ""))
+        if trustGiven {
+            add("trust-list", trust != nil, .trustListInvalid, trust.map { "signed by the registry \($0.registryName), issued \($0.issued)" } ?? (trustProblem ?? ""))
         } else {
             add("trust-list", false, .issuerUnknown, "no trust list was given, so the issuer cannot be checked")
         }
-        guard let trust else { return Self.finish(checks, summary, credential, time, issued, statusLists: [], signer: nil, trust: nil) }
+        guard let trust else { return finish(checks, summary, credential, time, issued) }
         guard let (entry, key) = trust.issuer(withKey: issuerDID) else {
             add("issuer", false, .issuerUnknown, "\(issuerDID) is not a key of any institution in the trust list")
             return VerificationReport(checks: checks, summary: summary)
@@ -142,12 +165,11 @@ public struct CredentialVerifier: Sendable {
         add("accreditation", scoped, .issuerNotAccredited,
             scoped ? "accredited for \(occupation)\(level.map { " level \($0)" } ?? "") on \(day)" : "not accredited for \(occupation)\(level.map { " level \($0)" } ?? "") on \(day)")
 
-        return Self.finish(checks, summary, credential, time, issued, statusLists: statusLists, signer: signerKey, trust: trust)
+        return finish(checks, summary, credential, time, issued)
     }
 
-    private static func finish(
-        _ checks: [VerificationReport.Check], _ summary: [String: String], _ credential: JSONValue, _ time: Date, _ issued: Date,
-        statusLists: [JSONValue], signer: [UInt8]?, trust: TrustList?
+    private func finish(
+        _ checks: [VerificationReport.Check], _ summary: [String: String], _ credential: JSONValue, _ time: Date, _ issued: Date
     ) -> VerificationReport {
         var checks = checks
         var summary = summary
@@ -160,25 +182,21 @@ public struct CredentialVerifier: Sendable {
         var state = "active"
         for entry in entries {
             let reason: VerificationReport.Reason = entry.purpose == "suspension" ? .suspended : .revoked
-            guard let list = statusLists.first(where: { $0["id"]?.stringValue == entry.listCredential }) else {
+            guard let list = lists[entry.listCredential] else {
                 add("status:\(entry.purpose)", false, .statusUnavailable, "no \(entry.purpose) status list \(entry.listCredential) was given")
                 state = "unknown"
                 continue
             }
-            let proof = DataIntegrityProof.verify(list)
-            let listSigner = proof.publicKey.map(DIDKey.did)
             // The list must be signed by a key of the same institution (it may have rotated since).
-            let signerOwner = listSigner.flatMap { trust?.issuer(withKey: $0)?.0.id }
-            let sameIssuer = listSigner == issuerDID || (signerOwner != nil && signerOwner == trust?.issuer(withKey: issuerDID)?.0.id)
-            guard proof.isValid, sameIssuer, list["credentialSubject"]?["statusPurpose"]?.stringValue == entry.purpose,
-                let encoded = list["credentialSubject"]?["encodedList"]?.stringValue, let bits = try? BitstringStatusList(encoded: encoded)
-            else {
+            let signerOwner = list.signer.flatMap { trust?.issuer(withKey: $0)?.0.id }
+            let sameIssuer = list.signer == issuerDID || (signerOwner != nil && signerOwner == trust?.issuer(withKey: issuerDID)?.0.id)
+            guard sameIssuer, list.purpose == entry.purpose, let bits = list.bits else {
                 add("status:\(entry.purpose)", false, .statusUnavailable, "the \(entry.purpose) status list is not valid or not the issuer's")
                 state = "unknown"
                 continue
             }
+            let asOf = list.asOf
             let set = bits[entry.index]
-            let asOf = list["validFrom"]?.stringValue ?? "?"
             add("status:\(entry.purpose)", !set, reason, set ? "\(entry.purpose == "suspension" ? "suspended" : "revoked") (list of \(asOf))" : "not \(entry.purpose == "suspension" ? "suspended" : "revoked") as of \(asOf)")
             if set { state = entry.purpose == "suspension" ? "suspended" : "revoked" }
         }
@@ -188,7 +206,7 @@ public struct CredentialVerifier: Sendable {
         // 7. Validity period.
         add("not-before", time >= issued, .notYetValid, "valid from \(credential["validFrom"]?.stringValue ?? "?")")
         if let until = credential["validUntil"]?.stringValue {
-            let end = date(until)
+            let end = Self.date(until)
             add("not-after", end.map { time <= $0 } ?? false, .expired, "valid until \(until)")
         }
         return VerificationReport(checks: checks, summary: summary)
