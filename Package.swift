@@ -62,7 +62,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "skillbank-bench",
-            dependencies: ["SkillCore", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tools/SkillbankBench",
             swiftSettings: upcoming
         ),

@@ -42,10 +42,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// The day `date` falls on in `timeZone` (the registry keeps China Standard Time).
     public init(_ date: Date, timeZone: TimeZone = .registry) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        self.init(year: c.year!, month: c.month!, day: c.day!)!
+        // Offset arithmetic with gmtime_r: a Calendar per call costs more than the rest of a
+        // certificate check. China Standard Time has had no daylight saving since 1991.
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)) + time_t(timeZone.secondsFromGMT(for: date))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        self.init(year: Int(t.tm_year) + 1900, month: Int(t.tm_mon) + 1, day: Int(t.tm_mday))!
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -83,6 +85,58 @@ extension TimeZone {
 
 /// RFC 3339 timestamps in UTC with second precision, as events and credentials use.
 public enum Timestamp {
+    /// Parses an RFC 3339 date-time (`2026-11-28T23:47:53Z`, fractional seconds and
+    /// `±HH:MM` offsets accepted).
+    /// - Returns: the instant, or nil when the text is not RFC 3339.
+    public static func parse(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for i in range {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), CalendarDate(year: year, month: month, day: day) != nil,
+            hour < 24, minute < 60, second < 61
+        else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if b[i] == 46 {
+            var scale = 0.1
+            i += 1
+            let start = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                fraction += Double(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > start else { return nil }
+        }
+        var offset = 0
+        guard i < b.count else { return nil }
+        if b[i] == 90 || b[i] == 122 {
+            i += 1
+        } else if (b[i] == 43 || b[i] == 45), i + 6 == b.count, b[i + 3] == 58, let h = number((i + 1)..<(i + 3)), let m = number((i + 4)..<(i + 6)) {
+            offset = (h * 3600 + m * 60) * (b[i] == 43 ? 1 : -1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        var t = tm()
+        t.tm_year = Int32(year - 1900)
+        t.tm_mon = Int32(month - 1)
+        t.tm_mday = Int32(day)
+        t.tm_hour = Int32(hour)
+        t.tm_min = Int32(minute)
+        t.tm_sec = Int32(second)
+        return Date(timeIntervalSince1970: Double(timegm(&t) - offset) + fraction)
+    }
+
     /// Formats `date` as `2026-11-28T23:47:53Z`.
     public static func format(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))

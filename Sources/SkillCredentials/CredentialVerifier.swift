@@ -213,11 +213,5 @@ public struct CredentialVerifier: Sendable {
     }
 
     /// Parses an RFC 3339 time as written by the registry (`YYYY-MM-DDTHH:MM:SSZ`).
-    public static func date(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)
-    }
+    public static func date(_ text: String) -> Date? { Timestamp.parse(text) }
 }

@@ -123,4 +123,17 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_910_873.9)) == "2026-11-29T00:07:53Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
     }
+
+    @Test func parsesRFC3339() {
+        #expect(Timestamp.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
+        #expect(Timestamp.parse("2026-11-29T08:07:53+08:00") == Date(timeIntervalSince1970: 1_795_910_873))
+        #expect(Timestamp.parse("2026-11-29T00:07:53.5Z") == Date(timeIntervalSince1970: 1_795_910_873.5))
+        for bad in ["2026-11-29", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-29T00:07:53", "2026-11-29T00:07:53Zx", "2026-11-29T00:07:53."] {
+            #expect(Timestamp.parse(bad) == nil, "\(bad)")
+        }
+        for s in [0.0, 1e9, 1_795_910_873] { #expect(Timestamp.parse(Timestamp.format(Date(timeIntervalSince1970: s))) == Date(timeIntervalSince1970: s)) }
+        // The registry's day: 2026-11-28T20:00:00Z is already the 29th in China.
+        #expect(CalendarDate(Timestamp.parse("2026-11-28T20:00:00Z")!).description == "2026-11-29")
+        #expect(CalendarDate(Timestamp.parse("2026-11-28T15:59:59Z")!).description == "2026-11-28")
+    }
 }

@@ -1,14 +1,18 @@
-// skillbank-bench: the ledger's bulk-import and record benchmark, measured against the
-// sqlite3 shell's own `.import` of the same rows in the same run.
+// skillbank-bench: benchmarks measured against baselines in the same run.
 //
-//   swift run -c release skillbank-bench [--people 100000] [--courses 500] [--per-person 10]
-//                                        [--record-samples 1000] [--cli .build/release/skillbank]
+//   swift run -c release skillbank-bench import [--people 100000] [--courses 500] [--per-person 10]
+//                                               [--record-samples 1000] [--cli .build/release/skillbank]
+//       bulk imports next to the sqlite3 shell's own `.import` of the same rows
+//   swift run -c release skillbank-bench certificates [--results 2000] [--bulk 20000]
+//       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
 //
 // Data is generated with a fixed seed, so every run loads the same rows.
 
 import Foundation
 import GRDB
 import SkillCore
+import SkillCredentials
+import SkillCrypto
 import SkillLedger
 
 struct SplitMix64: RandomNumberGenerator {
@@ -89,117 +93,216 @@ func writeCSV(_ url: URL, header: String, rows: Int, _ row: (Int) -> String) thr
     try handle.close()
 }
 
-let peopleCount = option("--people", 100_000)
-let courseCount = option("--courses", 500)
-let perPerson = option("--per-person", 10)
-let recordSamples = option("--record-samples", 1_000)
-let cliPath = stringOption("--cli")
-let sqlite3 = stringOption("--sqlite3") ?? "/usr/bin/sqlite3"
-var rng = SplitMix64(state: 20_261_128)
+func importBenchmark() throws {
+    let peopleCount = option("--people", 100_000)
+    let courseCount = option("--courses", 500)
+    let perPerson = option("--per-person", 10)
+    let recordSamples = option("--record-samples", 1_000)
+    let cliPath = stringOption("--cli")
+    let sqlite3 = stringOption("--sqlite3") ?? "/usr/bin/sqlite3"
+    var rng = SplitMix64(state: 20_261_128)
 
-let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
-try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: folder) }
-let dbPath = folder.appendingPathComponent("bank.sqlite").path
-let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Standards")
-let ledger = try Ledger.open(.init(databasePath: dbPath, standardsDirectory: standards)).ledger
-print("bench folder: \(folder.path)")
-print("people \(peopleCount), courses \(courseCount), enrolments/completions \(peopleCount * perPerson)")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let dbPath = folder.appendingPathComponent("bank.sqlite").path
+    let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Standards")
+    let ledger = try Ledger.open(.init(databasePath: dbPath, standardsDirectory: standards)).ledger
+    print("bench folder: \(folder.path)")
+    print("people \(peopleCount), courses \(courseCount), enrolments/completions \(peopleCount * perPerson)")
 
-// Institutions and courses (set-up, not measured).
-var courses: [String] = []
-let occupations = ledger.standards.occupations
-for n in 0..<5 {
-    let first17 = "52440300MJ" + String(format: "%07d", n)
-    let code = first17 + String(USCC.checkCharacter(for: first17)!)
-    let i = try ledger.registerInstitution(.init(name: "基准培训机构\(n)", kind: .training, code: code, province: "44"))
-    for o in occupations { _ = try ledger.accredit(i.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
-    for c in 0..<(courseCount / 5) {
-        let o = occupations[(n * 7 + c) % occupations.count]
-        let course = try ledger.publishCourse(.init(
-            institutionID: i.id, title: "课程\(n)-\(c)", occupation: o.code, level: o.levels[c % o.levels.count],
-            hours: Int.random(in: 8...160, using: &rng)))
-        courses.append(course.id)
+    // Institutions and courses (set-up, not measured).
+    var courses: [String] = []
+    let occupations = ledger.standards.occupations
+    for n in 0..<5 {
+        let first17 = "52440300MJ" + String(format: "%07d", n)
+        let code = first17 + String(USCC.checkCharacter(for: first17)!)
+        let i = try ledger.registerInstitution(.init(name: "基准培训机构\(n)", kind: .training, code: code, province: "44"))
+        for o in occupations { _ = try ledger.accredit(i.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
+        for c in 0..<(courseCount / 5) {
+            let o = occupations[(n * 7 + c) % occupations.count]
+            let course = try ledger.publishCourse(.init(
+                institutionID: i.id, title: "课程\(n)-\(c)", occupation: o.code, level: o.levels[c % o.levels.count],
+                hours: Int.random(in: 8...160, using: &rng)))
+            courses.append(course.id)
+        }
+    }
+
+    // People.
+    let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+    let given = Array("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂")
+    let peopleCSV = folder.appendingPathComponent("people.csv")
+    try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: peopleCount) { i in
+        "\(surnames[i % surnames.count])\(given[(i / 20) % given.count])\(given[(i / 7) % given.count]),resident,\(residentID(i))"
+    }
+    let (peopleReport, peopleSeconds) = try time { try ledger.importCSV(.people, from: peopleCSV) }
+    precondition(peopleReport.committed && peopleReport.imported == peopleCount, "people import failed: \(peopleReport.problems.prefix(3))")
+
+    let pool = try DatabasePool(path: dbPath)
+    let personIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id") }
+
+    // Enrolments: each person in `perPerson` distinct courses.
+    let enrolCSV = folder.appendingPathComponent("enrolments.csv")
+    try writeCSV(enrolCSV, header: "person,course", rows: personIDs.count * perPerson) { i in
+        let p = i / perPerson
+        let k = i % perPerson
+        return "\(personIDs[p]),\(courses[(p * 31 + k * 17) % courses.count])"
+    }
+    let (enrolReport, enrolSeconds) = try time { try ledger.importCSV(.enrolments, from: enrolCSV) }
+    precondition(enrolReport.committed, "enrolment import failed: \(enrolReport.problems.prefix(3))")
+
+    // Completions: 90% completed, 7% failed, 3% withdrawn.
+    let enrolmentIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM enrolments") }
+    var outcomes: [String] = []
+    outcomes.reserveCapacity(enrolmentIDs.count)
+    for _ in enrolmentIDs {
+        let r = Int.random(in: 0..<100, using: &rng)
+        outcomes.append(r < 90 ? "completed" : (r < 97 ? "failed" : "withdrawn"))
+    }
+    let completionCSV = folder.appendingPathComponent("completions.csv")
+    try writeCSV(completionCSV, header: "enrolment,outcome", rows: enrolmentIDs.count) { "\(enrolmentIDs[$0]),\(outcomes[$0])" }
+    let (completionReport, completionSeconds) = try time { try ledger.importCSV(.completions, from: completionCSV) }
+    precondition(completionReport.committed, "completion import failed: \(completionReport.problems.prefix(3))")
+
+    // Baseline: the sqlite3 shell's .import of the same completion rows into an equivalent table, in the same run.
+    let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
+    _ = try shell(sqlite3, [baselineDB, "PRAGMA journal_mode=WAL; CREATE TABLE completions(enrolment TEXT PRIMARY KEY, outcome TEXT NOT NULL) STRICT;"])
+    let baselineSeconds = try shell(sqlite3, [baselineDB], input: ".mode csv\n.import --skip 1 \(completionCSV.path) completions\n")
+    let baselineEnrolDB = folder.appendingPathComponent("baseline-enrol.sqlite").path
+    _ = try shell(sqlite3, [baselineEnrolDB, "PRAGMA journal_mode=WAL; CREATE TABLE enrolments(person TEXT NOT NULL, course TEXT NOT NULL, UNIQUE(person, course)) STRICT;"])
+    let baselineEnrolSeconds = try shell(sqlite3, [baselineEnrolDB], input: ".mode csv\n.import --skip 1 \(enrolCSV.path) enrolments\n")
+
+    // Record look-ups at this size.
+    var samples: [Double] = []
+    for _ in 0..<recordSamples {
+        let id = personIDs.randomElement(using: &rng)!
+        let (_, s) = try time { try ledger.record(of: id) }
+        samples.append(s)
+    }
+    var cliSamples: [Double] = []
+    if let cliPath {
+        for _ in 0..<min(recordSamples, 200) {
+            cliSamples.append(try shell(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
+        }
+    }
+    let (reconcile, reconcileSeconds) = try time { try ledger.reconcile() }
+    precondition(reconcile.isBalanced, "ledger does not reconcile: \(reconcile.problems)")
+    let size = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
+
+    func rate(_ rows: Int, _ s: Double) -> String { String(format: "%.0f rows/s", Double(rows) / s) }
+    let n = completionReport.rows
+    print("")
+    print(String(format: "people import          %7d rows in %6.2f s  %@", peopleCount, peopleSeconds, rate(peopleCount, peopleSeconds)))
+    print(String(format: "enrolment import       %7d rows in %6.2f s  %@", enrolReport.rows, enrolSeconds, rate(enrolReport.rows, enrolSeconds)))
+    print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", enrolReport.rows, baselineEnrolSeconds,
+                 rate(enrolReport.rows, baselineEnrolSeconds), baselineEnrolSeconds / enrolSeconds))
+    print(String(format: "completion import      %7d rows in %6.2f s  %@", n, completionSeconds, rate(n, completionSeconds)))
+    print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", n, baselineSeconds, rate(n, baselineSeconds),
+                 baselineSeconds / completionSeconds))
+    print(String(format: "record (library)       median %.3f ms, p99 %.3f ms over %d people", percentile(samples, 0.5) * 1000,
+                 percentile(samples, 0.99) * 1000, samples.count))
+    if !cliSamples.isEmpty {
+        print(String(format: "record (CLI process)   median %.1f ms, p99 %.1f ms over %d runs", percentile(cliSamples, 0.5) * 1000,
+                     percentile(cliSamples, 0.99) * 1000, cliSamples.count))
+    }
+    print(String(format: "reconcile              %.2f s over %d postings, %d events", reconcileSeconds, reconcile.postings, reconcile.events))
+    print(String(format: "database size          %.0f MB (%.0f bytes per event)", Double(size) / 1e6, Double(size) / Double(reconcile.events)))
+}
+
+func certificateBenchmark() throws {
+    let singles = option("--results", 2_000)
+    let bulk = option("--bulk", 20_000)
+    let verifications = option("--verifications", 20_000)
+
+    // Baseline 1: the openssl tool's own Ed25519 speed on this machine, this run.
+    let speed = Process()
+    speed.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    speed.arguments = ["speed", "-seconds", "5", "ed25519"]
+    let pipe = Pipe()
+    speed.standardOutput = pipe
+    speed.standardError = FileHandle.nullDevice
+    try speed.run()
+    let speedText = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    speed.waitUntilExit()
+    let fields = speedText.split(separator: "\n").last { $0.contains("Ed25519") }?.split(separator: " ") ?? []
+    let rawSigns = fields.count >= 2 ? Double(fields[fields.count - 2]) ?? 0 : 0
+    let rawVerifies = fields.last.flatMap { Double($0) } ?? 0
+
+    // Baseline 2: our EVP wrapper in a tight loop (what a signature costs through SkillCrypto).
+    let key = try Ed25519PrivateKey()
+    let message = [UInt8](repeating: 7, count: 64)
+    let (_, signSeconds) = try time { for _ in 0..<20_000 { _ = try key.signature(for: message) } }
+    let signature = try key.signature(for: message)
+    let (_, verifySeconds) = time { for _ in 0..<10_000 { _ = key.publicKey.isValidSignature(signature, for: message) } }
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Standards")
+    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standards)).ledger
+    let first17 = "51440000MJ0000001"
+    let evaluator = try ledger.registerInstitution(.init(
+        name: "基准评价机构", kind: .social, code: first17 + String(USCC.checkCharacter(for: first17)!), province: "44"))
+    _ = try ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+    let peopleCSV = folder.appendingPathComponent("people.csv")
+    try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: singles + bulk) { "工人\($0),resident,\(residentID($0))" }
+    _ = try ledger.importCSV(.people, from: peopleCSV)
+    let pool = try DatabasePool(path: folder.appendingPathComponent("bank.sqlite").path)
+    let people = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id") }
+
+    // One result per transaction.
+    let single = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 4)
+    for p in people.prefix(singles) { try ledger.enrolCandidate(assessment: single.id, person: p) }
+    _ = try ledger.recordResult(assessment: single.id, person: people[0], theory: 80, practical: 80)  // warm: status lists, key
+    let (_, singleSeconds) = try time {
+        for p in people[1..<singles] { _ = try ledger.recordResult(assessment: single.id, person: p, theory: 80, practical: 80) }
+    }
+
+    // Bulk: import-results files of 1,000 rows, one transaction each.
+    let bulkAssessment = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 3)
+    let bulkPeople = Array(people.suffix(bulk))
+    for p in bulkPeople { try ledger.enrolCandidate(assessment: bulkAssessment.id, person: p) }
+    var files: [URL] = []
+    for chunk in stride(from: 0, to: bulkPeople.count, by: 1_000) {
+        let url = folder.appendingPathComponent("results-\(chunk).csv")
+        let slice = Array(bulkPeople[chunk..<min(chunk + 1_000, bulkPeople.count)])
+        try writeCSV(url, header: "person,theory,practical", rows: slice.count) { "\(slice[$0]),75,82" }
+        files.append(url)
+    }
+    var issued = 0
+    let (_, bulkSeconds) = try time {
+        for url in files { issued += try ledger.importResults(assessment: bulkAssessment.id, from: url).certificates }
+    }
+    precondition(issued == bulkPeople.count, "bulk issuance issued \(issued) of \(bulkPeople.count)")
+
+    // Offline verification of exported credentials.
+    let ids = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM certificates ORDER BY random() LIMIT 1000") }
+    let credentials = try ids.map { try JSONParser().parse(try ledger.export($0, format: .vc)) }
+    let verifier = CredentialVerifier(trustList: try ledger.trustList(), statusLists: try ledger.allStatusLists())
+    var valid = 0
+    let (_, verifySecondsAll) = time {
+        for i in 0..<verifications where verifier.verify(credential: credentials[i % credentials.count]).isValid { valid += 1 }
+    }
+    precondition(valid == verifications, "only \(valid) of \(verifications) verified")
+
+    let singleRate = Double(singles - 1) / singleSeconds
+    let bulkRate = Double(issued) / bulkSeconds
+    let verifyRate = Double(verifications) / verifySecondsAll
+    print(String(format: "openssl speed ed25519      %8.0f signs/s  %8.0f verifies/s (one core)", rawSigns, rawVerifies))
+    print(String(format: "SkillCrypto EVP loop       %8.0f signs/s  %8.0f verifies/s", 20_000 / signSeconds, 10_000 / verifySeconds))
+    print(String(format: "issuance, 1 per txn        %8.0f certificates/s   %.3f × raw signs", singleRate, singleRate / rawSigns))
+    print(String(format: "issuance, bulk 1000/txn    %8.0f certificates/s   %.3f × raw signs (%d issued)", bulkRate, bulkRate / rawSigns, issued))
+    print(String(format: "offline verification       %8.0f credentials/s    %.3f × raw verifies", verifyRate, verifyRate / rawVerifies))
+}
+
+switch CommandLine.arguments.dropFirst().first {
+case "certificates": try certificateBenchmark()
+case "import", nil: try importBenchmark()
+default:
+    if CommandLine.arguments[1].hasPrefix("--") { try importBenchmark() } else {
+        print("usage: skillbank-bench [import|certificates] [options]")
+        exit(64)
     }
 }
-
-// People.
-let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
-let given = Array("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂")
-let peopleCSV = folder.appendingPathComponent("people.csv")
-try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: peopleCount) { i in
-    "\(surnames[i % surnames.count])\(given[(i / 20) % given.count])\(given[(i / 7) % given.count]),resident,\(residentID(i))"
-}
-let (peopleReport, peopleSeconds) = try time { try ledger.importCSV(.people, from: peopleCSV) }
-precondition(peopleReport.committed && peopleReport.imported == peopleCount, "people import failed: \(peopleReport.problems.prefix(3))")
-
-let pool = try DatabasePool(path: dbPath)
-let personIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id") }
-
-// Enrolments: each person in `perPerson` distinct courses.
-let enrolCSV = folder.appendingPathComponent("enrolments.csv")
-try writeCSV(enrolCSV, header: "person,course", rows: personIDs.count * perPerson) { i in
-    let p = i / perPerson
-    let k = i % perPerson
-    return "\(personIDs[p]),\(courses[(p * 31 + k * 17) % courses.count])"
-}
-let (enrolReport, enrolSeconds) = try time { try ledger.importCSV(.enrolments, from: enrolCSV) }
-precondition(enrolReport.committed, "enrolment import failed: \(enrolReport.problems.prefix(3))")
-
-// Completions: 90% completed, 7% failed, 3% withdrawn.
-let enrolmentIDs = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM enrolments") }
-var outcomes: [String] = []
-outcomes.reserveCapacity(enrolmentIDs.count)
-for _ in enrolmentIDs {
-    let r = Int.random(in: 0..<100, using: &rng)
-    outcomes.append(r < 90 ? "completed" : (r < 97 ? "failed" : "withdrawn"))
-}
-let completionCSV = folder.appendingPathComponent("completions.csv")
-try writeCSV(completionCSV, header: "enrolment,outcome", rows: enrolmentIDs.count) { "\(enrolmentIDs[$0]),\(outcomes[$0])" }
-let (completionReport, completionSeconds) = try time { try ledger.importCSV(.completions, from: completionCSV) }
-precondition(completionReport.committed, "completion import failed: \(completionReport.problems.prefix(3))")
-
-// Baseline: the sqlite3 shell's .import of the same completion rows into an equivalent table, in the same run.
-let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
-_ = try shell(sqlite3, [baselineDB, "PRAGMA journal_mode=WAL; CREATE TABLE completions(enrolment TEXT PRIMARY KEY, outcome TEXT NOT NULL) STRICT;"])
-let baselineSeconds = try shell(sqlite3, [baselineDB], input: ".mode csv\n.import --skip 1 \(completionCSV.path) completions\n")
-let baselineEnrolDB = folder.appendingPathComponent("baseline-enrol.sqlite").path
-_ = try shell(sqlite3, [baselineEnrolDB, "PRAGMA journal_mode=WAL; CREATE TABLE enrolments(person TEXT NOT NULL, course TEXT NOT NULL, UNIQUE(person, course)) STRICT;"])
-let baselineEnrolSeconds = try shell(sqlite3, [baselineEnrolDB], input: ".mode csv\n.import --skip 1 \(enrolCSV.path) enrolments\n")
-
-// Record look-ups at this size.
-var samples: [Double] = []
-for _ in 0..<recordSamples {
-    let id = personIDs.randomElement(using: &rng)!
-    let (_, s) = try time { try ledger.record(of: id) }
-    samples.append(s)
-}
-var cliSamples: [Double] = []
-if let cliPath {
-    for _ in 0..<min(recordSamples, 200) {
-        cliSamples.append(try shell(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
-    }
-}
-let (reconcile, reconcileSeconds) = try time { try ledger.reconcile() }
-precondition(reconcile.isBalanced, "ledger does not reconcile: \(reconcile.problems)")
-let size = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
-
-func rate(_ rows: Int, _ s: Double) -> String { String(format: "%.0f rows/s", Double(rows) / s) }
-let n = completionReport.rows
-print("")
-print(String(format: "people import          %7d rows in %6.2f s  %@", peopleCount, peopleSeconds, rate(peopleCount, peopleSeconds)))
-print(String(format: "enrolment import       %7d rows in %6.2f s  %@", enrolReport.rows, enrolSeconds, rate(enrolReport.rows, enrolSeconds)))
-print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", enrolReport.rows, baselineEnrolSeconds,
-             rate(enrolReport.rows, baselineEnrolSeconds), baselineEnrolSeconds / enrolSeconds))
-print(String(format: "completion import      %7d rows in %6.2f s  %@", n, completionSeconds, rate(n, completionSeconds)))
-print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", n, baselineSeconds, rate(n, baselineSeconds),
-             baselineSeconds / completionSeconds))
-print(String(format: "record (library)       median %.3f ms, p99 %.3f ms over %d people", percentile(samples, 0.5) * 1000,
-             percentile(samples, 0.99) * 1000, samples.count))
-if !cliSamples.isEmpty {
-    print(String(format: "record (CLI process)   median %.1f ms, p99 %.1f ms over %d runs", percentile(cliSamples, 0.5) * 1000,
-                 percentile(cliSamples, 0.99) * 1000, cliSamples.count))
-}
-print(String(format: "reconcile              %.2f s over %d postings, %d events", reconcileSeconds, reconcile.postings, reconcile.events))
-print(String(format: "database size          %.0f MB (%.0f bytes per event)", Double(size) / 1e6, Double(size) / Double(reconcile.events)))
