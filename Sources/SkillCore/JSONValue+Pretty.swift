@@ -12,7 +12,7 @@ extension JSONValue {
             return "[\n" + parts.joined(separator: ",\n") + "\n" + pad + "]"
         case .object(let members) where !members.isEmpty:
             var parts: [String] = []
-            for key in members.keys.sorted(by: { $0.utf16.lexicographicallyPrecedes($1.utf16) }) {
+            for key in members.keys.sorted(by: JSONValue.precedesInUTF16) {
                 let k = try JSONValue.string(key).canonicalString()
                 parts.append(inner + k + ": " + (try members[key]!.prettyString(indent: indent + 1)))
             }

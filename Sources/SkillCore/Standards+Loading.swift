@@ -204,7 +204,7 @@ private struct Builder {
             levels: levels, occupations: occupations, majors: majors, credentialTypes: credentialTypes,
             numberSchemes: schemes, provinces: provinces, frameworks: frameworks, defaultFrameworkID: defaultID,
             defaultFrameworkReason: defaultReason, crosswalk: crosswalk, dualMappings: dual, assessmentRules: rules, files: files,
-            occupationsByCode: occupationsByCode,
+            occupationsByCode: occupationsByCode, provinceCodeSet: provinceCodes,
             levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
             frameworksByID: frameworksByID)
     }

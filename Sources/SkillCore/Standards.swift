@@ -169,6 +169,7 @@ public struct Standards: Sendable {
     public let files: [StandardsFile]
 
     let occupationsByCode: [String: Occupation]
+    let provinceCodeSet: Set<String>
     let levelsByCode: [Int: SkillLevel]
     let frameworksByID: [String: Framework]
 
@@ -187,7 +188,9 @@ public struct Standards: Sendable {
     /// The marking rule for a credential type, or nil.
     public func assessmentRule(_ credentialType: String) -> AssessmentRule? { assessmentRules.first { $0.credentialType == credentialType } }
     /// Every province code.
-    public var provinceCodes: Set<String> { Set(provinces.map(\.code)) }
+    public var provinceCodes: Set<String> { provinceCodeSet }
+    /// Every five-level code in the ladder.
+    public var levelCodes: Set<Int> { Set(levelsByCode.keys) }
 
     /// Checks that `code` names a known occupation.
     /// - Throws: `standards.occupation-unknown` at `field`.

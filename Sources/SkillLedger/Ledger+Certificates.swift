@@ -25,6 +25,20 @@ public struct CertificateSummary: Sendable, Hashable {
         ]
     }
 
+    init(id: String, number: String, kind: String, institutionID: String, personID: String, occupation: String, level: Int?,
+         issuedAt: String, status: String, twinID: String?) {
+        self.id = id
+        self.number = number
+        self.kind = kind
+        self.institutionID = institutionID
+        self.personID = personID
+        self.occupation = occupation
+        self.level = level
+        self.issuedAt = issuedAt
+        self.status = status
+        self.twinID = twinID
+    }
+
     init(row: Row) {
         id = row["id"]
         number = row["number"]
@@ -45,6 +59,8 @@ struct IssuanceContext {
     var institutions: [String: Institution] = [:]
     /// Institutions whose status lists exist or were made in this transaction.
     var statusListsReady: Set<String> = []
+    /// Number prefixes already checked against the 2020 scheme in this transaction.
+    var checkedPrefixes: Set<String> = []
 
     mutating func assessment(_ id: String, _ load: () throws -> Assessment) rethrows -> Assessment {
         if let a = assessments[id] { return a }
@@ -79,7 +95,7 @@ extension Ledger {
         defer { scrub(&idNumber) }
 
         let domesticID = IdentifierKind.certificate.make(at: date)
-        let number = try nextNumber(db, institution: institution, assessment: a, at: date) ?? domesticID
+        let number = try nextNumber(db, institution: institution, assessment: a, at: date, context: &context) ?? domesticID
         var twin: (mapping: DualMapping, id: String, issuer: Institution)?
         if let mappingID = a.dualMapping, let mapping = standards.dualMapping(mappingID) {
             // Signed by the awarding body when it is registered (kind international), else recorded by the evaluator.
@@ -109,7 +125,7 @@ extension Ledger {
     /// The next 2020-scheme number for a skill-level certificate (serials per number prefix,
     /// never reused), or nil for special-capability certificates, which have no level and
     /// are numbered by their id.
-    func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date) throws -> String? {
+    func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date, context: inout IssuanceContext) throws -> String? {
         guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else { return nil }
         let year = String(format: "%02d", CalendarDate(date).year % 100)
         var parts = [
@@ -125,8 +141,14 @@ extension Ledger {
         guard serial <= 999_999 else {
             throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
         }
-        parts["serial"] = String(serial)
-        return try scheme.compose(parts, provinces: standards.provinceCodes, levels: Set(standards.levels.compactMap(\.fiveLevelCode)))
+        let serialText = String(repeating: "0", count: 6 - String(serial).count) + String(serial)
+        if context.checkedPrefixes.contains(prefix) { return prefix + serialText }
+        // The first number of a prefix is composed and validated against the scheme's part
+        // table; later ones differ only in the serial.
+        parts["serial"] = serialText
+        let number = try scheme.compose(parts, provinces: standards.provinceCodes, levels: standards.levelCodes)
+        context.checkedPrefixes.insert(prefix)
+        return number
     }
 
     /// A random free index in an issuer's status lists (random for herd privacy).
@@ -211,7 +233,9 @@ extension Ledger {
             }
             context.statusListsReady.insert(issuer.id)
         }
-        return CertificateSummary(row: try Row.fetchOne(db, sql: "SELECT * FROM certificates WHERE id = ?", arguments: [id])!)
+        return CertificateSummary(
+            id: id, number: number, kind: credentialType, institutionID: issuer.id, personID: person, occupation: occupation, level: level,
+            issuedAt: time, status: "active", twinID: twin?.id)
     }
 
     /// Rebuilds and re-signs both status list credentials of an issuer from the certificates table.
