@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import SkillCore
+import SkillCredentials
 import SkillLedger
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Create a bank in a folder and walk register → accredit → publish → enrol → complete → record.")
+        abstract: "Create a bank in a folder and walk register → accredit → publish → enrol → complete → record → assess → certify → verify.")
 
     @Option(help: "Folder for the demo bank (default: a new temporary folder).") var dir: String?
     @OptionGroup var global: GlobalOptions
@@ -63,6 +64,28 @@ struct DemoCommand: ParsableCommand {
                  "\(record.training.count) course(s), \(Credits.format(record.trainingTenths)) training credits in "
                     + record.balances.map { "\($0.account.occupation) level \($0.account.level): \(Credits.format($0.tenths))" }.joined(separator: ", "),
                  record.json)
+
+            let evaluator = try ledger.registerInstitution(.init(
+                name: "广东省电工职业技能评价中心（示例）", kind: .social, code: Self.uscc("51440000MJ0000001"), province: "44",
+                evaluatorCode: "0012", siteSequence: "000007"))
+            _ = try ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5, 4, 3])
+            step("Register a social evaluator (S); it gets an Ed25519 key, and accredit it for 电工 levels 5–3",
+                 "skillbank institution register --name \(evaluator.name) --kind social --code \(evaluator.code) --province 44 --evaluator-code 0012 --site 000007",
+                 "\(evaluator.id) signs as \(evaluator.currentKey?.did ?? "-")", evaluator.json)
+
+            let assessment = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 4)
+            try ledger.enrolCandidate(assessment: assessment.id, person: worker.id)
+            let outcome = try ledger.recordResult(assessment: assessment.id, person: worker.id, theory: 78, practical: 85)
+            let certificate = outcome.certificates[0]
+            step("Assess the worker; the pass issues a signed 职业技能等级证书 in the same transaction",
+                 "skillbank assessment result \(assessment.id) --person \(worker.id) --theory 78 --practical 85",
+                 "certificate \(certificate.id) number \(certificate.number)", outcome.json)
+
+            let verifier = CredentialVerifier(trustList: try ledger.trustList(), statusLists: try ledger.allStatusLists())
+            let report = verifier.verify(text: try ledger.export(certificate.id, format: .vc))
+            step("Verify the certificate offline from its file, the trust list and the status lists",
+                 "skillbank verify cert.json --trust-list trust.json --status-list revocation.json --status-list suspension.json",
+                 "verdict: \(report.isValid ? "VALID" : "INVALID") (\(report.checks.count) checks)", report.json)
 
             let check = try ledger.reconcile()
             step("Check that the ledger reconciles", "skillbank check", check.isBalanced ? "ledger reconciles (\(check.events) events, \(check.postings) posting)" : check.problems.joined(separator: "; "), check.json)

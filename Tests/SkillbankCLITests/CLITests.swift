@@ -11,7 +11,7 @@ import Testing
         let cli = try CLI()
         let r = try cli.run("demo", "--dir", cli.folder.appendingPathComponent("demo").path)
         #expect(r.status == 0, "\(r.stderr)")
-        for step in ["Register a training institution", "Accredit", "Publish", "Enrol", "Record completion", "record", "reconciles"] {
+        for step in ["Register a training institution", "Accredit", "Publish", "Enrol", "Record completion", "record", "verdict: VALID", "reconciles"] {
             #expect(r.stdout.contains(step), "\(step)")
         }
         #expect(r.stdout.contains("6.4 credits deposited"))
