@@ -9,7 +9,7 @@ extension JSONValue {
     /// - Throws: `json.not-canonicalizable` for NaN or an infinity (JCS forbids them).
     public func canonicalBytes() throws(SkillError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(1_024)
         try Self.write(self, into: &out)
         return out
     }
@@ -34,12 +34,11 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: JSONValue.precedesInUTF16)
-            for (i, key) in keys.enumerated() {
+            for (i, member) in members.sorted(by: { JSONValue.precedesInUTF16($0.key, $1.key) }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(members[key]!, into: &out)
+                try write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -95,6 +94,8 @@ public enum JCSNumber {
             throw SkillError(.jsonNotCanonicalizable, "JCS cannot represent NaN or Infinity")
         }
         if value == 0 { return "0" }  // also -0
+        // Integers below 2^53 print as themselves in ECMAScript too; skip the digit analysis.
+        if value.rounded() == value, abs(value) < 9_007_199_254_740_992, abs(value) < 1e21 { return String(Int64(value)) }
         if value < 0 { return "-" + (try format(-value)) }
         // Swift's description is the shortest decimal that round-trips (closest when tied),
         // which is the digit string ECMA-262 asks for; only the layout differs.

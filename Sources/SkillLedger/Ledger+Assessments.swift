@@ -20,6 +20,8 @@ public struct Assessment: Sendable, Hashable {
     public let kind: AssessmentKind
     public let occupation: String
     public let level: Int?
+    /// 工种 under the occupation, when the assessment is for one.
+    public let workType: String?
     public let dualMapping: String?
     public let theoryPassMark: Int?
     public let practicalPassMark: Int
@@ -28,7 +30,7 @@ public struct Assessment: Sendable, Hashable {
     public var json: JSONValue {
         [
             "id": .string(id), "institution": .string(institutionID), "kind": .string(kind.rawValue), "occupation": .string(occupation),
-            "level": .optional(level), "dual_mapping": .optional(dualMapping), "theory_pass_mark": .optional(theoryPassMark),
+            "level": .optional(level), "work_type": .optional(workType), "dual_mapping": .optional(dualMapping), "theory_pass_mark": .optional(theoryPassMark),
             "practical_pass_mark": .int(practicalPassMark), "scheduled_at": .string(scheduledAt),
         ]
     }
@@ -51,12 +53,13 @@ extension Ledger {
     ///   - occupation: the 大典 code.
     ///   - level: the five-level code (required for `skill`, absent for `special`).
     ///   - kind: skill level or special capability.
+    ///   - workType: a 工种 the occupation lists in Standards.
     ///   - dualMapping: a `dual-certificates.json` id for 一试双证.
     /// - Throws: `ledger.institution-kind-not-allowed`, `ledger.institution-suspended`,
     ///   `ledger.out-of-accreditation-scope`, `standards.*`, `input.invalid-field`.
     public func scheduleAssessment(
-        institution institutionID: String, occupation: String, level: Int?, kind: AssessmentKind = .skill, dualMapping: String? = nil,
-        actor: Actor = .operatorCLI
+        institution institutionID: String, occupation: String, level: Int?, kind: AssessmentKind = .skill, workType: String? = nil,
+        dualMapping: String? = nil, actor: Actor = .operatorCLI
     ) throws(SkillError) -> Assessment {
         let occ = try standards.requireOccupation(occupation)
         switch (kind, level) {
@@ -64,6 +67,10 @@ extension Ledger {
         case (.special, .some): throw SkillError(.invalidField, "a special-capability assessment has no level (专项职业能力不划分等级)", field: "--level")
         case (.skill, .some(let l)): _ = try standards.requireLevel(l, of: occ)
         case (.special, nil): break
+        }
+        if let workType, !occ.workTypes.contains(where: { $0.zh == workType }) {
+            let known = occ.workTypes.map(\.zh).joined(separator: ", ")
+            throw SkillError(.invalidField, "\(occ.code) \(occ.zh) has no 工种 '\(workType.prefix(20))'\(known.isEmpty ? " (it lists none)" : "; known: \(known)")", field: "--work-type")
         }
         guard let rule = standards.assessmentRule(kind.credentialType) else {
             throw SkillError(.standardsReference, "no marking rule for \(kind.credentialType) in assessment-rules.json")
@@ -79,7 +86,7 @@ extension Ledger {
         let date = now
         let id = IdentifierKind.assessment.make(at: date)
         let assessment = Assessment(
-            id: id, institutionID: institutionID, kind: kind, occupation: occ.code, level: level, dualMapping: dualMapping,
+            id: id, institutionID: institutionID, kind: kind, occupation: occ.code, level: level, workType: workType, dualMapping: dualMapping,
             theoryPassMark: rule.theoryPassMark, practicalPassMark: rule.practicalPassMark, scheduledAt: Timestamp.format(date))
         try write { db in
             let institution = try Ledger.requireInstitution(db, institutionID)
@@ -92,10 +99,10 @@ extension Ledger {
                 subjects: ["assessment": .string(id), "institution": .string(institutionID)], change: assessment.json)
             try db.execute(
                 sql: """
-                    INSERT INTO assessments(id, institution_id, kind, occupation, level, dual_mapping, pass_mark, scheduled_at, event_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO assessments(id, institution_id, kind, occupation, level, work_type, dual_mapping, pass_mark, scheduled_at, event_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [id, institutionID, kind.rawValue, occ.code, level, dualMapping, rule.practicalPassMark, assessment.scheduledAt, event])
+                arguments: [id, institutionID, kind.rawValue, occ.code, level, workType, dualMapping, rule.practicalPassMark, assessment.scheduledAt, event])
         }
         return assessment
     }
@@ -114,7 +121,7 @@ extension Ledger {
         let rule = standards.assessmentRule(kind.credentialType)
         return Assessment(
             id: row["id"], institutionID: row["institution_id"], kind: kind, occupation: row["occupation"], level: row["level"],
-            dualMapping: row["dual_mapping"], theoryPassMark: rule?.theoryPassMark, practicalPassMark: row["pass_mark"],
+            workType: row["work_type"], dualMapping: row["dual_mapping"], theoryPassMark: rule?.theoryPassMark, practicalPassMark: row["pass_mark"],
             scheduledAt: row["scheduled_at"])
     }
 

@@ -109,15 +109,16 @@ extension Ledger {
         var issued = [
             try issueOne(
                 db, id: domesticID, number: number, credentialType: a.kind.credentialType, issuer: institution, key: key, privateKey: privateKey,
-                person: person, idType: idType, idNumber: idNumber, occupation: a.occupation, level: a.level, assessment: a.id,
-                twin: twin.map { ($0.id, twinNumber!) }, external: nil, actor: actor, at: date, context: &context)
+                person: person, idType: idType, idNumber: idNumber, occupation: a.occupation, workType: a.workType, level: a.level,
+                assessment: a.id, twin: twin.map { ($0.id, twinNumber!) }, external: nil, actor: actor, at: date, context: &context)
         ]
         if let twin {
             let (twinKey, twinPrivate) = try signingKey(db, owner: twin.issuer.id)
             issued.append(try issueOne(
                 db, id: twin.id, number: twin.id, credentialType: "international-certificate", issuer: twin.issuer, key: twinKey,
-                privateKey: twinPrivate, person: person, idType: idType, idNumber: idNumber, occupation: a.occupation, level: a.level,
-                assessment: a.id, twin: (domesticID, number), external: twin.mapping, actor: actor, at: date, context: &context))
+                privateKey: twinPrivate, person: person, idType: idType, idNumber: idNumber, occupation: a.occupation,
+                workType: twin.mapping.workType ?? a.workType, level: a.level, assessment: a.id, twin: (domesticID, number),
+                external: twin.mapping, actor: actor, at: date, context: &context))
         }
         return issued
     }
@@ -167,7 +168,7 @@ extension Ledger {
 
     func issueOne(
         _ db: Database, id: String, number: String, credentialType: String, issuer: Institution, key: KeyRecord, privateKey: Ed25519PrivateKey,
-        person: String, idType: IDType, idNumber: [UInt8], occupation: String, level: Int?, assessment: String,
+        person: String, idType: IDType, idNumber: [UInt8], occupation: String, workType: String?, level: Int?, assessment: String,
         twin: (id: String, number: String)?, external: DualMapping?, actor: Actor, at date: Date, context: inout IssuanceContext
     ) throws -> CertificateSummary {
         let time = Timestamp.format(date)
@@ -200,7 +201,7 @@ extension Ledger {
             number: number, credentialType: credentialType, credentialTypeName: typeName,
             issuer: .init(did: key.did, name: issuer.name, registrationCode: issuer.code), validFrom: time, identityHash: hash,
             identityType: idType == .resident ? "nationalIdentityNumber" : "identifier", occupationCode: occupation,
-            occupationName: occ?.zh ?? occupation, workType: external?.workType, levelCode: level, levelName: levelRow?.display,
+            occupationName: occ?.zh ?? occupation, workType: workType, levelCode: level, levelName: levelRow?.display,
             criteria: criteria, alignments: alignments,
             status: Ledger.statusPurposes.map { purpose in
                 StatusEntry(purpose: purpose, index: purpose == "revocation" ? revocation : suspension, listCredential: statusListURL(issuer.id, purpose))

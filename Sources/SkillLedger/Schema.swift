@@ -208,6 +208,10 @@ enum Schema {
                 ) STRICT;
                 """)
         }
+        m.registerMigration("v3-work-types") { db in
+            // 工种/职业方向 of an assessment ("--" on the certificate when none).
+            try db.execute(sql: "ALTER TABLE assessments ADD COLUMN work_type TEXT")
+        }
         return m
     }
 }

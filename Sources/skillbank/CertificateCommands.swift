@@ -19,10 +19,12 @@ struct AssessmentCommand: ParsableCommand {
         @Option(help: "Occupation code.") var occupation: String
         @Option(help: "Five-level code (not for --kind special).") var level: Int?
         @Option(help: "skill (职业技能等级) | special (专项职业能力, no level).") var kind: AssessmentKind = .skill
+        @Option(help: "A 工种 of the occupation (e.g. 数控车工 under 车工).") var workType: String?
         @Option(help: "A dual-certificates.json mapping id: one exam, two certificates.") var dual: String?
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let a = try ledger.scheduleAssessment(institution: institution, occupation: occupation, level: level, kind: kind, dualMapping: dual)
+            let a = try ledger.scheduleAssessment(
+                institution: institution, occupation: occupation, level: level, kind: kind, workType: workType, dualMapping: dual)
             try output.emit(a.json) { a.id }
         }
     }

@@ -97,6 +97,17 @@ struct IssuedBank {
         #expect(try b.verifier().verify(credential: b.credential()).isValid)
     }
 
+    @Test func workTypeIsCheckedAndCertified() throws {
+        let b = try IssuedBank()
+        _ = try b.ledger.accredit(b.evaluator.id, occupation: "6-18-01-01", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
+        expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "钳工") }
+        let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "数控车工")
+        let p = try b.bank.person(30)
+        try b.ledger.enrolCandidate(assessment: a.id, person: p.id)
+        let c = try #require(try b.ledger.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates.first)
+        #expect(try b.credential(c.id)["credentialSubject"]?["achievement"]?["specialization"] == "数控车工")
+    }
+
     @Test func specialCapabilityHasNoLevelAndNoTheory() throws {
         let b = try IssuedBank()
         let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil, kind: .special)
