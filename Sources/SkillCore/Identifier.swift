@@ -21,6 +21,7 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case assessment = "asm"
     case certificate = "crt"
     case key = "key"
+    case conversion = "cnv"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

@@ -99,6 +99,13 @@ extension SkillError.Code {
     public static let certificateNotFound = Self("ledger.certificate-not-found", .notFound)
     public static let statusListFull = Self("ledger.status-list-full", .notAllowed)
     public static let keyRetired = Self("ledger.key-retired", .notAllowed)
+
+    // Conversion
+    public static let ruleNotFound = Self("conversion.rule-not-found", .notFound)
+    public static let notPostable = Self("conversion.not-postable", .badData)
+    public static let alreadyApplied = Self("conversion.already-applied", .badData)
+    public static let notApplicable = Self("conversion.not-applicable", .notAllowed)
+    public static let notEligible = Self("conversion.not-eligible", .notAllowed)
     public static let storeBusy = Self("store.busy", .busy)
     public static let storeFailure = Self("store.failure", .internal)
 
@@ -117,6 +124,7 @@ extension SkillError.Code {
         .outOfScope, .kindNotAllowed, .personNotFound, .personExists, .courseNotFound, .courseFull, .courseClosed,
         .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
-        .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired,
+        .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
+        .notApplicable, .notEligible,
     ]
 }

@@ -5,7 +5,7 @@ extension Standards {
     /// its schema at `schema/NAME.schema.json`.
     public static let fileNames = [
         "levels", "occupations", "credential-types", "certificate-number-schemes", "provinces", "frameworks", "crosswalk",
-        "dual-certificates", "assessment-rules",
+        "dual-certificates", "assessment-rules", "conversion-rules",
     ]
 
     /// Reads and validates a Standards directory.
@@ -102,6 +102,8 @@ private struct Builder {
         let crosswalk = try decode([CrosswalkRow].self, "crosswalk", "rows")
         let dual = try decode([DualMapping].self, "dual-certificates", "rows")
         let rules = try decode([AssessmentRule].self, "assessment-rules", "rows")
+        let programmes = try decode([Programme].self, "conversion-rules", "programmes")
+        let conversionRules = try decode([ConversionRule].self, "conversion-rules", "rules")
 
         // Ladder: ranks 1…n in order, five-level codes unique.
         try unique(levels, \.key, "levels")
@@ -200,10 +202,15 @@ private struct Builder {
             throw fail("assessment-rules", "$.rows[\(i)].credential_type", "no credential type '\(r.credentialType)' in credential-types.json")
         }
 
+        try unique(programmes, \.id, "conversion-rules", "programmes")
+        try ConversionRules.check(
+            conversionRules, programmes: programmes, occupations: Set(occupationsByCode.keys), levels: codes, frameworks: frameworksByID)
+
         return Standards(
             levels: levels, occupations: occupations, majors: majors, credentialTypes: credentialTypes,
             numberSchemes: schemes, provinces: provinces, frameworks: frameworks, defaultFrameworkID: defaultID,
-            defaultFrameworkReason: defaultReason, crosswalk: crosswalk, dualMappings: dual, assessmentRules: rules, files: files,
+            defaultFrameworkReason: defaultReason, crosswalk: crosswalk, dualMappings: dual, assessmentRules: rules,
+            conversion: ConversionRules(programmes: programmes, rules: conversionRules), files: files,
             occupationsByCode: occupationsByCode, provinceCodeSet: provinceCodes,
             levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
             frameworksByID: frameworksByID)

@@ -165,6 +165,7 @@ public struct Standards: Sendable {
     public let crosswalk: [CrosswalkRow]
     public let dualMappings: [DualMapping]
     public let assessmentRules: [AssessmentRule]
+    public let conversion: ConversionRules
     /// The files as loaded, by name, so a ledger can keep the exact bytes it was built with.
     public let files: [StandardsFile]
 

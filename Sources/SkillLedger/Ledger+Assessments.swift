@@ -125,20 +125,38 @@ extension Ledger {
             scheduledAt: row["scheduled_at"])
     }
 
-    /// Enrols a worker as a candidate of an assessment.
-    /// - Throws: `ledger.assessment-not-found`, `ledger.person-not-found`, `ledger.candidate-exists`.
-    public func enrolCandidate(assessment assessmentID: String, person: String, actor: Actor = .operatorCLI) throws(SkillError) {
+    /// Enrols a worker as a candidate of an assessment, after checking the eligibility rules
+    /// (申报条件) for its occupation and level. An operator may override a failed check; the
+    /// override and its reason are kept in the event.
+    /// - Parameter override: the reason for enrolling a worker the rules do not make eligible.
+    /// - Throws: `ledger.assessment-not-found`, `ledger.person-not-found`, `ledger.candidate-exists`,
+    ///   `conversion.not-eligible` (naming what is missing).
+    public func enrolCandidate(assessment assessmentID: String, person: String, override: String? = nil, actor: Actor = .operatorCLI) throws(SkillError) {
         let date = now
+        if let override, override.trimmingSpaces.isEmpty {
+            throw SkillError(.invalidField, "an override needs a reason", field: "--override")
+        }
         try write { db in
             let a = try requireAssessment(db, assessmentID)
             _ = try Ledger.requirePerson(db, person)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM candidates WHERE assessment_id = ? AND person_id = ?", arguments: [a.id, person]) != nil {
                 throw SkillError(.candidateExists, "this person is already a candidate of \(a.id)", field: "--person")
             }
+            var missing: [String] = []
+            if let level = a.level {
+                let record = try learningRecord(db, person: person, asOf: date)
+                let outcomes = ConversionEngine(standards: standards).eligibility(for: record, occupation: a.occupation, level: level)
+                if !outcomes.isEmpty, !outcomes.contains(where: \.applies) {
+                    missing = outcomes.flatMap(\.missing)
+                    guard override != nil else {
+                        throw SkillError(.notEligible, "not yet eligible to sit \(a.occupation) level \(level): \(missing.joined(separator: "; "))", field: "--person")
+                    }
+                }
+            }
             let event = try Ledger.appendEvent(
                 db, type: "assessment.candidate-enrolled", actor: actor, at: date,
                 subjects: ["assessment": .string(a.id), "person": .string(person), "institution": .string(a.institutionID)],
-                change: ["status": "enrolled"])
+                change: ["status": "enrolled", "override": .optional(missing.isEmpty ? nil : override), "missing": .array(missing.map(JSONValue.string))])
             try db.execute(
                 sql: "INSERT INTO candidates(assessment_id, person_id, status, event_id) VALUES (?, ?, 'enrolled', ?)",
                 arguments: [a.id, person, event])

@@ -56,6 +56,10 @@ extension Ledger {
             try db.execute(sql: "UPDATE certificates SET status = ? WHERE id = ?", arguments: [target, c.id])
             issuers.insert(c.institutionID)
         }
+        if change == .revoke {
+            // What was converted from a revoked certificate is reversed in the same transaction.
+            try reverseConversions(db, derivedFrom: group.map(\.id), reason: "certificate revoked: \(reason ?? "")", actor: actor, at: date)
+        }
         for issuer in issuers.sorted() { try publishStatusLists(db, institution: issuer, at: date) }
         return try group.map { try requireCertificate(db, $0.id) }
     }

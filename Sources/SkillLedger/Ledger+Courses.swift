@@ -14,11 +14,14 @@ public struct CoursePublication: Sendable {
     public var framework: String?
     public var startsOn: CalendarDate?
     public var endsOn: CalendarDate?
+    /// Taught online (its completions convert under the online-course caps).
+    public var isOnline: Bool
 
     public init(
         institutionID: String, title: String, occupation: String, level: Int, hours: Int, capacity: Int? = nil,
-        framework: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil
+        framework: String? = nil, startsOn: CalendarDate? = nil, endsOn: CalendarDate? = nil, isOnline: Bool = false
     ) {
+        self.isOnline = isOnline
         self.institutionID = institutionID
         self.title = title
         self.occupation = occupation
@@ -60,7 +63,8 @@ extension Ledger {
         let id = IdentifierKind.course.make(at: date)
         let course = Course(
             id: id, institutionID: p.institutionID, title: title, occupation: occupation.code, level: p.level, hours: p.hours,
-            framework: framework.id, creditTenths: credit, startsOn: starts, endsOn: p.endsOn, capacity: p.capacity, enrolled: 0)
+            framework: framework.id, creditTenths: credit, startsOn: starts, endsOn: p.endsOn, capacity: p.capacity, enrolled: 0,
+            isOnline: p.isOnline)
         try write { db in
             let institution = try Ledger.requireInstitution(db, p.institutionID)
             try Ledger.requireScope(institution, occupation: occupation.code, level: p.level, on: starts)
@@ -74,11 +78,11 @@ extension Ledger {
                 subjects: ["course": .string(id), "institution": .string(p.institutionID)], change: .object(change))
             try db.execute(
                 sql: """
-                    INSERT INTO courses(id, institution_id, title, occupation, level, hours, framework, credit_tenths, starts_on, ends_on, capacity, event_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO courses(id, institution_id, title, occupation, level, hours, framework, credit_tenths, starts_on, ends_on, capacity, event_id, online)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [id, p.institutionID, title, occupation.code, p.level, p.hours, framework.id, credit, starts.description,
-                            p.endsOn?.description, p.capacity, event])
+                            p.endsOn?.description, p.capacity, event, p.isOnline ? 1 : 0])
         }
         return course
     }
@@ -118,6 +122,6 @@ extension Course {
             id: row["id"], institutionID: row["institution_id"], title: row["title"], occupation: row["occupation"],
             level: row["level"], hours: row["hours"], framework: row["framework"], creditTenths: row["credit_tenths"],
             startsOn: CalendarDate(iso: row["starts_on"])!, endsOn: (row["ends_on"] as String?).flatMap(CalendarDate.init(iso:)),
-            capacity: row["capacity"], enrolled: row["enrolled"])
+            capacity: row["capacity"], enrolled: row["enrolled"], isOnline: row["online"] as Int != 0)
     }
 }

@@ -130,10 +130,20 @@ extension Ledger {
             // 4. Each posting is explained by an event of a type that moves credits.
             let unexplained = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM postings p LEFT JOIN events v ON v.id = p.event_id
-                WHERE v.id IS NULL OR v.type NOT IN ('enrolment.completed')
+                WHERE v.id IS NULL OR v.type NOT IN ('enrolment.completed', 'conversion.applied', 'conversion.reversed')
                 """) ?? 0
             if unexplained > 0 { problems.append("\(unexplained) posting(s) lack an event that explains them") }
-            // 5. Issued credits mirror deposited credits: every account sums to zero overall.
+            // 5. Academic balances equal the active conversions into each programme.
+            let academic = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM accounts a
+                WHERE a.owner_kind = 'person' AND a.kind = 'academic'
+                  AND coalesce((SELECT sum(amount_tenths) FROM postings WHERE to_account = a.id), 0)
+                    - coalesce((SELECT sum(amount_tenths) FROM postings WHERE from_account = a.id), 0)
+                   <> coalesce((SELECT sum(amount_tenths) FROM conversions c
+                                WHERE c.person_id = a.owner_id AND c.programme = a.occupation AND c.status = 'active'), 0)
+                """) ?? 0
+            if academic > 0 { problems.append("\(academic) academic account(s) differ from their active conversions") }
+            // 6. Issued credits mirror deposited credits: every account sums to zero overall.
             let net = try Int.fetchOne(db, sql: """
                 SELECT coalesce(sum(b), 0) FROM (
                   SELECT coalesce((SELECT sum(amount_tenths) FROM postings WHERE to_account = a.id), 0)

@@ -22,6 +22,7 @@ public struct WorkerRecord: Sendable {
     public let training: [Training]
     public let balances: [AccountBalance]
     public let certificates: [CertificateSummary]
+    public let conversions: [ConversionRecord]
 
     /// Sum of the worker's training credits, in tenths.
     public var trainingTenths: Int { balances.filter { $0.account.kind == "training" }.reduce(0) { $0 + $1.tenths } }
@@ -40,6 +41,7 @@ public struct WorkerRecord: Sendable {
             }),
             "balances": .array(balances.map(\.json)),
             "certificates": .array(certificates.map(\.json)),
+            "conversions": .array(conversions.map(\.json)),
             "training_credits": .string(Credits.format(trainingTenths)),
         ]
     }
@@ -69,7 +71,7 @@ extension Ledger {
             }
             return WorkerRecord(
                 person: person, training: training, balances: try Ledger.balances(db, personID),
-                certificates: try Ledger.certificates(db, personID))
+                certificates: try Ledger.certificates(db, personID), conversions: try Ledger.conversions(db, personID))
         }
     }
 }

@@ -97,6 +97,7 @@ public struct Course: Sendable, Hashable {
     public let endsOn: CalendarDate?
     public let capacity: Int?
     public let enrolled: Int
+    public let isOnline: Bool
 
     public var json: JSONValue {
         [
@@ -104,7 +105,7 @@ public struct Course: Sendable, Hashable {
             "occupation": .string(occupation), "level": .int(level), "hours": .int(hours), "framework": .string(framework),
             "credits": .string(Credits.format(creditTenths)), "credit_tenths": .int(creditTenths),
             "starts_on": .string(startsOn.description), "ends_on": .optional(endsOn?.description),
-            "capacity": .optional(capacity), "enrolled": .int(enrolled),
+            "capacity": .optional(capacity), "enrolled": .int(enrolled), "online": .bool(isOnline),
         ]
     }
 }
@@ -133,15 +134,5 @@ public struct Enrolment: Sendable, Hashable {
             "id": .string(id), "person": .string(personID), "course": .string(courseID), "status": .string(status.rawValue),
             "enrolled_at": .string(enrolledAt), "closed_at": .optional(closedAt),
         ]
-    }
-}
-
-/// Integer tenths of a credit, formatted for people.
-public enum Credits {
-    /// `64` → `"6.4"`, `-5` → `"-0.5"`.
-    public static func format(_ tenths: Int) -> String {
-        let sign = tenths < 0 ? "-" : ""
-        let m = tenths.magnitude
-        return "\(sign)\(m / 10).\(m % 10)"
     }
 }

@@ -212,6 +212,33 @@ enum Schema {
             // 工种/职业方向 of an assessment ("--" on the certificate when none).
             try db.execute(sql: "ALTER TABLE assessments ADD COLUMN work_type TEXT")
         }
+        m.registerMigration("v4-conversions") { db in
+            try db.execute(sql: """
+                -- Courses taught online (their certificates are capped separately when converted).
+                ALTER TABLE courses ADD COLUMN online INTEGER NOT NULL DEFAULT 0;
+
+                -- Applied conversions. A reversal marks the row and posts a compensating entry;
+                -- the same evidence counts once per programme while active.
+                CREATE TABLE conversions (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    rule_id TEXT NOT NULL,
+                    rule_version INTEGER NOT NULL,
+                    family TEXT NOT NULL,
+                    programme TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    amount_tenths INTEGER NOT NULL CHECK (amount_tenths > 0),
+                    posting_id TEXT NOT NULL REFERENCES postings(id),
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'reversed')),
+                    reversal_reason TEXT,
+                    reversal_event_id TEXT REFERENCES events(id)
+                ) STRICT;
+                CREATE UNIQUE INDEX conversions_once ON conversions(programme, evidence) WHERE status = 'active';
+                CREATE INDEX conversions_by_person ON conversions(person_id);
+                CREATE INDEX conversions_by_evidence ON conversions(evidence);
+                """)
+        }
         return m
     }
 }

@@ -34,9 +34,10 @@ struct AssessmentCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
         @Option(help: "The person id.") var person: String
+        @Option(help: "Enrol even if the eligibility rules (申报条件) say no; the reason is kept in the event.") var override: String?
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            try ledger.enrolCandidate(assessment: assessment, person: person)
+            try ledger.enrolCandidate(assessment: assessment, person: person, override: override)
             try output.emit(["assessment": .string(assessment), "person": .string(person), "status": "enrolled"]) { "\(person) enrolled in \(assessment)" }
         }
     }

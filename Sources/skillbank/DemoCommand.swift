@@ -41,10 +41,10 @@ struct DemoCommand: ParsableCommand {
                  "\(scope.id) valid from \(scope.validFrom)", scope.json)
 
             let course = try ledger.publishCourse(.init(
-                institutionID: school.id, title: "低压电工作业（中级）", occupation: "6-31-01-03", level: 4, hours: 64, capacity: 30))
-            step("Publish a 64-hour course at level 4 (中级工)",
-                 "skillbank course publish --institution \(school.id) --title 低压电工作业（中级） --occupation 6-31-01-03 --level 4 --hours 64 --capacity 30",
-                 "\(course.id): 64 h → \(Credits.format(course.creditTenths)) credits by \(course.framework)", course.json)
+                institutionID: school.id, title: "低压电工作业（中级）", occupation: "6-31-01-03", level: 4, hours: 80, capacity: 30))
+            step("Publish an 80-hour course at level 4 (中级工)",
+                 "skillbank course publish --institution \(school.id) --title 低压电工作业（中级） --occupation 6-31-01-03 --level 4 --hours 80 --capacity 30",
+                 "\(course.id): 80 h → \(Credits.format(course.creditTenths)) credits by \(course.framework)", course.json)
 
             let idNumber = Self.residentID("44030519900307123")
             let worker = try ledger.registerPerson(name: "李明", idType: .resident, idNumber: idNumber)
@@ -74,6 +74,11 @@ struct DemoCommand: ParsableCommand {
                  "\(evaluator.id) signs as \(evaluator.currentKey?.did ?? "-")", evaluator.json)
 
             let assessment = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 4)
+            let eligibility = try ledger.pathway(person: worker.id, occupation: "6-31-01-03", level: 4).outcomes
+            step("The 8.0 training credits make the worker eligible to sit level 4 (rule \(eligibility.first?.rule.id ?? "-"))",
+                 "skillbank pathway \(worker.id) --occupation 6-31-01-03 --level 4",
+                 eligibility.map { ($0.applies ? "eligible: " : "not yet: ") + ($0.applies ? $0.because : $0.missing).joined(separator: "; ") }.joined(separator: "\n"),
+                 .array(eligibility.map(\.json)))
             try ledger.enrolCandidate(assessment: assessment.id, person: worker.id)
             let outcome = try ledger.recordResult(assessment: assessment.id, person: worker.id, theory: 78, practical: 85)
             let certificate = outcome.certificates[0]

@@ -22,7 +22,7 @@ struct IssuedBank {
         _ = try bank.ledger.accredit(evaluator.id, occupation: occupation, levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
         person = try bank.person(7, name: "李明")
         assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: occupation, level: level, dualMapping: dual)
-        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id, override: "fixture: eligibility is tested in ConversionTests")
         let outcome = try bank.ledger.recordResult(assessment: assessment.id, person: person.id, theory: 78, practical: 85)
         certificate = outcome.certificates[0]
     }
@@ -54,7 +54,7 @@ struct IssuedBank {
 
         // The next pass at the same prefix takes the next serial.
         let p2 = try b.bank.person(8)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id)
+        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
         let second = try b.ledger.recordResult(assessment: b.assessment.id, person: p2.id, theory: 60, practical: 60)
         #expect(second.certificates.first?.number.hasSuffix("4000002") == true)
         #expect(try b.ledger.reconcile().isBalanced)
@@ -63,7 +63,7 @@ struct IssuedBank {
     @Test func failsAndBadResultsIssueNothing() throws {
         let b = try IssuedBank()
         let p = try b.bank.person(9)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id)
+        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let before = try b.bank.snapshot()
         expectCode(.invalidField) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 101, practical: 80) }
         expectCode(.invalidField) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: nil, practical: 80) }
@@ -75,7 +75,7 @@ struct IssuedBank {
         let failed = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 59, practical: 90)
         #expect(!failed.passed && failed.certificates.isEmpty)
         expectCode(.transitionInvalid) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
-        expectCode(.candidateExists) { try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id) }
+        expectCode(.candidateExists) { try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests") }
         #expect(try b.bank.count("certificates") == 1)
     }
 
@@ -92,7 +92,7 @@ struct IssuedBank {
         expectCode(.institutionSuspended) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4) }
         // A suspended evaluator cannot issue; what it issued before still verifies.
         let p = try b.bank.person(11)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id)
+        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         expectCode(.institutionSuspended) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
         #expect(try b.verifier().verify(credential: b.credential()).isValid)
     }
@@ -103,7 +103,7 @@ struct IssuedBank {
         expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "钳工") }
         let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "数控车工")
         let p = try b.bank.person(30)
-        try b.ledger.enrolCandidate(assessment: a.id, person: p.id)
+        try b.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let c = try #require(try b.ledger.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates.first)
         #expect(try b.credential(c.id)["credentialSubject"]?["achievement"]?["specialization"] == "数控车工")
     }
@@ -112,7 +112,7 @@ struct IssuedBank {
         let b = try IssuedBank()
         let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil, kind: .special)
         let p = try b.bank.person(12)
-        try b.ledger.enrolCandidate(assessment: a.id, person: p.id)
+        try b.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let outcome = try b.ledger.recordResult(assessment: a.id, person: p.id, theory: nil, practical: 70)
         let c = try #require(outcome.certificates.first)
         #expect(c.kind == "special-capability-certificate" && c.level == nil && c.number == c.id)
@@ -200,7 +200,7 @@ struct IssuedBank {
         _ = try ledger.accredit(evaluator2.id, occupation: "6-31-01-03", levels: [4], from: CalendarDate(iso: "2025-01-01"), until: CalendarDate(iso: "2026-06-30"))
         let a = try ledger.scheduleAssessment(institution: evaluator2.id, occupation: "6-31-01-03", level: 4)
         let p = try b.bank.person(20)
-        try ledger.enrolCandidate(assessment: a.id, person: p.id)
+        try ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let c = try #require(try ledger.recordResult(assessment: a.id, person: p.id, theory: 80, practical: 80).certificates.first)
         // Valid: issued inside the scope, even after the scope ends.
         clock.advance(days: 365)
@@ -213,7 +213,7 @@ struct IssuedBank {
         #expect(keys.count == 2 && keys[0].validUntil != nil && keys[1].id == newKey.id)
         #expect(try b.verifier().verify(credential: before, at: clock.now()).isValid)
         let p2 = try b.bank.person(21)
-        try ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id)
+        try ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
         let after = try #require(try ledger.recordResult(assessment: b.assessment.id, person: p2.id, theory: 90, practical: 90).certificates.first)
         let afterCredential = try b.credential(after.id)
         #expect(afterCredential["issuer"]?["id"]?.stringValue == newKey.did)
@@ -255,7 +255,7 @@ struct IssuedBank {
         _ = try bank.ledger.accredit(evaluator.id, occupation: "4-10-03-02", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
         let a = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "4-10-03-02", level: 4, dualMapping: "gd-hk-mo-hairdresser")
         let p = try bank.person(1)
-        try bank.ledger.enrolCandidate(assessment: a.id, person: p.id)
+        try bank.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let certs = try bank.ledger.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates
         #expect(certs.count == 2)
         #expect(certs[1].institutionID == vtc.id)

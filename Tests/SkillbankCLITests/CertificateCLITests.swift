@@ -12,7 +12,9 @@ import Testing
         let person = try cli.run("person", "register", "--name", "李明", "--id-type", "resident", "--id-number", idNumber).lastLine
         let assessment = try cli.run("assessment", "schedule", "--institution", evaluator, "--occupation", "6-31-01-03", "--level", "4").lastLine
         #expect(assessment.hasPrefix("asm_"))
-        #expect(try cli.run("assessment", "enrol", assessment, "--person", person).status == 0)
+        let refused = try cli.run("assessment", "enrol", assessment, "--person", person)
+        #expect(refused.status == 69 && refused.stderr.contains("8.0 more credits in 6-31-01-03 电工 at level 4"))
+        #expect(try cli.run("assessment", "enrol", assessment, "--person", person, "--override", "worked 5 years as an electrician").status == 0)
         let result = try cli.run("assessment", "result", assessment, "--person", person, "--theory", "78", "--practical", "85", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let certs = try #require((try result.json() as? [String: Any])?["certificates"] as? [[String: Any]])
@@ -74,7 +76,7 @@ import Testing
         var people: [String] = []
         for n in 1...3 {
             let p = try cli.run("person", "register", "--name", "工人\(n)", "--id-type", "passport", "--id-number", "E1234567\(n)").lastLine
-            _ = try cli.run("assessment", "enrol", a, "--person", p)
+            _ = try cli.run("assessment", "enrol", a, "--person", p, "--override", "test fixture")
             people.append(p)
         }
         let csv = try cli.write("results.csv", "person,theory,practical\n\(people[0]),80,90\n\(people[1]),40,90\n\(people[2]),80,abc\n")
