@@ -105,6 +105,7 @@ public struct CredentialVerifier: Sendable {
 
         // 1. Well-formed.
         let types = credential["type"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if types.contains(StatementCredential.type), jws == nil { return verifyStatement(credential, at: time) }
         let issuerDID = credential["issuer"]?["id"]?.stringValue ?? credential["issuer"]?.stringValue
         let achievement = credential["credentialSubject"]?["achievement"]
         let validFrom = credential["validFrom"]?.stringValue

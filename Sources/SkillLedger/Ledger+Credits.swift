@@ -92,7 +92,9 @@ extension Ledger {
     public func reconcile() throws(SkillError) -> ReconciliationReport {
         try read { db in
             var problems: [String] = []
-            let total = try Int.fetchOne(db, sql: "SELECT coalesce(sum(amount_tenths), 0) FROM postings") ?? 0
+            let total = try Int.fetchOne(db, sql: """
+                SELECT coalesce(sum(p.amount_tenths), 0) FROM postings p JOIN events v ON v.id = p.event_id WHERE v.type = 'enrolment.completed'
+                """) ?? 0
             // 1. No worker's account is negative.
             let negative = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (
@@ -162,6 +164,7 @@ extension Ledger {
 public struct ReconciliationReport: Sendable {
     public let postings: Int
     public let events: Int
+    /// Training credits deposited by completions (conversions are not counted here).
     public let depositedTenths: Int
     public let problems: [String]
     public var isBalanced: Bool { problems.isEmpty }

@@ -18,12 +18,13 @@ struct CourseCommand: ParsableCommand {
         @Option(help: "Framework whose hours-per-credit rule applies (default: the Standards default, hkqf).") var framework: String?
         @Option(help: "First day, YYYY-MM-DD (default today).") var starts: String?
         @Option(help: "Last day, YYYY-MM-DD (default open).") var ends: String?
+        @Flag(help: "Taught online (its completions convert under the online-course caps).") var online = false
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
             let course = try ledger.publishCourse(.init(
                 institutionID: institution, title: title, occupation: occupation, level: level, hours: hours, capacity: capacity,
                 framework: framework, startsOn: try starts.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--starts") },
-                endsOn: try ends.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--ends") }))
+                endsOn: try ends.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--ends") }, isOnline: online))
             Terminal.note("published \(course.title): \(course.hours) h = \(Credits.format(course.creditTenths)) credits (\(course.framework))")
             try output.emit(course.json) { course.id }
         }

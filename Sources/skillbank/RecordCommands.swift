@@ -40,6 +40,13 @@ struct RecordCommand: BankCommand {
                 }))
             }
             lines += ["", "Credits", CreditsCommand.table(r.balances, ledger.standards), "", "Total training credits: \(Credits.format(r.trainingTenths))"]
+            if !r.conversions.isEmpty {
+                lines += ["", "Conversions"]
+                lines.append(Table.render(["  CONVERSION", "RULE", "PROGRAMME", "CREDITS", "FROM", "STATUS"], r.conversions.map {
+                    ["  " + $0.id, "\($0.ruleID) v\($0.ruleVersion)", $0.programme, Credits.format($0.tenths), $0.evidence,
+                     $0.isActive ? "active" : "reversed: \($0.reversalReason ?? "")"]
+                }))
+            }
             lines += ["", "Certificates"]
             if r.certificates.isEmpty {
                 lines.append("  none yet")

@@ -14,6 +14,7 @@ struct Skillbank: ParsableCommand {
             InitCommand.self, DemoCommand.self, InstitutionCommand.self, PersonCommand.self, CourseCommand.self,
             EnrolCommand.self, CompleteCommand.self, WithdrawCommand.self, CreditsCommand.self, RecordCommand.self,
             ImportCommand.self, AssessmentCommand.self, CertCommand.self, VerifyCommand.self, TrustListCommand.self,
-            StatusListCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self,
+            StatusListCommand.self, ConvertCommand.self, PathwayCommand.self, StatementCommand.self, RulesCommand.self,
+            StandardsCommand.self, CheckCommand.self, EventsCommand.self,
         ])
 }

@@ -39,6 +39,7 @@ struct StandardsCommand: ParsableCommand {
                     ("credential-types", s.credentialTypes.map(\.status)), ("certificate-number-schemes", s.numberSchemes.map(\.status)),
                     ("provinces", s.provinces.map(\.status)), ("frameworks", s.frameworks.map(\.status)), ("crosswalk", s.crosswalk.map(\.status)),
                     ("dual-certificates", s.dualMappings.map(\.status)), ("assessment-rules", s.assessmentRules.map(\.status)),
+                    ("conversion-rules", s.conversion.rules.map(\.status) + s.conversion.programmes.map(\.status)),
                 ]
                 let shas = Dictionary(s.files.map { ($0.name, Hex.encode(SHA256.hash($0.data))) }, uniquingKeysWith: { a, _ in a })
                 try output.emit(.array(rows.map { name, statuses in
