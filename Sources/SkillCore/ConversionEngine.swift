@@ -104,6 +104,13 @@ public struct ConversionGrant: Sendable, Hashable {
     public let tenths: Int
     /// A lower-level conversion of the same content that this one replaces (the highest level counts).
     public let replaces: String?
+
+    public init(evidence: String, programme: String, tenths: Int, replaces: String?) {
+        self.evidence = evidence
+        self.programme = programme
+        self.tenths = tenths
+        self.replaces = replaces
+    }
 }
 
 /// What a rule says about a record: whether it applies, why, and what is missing.
