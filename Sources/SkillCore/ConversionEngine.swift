@@ -189,8 +189,21 @@ public struct ConversionEngine: Sendable {
         guard let framework, !matching.isEmpty else {
             return outcome(rule, applies: false, missing: ["no completed course is credited by \(rule.framework ?? "?")"])
         }
-        let because = matching.map { c in
-            "\(c.enrolmentID): \(c.hours) h → \(Self.format(framework.creditTenths(forHours: c.hours) ?? 0)) credits in \(c.occupation) \(name(c.occupation)) at level \(c.level)"
+        // One line per occupation and level: a long training history stays readable.
+        struct Key: Hashable, Comparable {
+            let occupation: String
+            let level: Int
+            static func < (a: Key, b: Key) -> Bool { (a.occupation, a.level) < (b.occupation, b.level) }
+        }
+        var totals: [Key: (hours: Int, tenths: Int, courses: Int)] = [:]
+        for c in matching {
+            let key = Key(occupation: c.occupation, level: c.level)
+            let t = totals[key] ?? (0, 0, 0)
+            totals[key] = (t.hours + c.hours, t.tenths + (framework.creditTenths(forHours: c.hours) ?? 0), t.courses + 1)
+        }
+        let because = totals.keys.sorted().map { key in
+            let t = totals[key]!
+            return "\(t.courses == 1 ? "1 course" : "\(t.courses) courses"), \(t.hours) h → \(Self.format(t.tenths)) credits in \(key.occupation) \(name(key.occupation)) at level \(key.level)"
         }
         return outcome(rule, applies: true, because: because)
     }
@@ -334,12 +347,15 @@ public struct ConversionEngine: Sendable {
             let shown = (rule.frameworks ?? []).compactMap { f in row.levels[f].map { "\(f.uppercased()) \($0.map(String.init).joined(separator: "/"))" } }
             because.append("\(c.number) \(standards.level(code: level)?.display ?? "") ≈ \(shown.joined(separator: ", ")) (\(row.status.rawValue))")
         }
-        for c in record.completions {
-            let shown = ([c.framework] + (rule.frameworks ?? [])).compactMap { f -> String? in
-                guard let tenths = standards.framework(f)?.creditTenths(forHours: c.hours) else { return nil }
-                return "\(Self.format(tenths)) \(f)"
+        if !record.completions.isEmpty {
+            // Training hours re-expressed in every framework that has an hours-per-credit rule.
+            let frameworks = Array(Set(record.completions.map(\.framework) + (rule.frameworks ?? []))).sorted()
+            let shown = frameworks.compactMap { f -> String? in
+                guard let fw = standards.framework(f), fw.hoursPerCredit != nil else { return nil }
+                return "\(Self.format(record.completions.reduce(0) { $0 + (fw.creditTenths(forHours: $1.hours) ?? 0) })) \(f)"
             }
-            if shown.count > 1 { because.append("\(c.enrolmentID): \(c.hours) h = \(Array(Set(shown)).sorted().joined(separator: " = "))") }
+            let hours = record.completions.reduce(0) { $0 + $1.hours }
+            because.append("\(record.completions.count == 1 ? "1 completed course" : "\(record.completions.count) completed courses"), \(hours) h = \(shown.joined(separator: " = "))")
         }
         return outcome(rule, applies: !because.isEmpty, because: because, missing: because.isEmpty ? ["a certificate or a completed course to express"] : [])
     }

@@ -63,12 +63,15 @@ extension Ledger {
                 issuedOn: CalendarDate(Timestamp.parse(r["issued_at"]) ?? date), isActive: r["status"] == "active",
                 externalTitle: kind == "international-certificate" ? mapping?.externalTitle : nil)
         }
-        let completions = try Row.fetchAll(db, sql: """
+        // A cursor read by column index: copying rows and looking columns up by name cost more
+        // than the rest of the record for a long training history.
+        var completions: [LearningRecord.Completion] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT e.id, c.occupation, c.level, c.hours, c.framework, c.online FROM enrolments e JOIN courses c ON c.id = e.course_id
             WHERE e.person_id = ? AND e.status = 'completed' ORDER BY e.id
-            """, arguments: [person]).map { r in
-            LearningRecord.Completion(enrolmentID: r["id"], occupation: r["occupation"], level: r["level"], hours: r["hours"],
-                                      framework: r["framework"], isOnline: r["online"] as Int != 0)
+            """), arguments: [person])
+        while let r = try cursor.next() {
+            completions.append(LearningRecord.Completion(enrolmentID: r[0], occupation: r[1], level: r[2], hours: r[3], framework: r[4], isOnline: r[5] as Int != 0))
         }
         let conversions = try Row.fetchAll(db, sql: "SELECT * FROM conversions WHERE person_id = ? AND status = 'active'", arguments: [person]).map { r in
             LearningRecord.Conversion(id: r["id"], ruleID: r["rule_id"], family: ConversionFamily(rawValue: r["family"]) ?? .certificateToAcademic,

@@ -117,8 +117,8 @@ import Testing
         let crosswalk = one(r, "crosswalk-qf")
         #expect(crosswalk.applies && crosswalk.grants.isEmpty)
         #expect(crosswalk.because.contains("N-c4 四级/中级工 ≈ GDLEQF 3, HKQF 3, EQF 3/4 (illustrative)"))
-        #expect(crosswalk.because.contains("e1: 64 h = 6.4 gdleqf = 6.4 hkqf"))
-        #expect(one(r, "hours-hkqf").because == ["e1: 64 h → 6.4 credits in 6-31-01-03 电工 at level 4"])
+        #expect(crosswalk.because.contains("1 completed course, 64 h = 6.4 gdleqf = 6.4 hkqf"))
+        #expect(one(r, "hours-hkqf").because == ["1 course, 64 h → 6.4 credits in 6-31-01-03 电工 at level 4"])
         #expect(!one(r, "hours-ects").applies)
         #expect(!ConversionFamily.frameworkCrosswalk.posts && ConversionFamily.certificateToAcademic.posts)
     }

@@ -5,6 +5,8 @@
 //       bulk imports next to the sqlite3 shell's own `.import` of the same rows
 //   swift run -c release skillbank-bench certificates [--results 2000] [--bulk 20000]
 //       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
+//   swift run -c release skillbank-bench conversion [--population 100000]
+//       convert preview for a worker with 1,000 postings; a whole-population dry run
 //
 // Data is generated with a fixed seed, so every run loads the same rows.
 
@@ -297,12 +299,81 @@ func certificateBenchmark() throws {
     print(String(format: "offline verification       %8.0f credentials/s    %.3f × raw verifies", verifyRate, verifyRate / rawVerifies))
 }
 
+func conversionBenchmark() throws {
+    let population = option("--population", 100_000)
+    let samples = option("--samples", 200)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let standardsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Standards")
+    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsDir)).ledger
+
+    // One worker with 1,000 postings: 1,000 completed courses across occupations and levels.
+    let first17 = "52440300MJ0000001"
+    let school = try ledger.registerInstitution(.init(name: "基准培训机构", kind: .training, code: first17 + String(USCC.checkCharacter(for: first17)!), province: "44"))
+    for o in ledger.standards.occupations { _ = try ledger.accredit(school.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
+    let worker = try ledger.registerPerson(name: "基准工人", idType: .resident, idNumber: residentID(1))
+    var rng = SplitMix64(state: 7)
+    let occupations = ledger.standards.occupations
+    let enrolCSV = folder.appendingPathComponent("enrol.csv")
+    var courseIDs: [String] = []
+    for i in 0..<1_000 {
+        let o = occupations[i % occupations.count]
+        courseIDs.append(try ledger.publishCourse(.init(
+            institutionID: school.id, title: "课程\(i)", occupation: o.code, level: o.levels[i % o.levels.count], hours: Int.random(in: 8...120, using: &rng),
+            isOnline: i % 7 == 0)).id)
+    }
+    try writeCSV(enrolCSV, header: "person,course", rows: courseIDs.count) { "\(worker.id),\(courseIDs[$0])" }
+    _ = try ledger.importCSV(.enrolments, from: enrolCSV)
+    let pool = try DatabasePool(path: folder.appendingPathComponent("bank.sqlite").path)
+    let enrolments = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM enrolments") }
+    let completeCSV = folder.appendingPathComponent("complete.csv")
+    try writeCSV(completeCSV, header: "enrolment,outcome", rows: enrolments.count) { "\(enrolments[$0]),completed" }
+    _ = try ledger.importCSV(.completions, from: completeCSV)
+    let postings = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM postings") ?? 0 }
+    var previews: [Double] = []
+    var outcomes = 0
+    for _ in 0..<samples {
+        let (result, s) = try time { try ledger.previewConversions(person: worker.id) }
+        outcomes = result.count
+        previews.append(s)
+    }
+
+    // Whole-population dry run: who becomes eligible for what, over generated workers.
+    let engine = ConversionEngine(standards: ledger.standards)
+    var records: [LearningRecord] = []
+    records.reserveCapacity(population)
+    let asOf = CalendarDate(iso: "2026-11-28")!
+    for i in 0..<population {
+        let o = occupations[i % occupations.count].code
+        let balances = (1...5).compactMap { level -> LearningRecord.Balance? in
+            Int.random(in: 0..<3, using: &rng) == 0 ? nil : .init(kind: "training", scope: o, level: level, tenths: Int.random(in: 0...200, using: &rng))
+        }
+        let certificates = (0..<Int.random(in: 0...2, using: &rng)).map { k in
+            LearningRecord.Certificate(
+                id: "c\(i)-\(k)", number: "N\(i)-\(k)", kind: "skill-level-certificate", occupation: o, level: Int.random(in: 2...5, using: &rng),
+                issuedOn: CalendarDate(iso: "202\(Int.random(in: 0...6, using: &rng))-0\(Int.random(in: 1...9, using: &rng))-15")!, isActive: true)
+        }
+        records.append(LearningRecord(personID: "p\(i)", balances: balances, certificates: certificates, completions: [], conversions: [], asOf: asOf))
+    }
+    var eligible = 0
+    let (_, dry) = time {
+        for r in records { eligible += engine.evaluate(r).filter(\.applies).count }
+    }
+    print(String(format: "preview, 1 worker          median %.2f ms, p99 %.2f ms (%d postings, %d outcomes, %d runs)",
+                 percentile(previews, 0.5) * 1000, percentile(previews, 0.99) * 1000, postings, outcomes, samples))
+    print(String(format: "population dry run         %.0f workers/s (%d workers, %d applicable outcomes, %.2f s)",
+                 Double(population) / dry, population, eligible, dry))
+}
+
 switch CommandLine.arguments.dropFirst().first {
 case "certificates": try certificateBenchmark()
+case "conversion": try conversionBenchmark()
 case "import", nil: try importBenchmark()
 default:
     if CommandLine.arguments[1].hasPrefix("--") { try importBenchmark() } else {
-        print("usage: skillbank-bench [import|certificates] [options]")
+        print("usage: skillbank-bench [import|certificates|conversion] [options]")
         exit(64)
     }
 }
