@@ -30,13 +30,18 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     public func make(at date: Date = Date()) -> String {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         let (high, low) = Self.monotonic.withLock { state -> (UInt16, UInt64) in
+            var rng = SystemRandomNumberGenerator()
+            if millis < state.millis {
+                // An earlier time than the last id (a clock step back, or a caller's own date):
+                // random bits, and the state stays with the latest time.
+                return (UInt16(truncatingIfNeeded: rng.next()), rng.next())
+            }
             if state.millis == millis, state.low != .max {
                 state.low += 1
             } else if state.millis == millis {
                 state.high &+= 1
                 state.low = 0
             } else {
-                var rng = SystemRandomNumberGenerator()
                 state = (millis, UInt16(truncatingIfNeeded: rng.next()) & 0x7FFF, rng.next() >> 1)
             }
             return (state.high, state.low)

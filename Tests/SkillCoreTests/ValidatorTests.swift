@@ -109,8 +109,9 @@ import Testing
         var seen = Set<String>()
         for _ in 0..<10_000 { seen.insert(IdentifierKind.event.make()) }
         #expect(seen.count == 10_000)
-        // Same instant, many ids: strictly increasing (monotonic within a millisecond).
-        let instant = Date(timeIntervalSince1970: 1_800_000_000)
+        // Same instant, many ids: strictly increasing (monotonic within a millisecond). The
+        // instant is later than any other test's clock, so parallel tests cannot interleave.
+        let instant = Date(timeIntervalSince1970: 4_000_000_000)
         let burst = (0..<1_000).map { _ in IdentifierKind.event.make(at: instant) }
         #expect(burst == burst.sorted() && Set(burst).count == burst.count)
         #expect(burst.allSatisfy { IdentifierKind.event.matches($0) })
