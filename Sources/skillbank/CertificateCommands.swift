@@ -118,14 +118,7 @@ struct CertCommand: ParsableCommand {
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
             let text = try ledger.export(certificate, format: format, withName: withName)
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data((text + "\n").utf8)) else {
-                    throw SkillError(.fileUnreadable, "cannot write the file", field: out)
-                }
-                Terminal.note("wrote \(out)")
-            } else {
-                print(text)
-            }
+            try output.write(text, to: out)
         }
     }
 

@@ -94,14 +94,7 @@ struct StatementCommand: BankCommand {
 
     func run(on ledger: Ledger, output: Output) throws(SkillError) {
         let text = try ledger.statement(of: person).prettyString()
-        if let out {
-            guard FileManager.default.createFile(atPath: out, contents: Data((text + "\n").utf8)) else {
-                throw SkillError(.fileUnreadable, "cannot write the file", field: out)
-            }
-            Terminal.note("wrote \(out)")
-        } else {
-            print(text)
-        }
+        try output.write(text, to: out)
     }
 }
 

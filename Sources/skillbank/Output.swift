@@ -16,6 +16,19 @@ struct Output {
         }
     }
 
+    /// Writes a document to `path`, or to standard output when there is none.
+    /// - Throws: `input.file-unreadable` naming the path when it cannot be written.
+    func write(_ text: String, to path: String?) throws(SkillError) {
+        guard let path else {
+            print(text)
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) else {
+            throw SkillError(.fileUnreadable, "cannot write the file", field: path)
+        }
+        Terminal.note("wrote \(path)")
+    }
+
     /// Prints the error to standard error and returns the exit code to end with.
     func fail(_ thrown: any Error) -> ExitCode {
         if let exit = thrown as? ExitCode { return exit }
