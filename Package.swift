@@ -15,11 +15,16 @@ let package = Package(
         .library(name: "SkillCrypto", targets: ["SkillCrypto"]),
         .library(name: "SkillCredentials", targets: ["SkillCredentials"]),
         .library(name: "SkillLedger", targets: ["SkillLedger"]),
+        .library(name: "SkillServer", targets: ["SkillServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -51,10 +56,23 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SkillServer",
+            dependencies: [
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "skillbank",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillLedger",
+                "SkillCore", "SkillCrypto", "SkillLedger", "SkillServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -70,6 +88,14 @@ let package = Package(
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
         .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
+        .testTarget(
+            name: "SkillServerTests",
+            dependencies: [
+                "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),
     ],
     swiftLanguageModes: [.v6]

@@ -22,6 +22,7 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case certificate = "crt"
     case key = "key"
     case conversion = "cnv"
+    case token = "tok"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

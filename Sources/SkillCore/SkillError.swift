@@ -35,7 +35,7 @@ public struct SkillError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// What sort of failure a code is; each edge maps kinds to its own signals.
     public enum Kind: String, Sendable, CaseIterable {
-        case usage, badData, notFound, notAllowed, busy, config, `internal`
+        case usage, badData, notFound, notAllowed, unauthenticated, busy, config, `internal`
     }
 
     /// A stable error code such as `ledger.enrolment-exists`.
@@ -100,6 +100,14 @@ extension SkillError.Code {
     public static let statusListFull = Self("ledger.status-list-full", .notAllowed)
     public static let keyRetired = Self("ledger.key-retired", .notAllowed)
 
+    // Access
+    public static let tokenNotFound = Self("ledger.token-not-found", .notFound)
+    public static let unauthenticated = Self("auth.unauthenticated", .unauthenticated)
+    public static let forbidden = Self("auth.forbidden", .notAllowed)
+    public static let rateLimited = Self("http.rate-limited", .busy)
+    public static let bodyTooLarge = Self("http.body-too-large", .badData)
+    public static let routeNotFound = Self("http.not-found", .notFound)
+
     // Conversion
     public static let ruleNotFound = Self("conversion.rule-not-found", .notFound)
     public static let notPostable = Self("conversion.not-postable", .badData)
@@ -125,6 +133,6 @@ extension SkillError.Code {
         .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
-        .notApplicable, .notEligible,
+        .notApplicable, .notEligible, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
     ]
 }

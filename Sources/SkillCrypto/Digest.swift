@@ -90,3 +90,12 @@ public enum Hex {
         return out
     }
 }
+
+/// Comparison whose time does not depend on where two byte strings differ (CRYPTO_memcmp).
+public enum ConstantTime {
+    /// Whether `a` and `b` are equal; unequal lengths are unequal at once (lengths are not secret).
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+    }
+}

@@ -81,7 +81,7 @@ extension Ledger {
     /// - Throws: `input.file-unreadable`, `import.header-invalid`, `import.csv-malformed`,
     ///   `store.*` — problems with the file as a whole, not with a row.
     public func importCSV(
-        _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI,
+        _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI, onlyFor institution: String? = nil,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws(SkillError) -> ImportReport {
         let rows = try CSVRows(url, columns: kind.columns)
@@ -95,6 +95,7 @@ extension Ledger {
                 while let record = try rows.next() {
                     total += 1
                     let result = Result { () throws -> Void in
+                        if let institution { try Ledger.requireOwned(db, record, kind, by: institution) }
                         let work = { try apply(kind, record, db, actor: actor, at: date, accounts: &accounts) }
                         if skipBad { try db.savepoint(work) } else { try work() }
                     }
@@ -116,6 +117,19 @@ extension Ledger {
             throw Ledger.map(error)
         }
         return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
+    }
+
+    /// Refuses a row about another institution's course or enrolment (imports over HTTP by an institution).
+    static func requireOwned(_ db: Database, _ record: CSVRows.Record, _ kind: ImportKind, by institution: String) throws {
+        let id: String
+        switch kind {
+        case .enrolments: id = record.fields["course"]!.trimmingSpaces
+        case .completions: id = record.fields["enrolment"]!.trimmingSpaces
+        case .people, .results: throw SkillError(.forbidden, "an institution cannot import \(kind.rawValue)")
+        }
+        guard try owningInstitution(db, id) == institution else {
+            throw SkillError(.forbidden, "not a record of this institution", field: kind == .enrolments ? "course" : "enrolment")
+        }
     }
 
     /// One row through the same use case the single-record commands call.

@@ -239,6 +239,35 @@ enum Schema {
                 CREATE INDEX conversions_by_evidence ON conversions(evidence);
                 """)
         }
+        m.registerMigration("v5-tokens") { db in
+            try db.execute(sql: """
+                -- Bearer tokens: only their SHA-256 is kept.
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('operator', 'institution', 'worker')),
+                    institution_id TEXT REFERENCES institutions(id),
+                    person_id TEXT REFERENCES people(id),
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    revoked_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    CHECK ((role = 'institution') = (institution_id IS NOT NULL)),
+                    CHECK ((role = 'worker') = (person_id IS NOT NULL))
+                ) STRICT;
+
+                -- Responses to POSTs that carried an Idempotency-Key, replayed on a retry.
+                CREATE TABLE idempotency (
+                    token_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (token_id, key)
+                ) STRICT;
+                """)
+        }
         return m
     }
 }

@@ -52,7 +52,7 @@ enum ExitCodes {
         case .usage: 64
         case .badData: 65
         case .notFound: 66
-        case .notAllowed: 69
+        case .notAllowed, .unauthenticated: 69
         case .internal: 70
         case .busy: 75
         case .config: 78

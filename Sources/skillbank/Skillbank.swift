@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Skillbank: ParsableCommand {
+struct Skillbank: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skillbank",
         abstract: "SkillBank (技能银行): a vocational skills training and certification registry.",
@@ -11,7 +11,7 @@ struct Skillbank: ParsableCommand {
             Exit codes: 0 ok, 64 usage, 65 bad data, 66 not found, 69 not allowed, 70 internal, 75 busy, 78 configuration.
             """,
         subcommands: [
-            InitCommand.self, DemoCommand.self, InstitutionCommand.self, PersonCommand.self, CourseCommand.self,
+            InitCommand.self, DemoCommand.self, ServeCommand.self, TokenCommand.self, InstitutionCommand.self, PersonCommand.self, CourseCommand.self,
             EnrolCommand.self, CompleteCommand.self, WithdrawCommand.self, CreditsCommand.self, RecordCommand.self,
             ImportCommand.self, AssessmentCommand.self, CertCommand.self, VerifyCommand.self, TrustListCommand.self,
             StatusListCommand.self, ConvertCommand.self, PathwayCommand.self, StatementCommand.self, RulesCommand.self,

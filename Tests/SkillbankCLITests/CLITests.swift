@@ -151,7 +151,7 @@ import Testing
 @Suite struct ExitCodeTableTests {
     /// Every error code maps to a sysexits code, and each kind to the one STYLE.md fixes.
     @Test func everyCodeHasAnExitCode() {
-        let expected: [SkillError.Kind: Int32] = [.usage: 64, .badData: 65, .notFound: 66, .notAllowed: 69, .internal: 70, .busy: 75, .config: 78]
+        let expected: [SkillError.Kind: Int32] = [.usage: 64, .badData: 65, .notFound: 66, .notAllowed: 69, .unauthenticated: 69, .internal: 70, .busy: 75, .config: 78]
         #expect(Set(SkillError.Code.all.map(\.rawValue)).count == SkillError.Code.all.count)
         for code in SkillError.Code.all {
             #expect(ExitCodes.code(for: code) == expected[code.kind], "\(code)")

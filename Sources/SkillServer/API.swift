@@ -1,0 +1,291 @@
+import Foundation
+import HTTPTypes
+import Metrics
+import SkillCore
+import SkillCrypto
+import SkillCredentials
+import SkillLedger
+
+/// Every route of the HTTP API, in one table: the router registers these, and the OpenAPI
+/// document is generated from the same table, so the two cannot drift apart.
+enum API {
+    static let issued = Counter(label: "skillbank_certificates_issued_total")
+    static let verified = Counter(label: "skillbank_verifications_total")
+
+    static func page(_ items: [JSONValue], nextCursor: String?) -> JSONValue {
+        ["items": .array(items), "next_cursor": .optional(nextCursor)]
+    }
+
+    static func limit(_ call: Call) throws(SkillError) -> Int {
+        guard let text = call.query["limit"] else { return 50 }
+        guard let n = Int(text), (1...500).contains(n) else { throw SkillError(.invalidField, "limit must be 1–500", field: "limit") }
+        return n
+    }
+
+    static let endpoints: [Endpoint] = publicEndpoints + operatorEndpoints + institutionEndpoints + workerEndpoints
+
+    // MARK: Public
+
+    static let publicEndpoints: [Endpoint] = [
+        Endpoint(.get, "/healthz", .public, "Liveness: the database answers.") { call throws(SkillError) in
+            _ = try call.ledger.institutions(after: "~", limit: 1)
+            return .json(.ok, ["status": "ok"])
+        },
+        Endpoint(.post, "/v1/verify", .public, "Verify a certificate (VC JSON or VC-JWT) against the registry's current trust list and status lists.",
+                 body: .json(Schemas.object(["credential": ["type": "object"], "jwt": Schemas.string], required: [])), limited: true) { call throws(SkillError) in
+            let text: String
+            if let jwt = call.string("jwt") { text = jwt } else if let credential = call.body?["credential"] { text = try credential.canonicalString() } else {
+                throw SkillError(.invalidField, "give credential (a JSON object) or jwt (a compact JWS)", field: "credential")
+            }
+            let report = try Verification.verify(text, ledger: call.ledger, registryName: call.server.registryName)
+            return .json(.ok, report.json)
+        },
+        Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
+                 parameters: [.query("number", "certificate number", required: true), .query("name", "holder's name"),
+                              .query("id_type", "resident | passport | hk-macao | taiwan"), .query("id_number", "holder's ID number")],
+                 limited: true) { call throws(SkillError) in
+            guard let number = call.query["number"], !number.isEmpty else { throw SkillError(.invalidField, "number is required", field: "number") }
+            let type = try call.query["id_type"].map { t throws(SkillError) in
+                guard let v = IDType(rawValue: t) else { throw SkillError(.invalidField, "unknown id_type", field: "id_type") }
+                return v
+            } ?? .resident
+            return .json(.ok, try call.ledger.lookup(number: number, name: call.query["name"], idType: type, idNumber: call.query["id_number"]))
+        },
+        Endpoint(.get, "/v1/trust-list", .public, "The registry's signed trust list (key histories and accreditation scopes).") { call throws(SkillError) in
+            .json(.ok, try call.ledger.trustList(name: call.server.registryName))
+        },
+        Endpoint(.get, "/v1/status-lists/{institution}/{purpose}", .public, "An issuer's Bitstring Status List credential (cacheable; ETag).") { call throws(SkillError) in
+            let purpose = call.requirePath("purpose")
+            guard ["revocation", "suspension"].contains(purpose) else {
+                throw SkillError(.routeNotFound, "purpose is revocation or suspension", field: "purpose")
+            }
+            let bytes = try call.ledger.statusList(of: call.requirePath("institution"), purpose: purpose).canonicalBytes()
+            let etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
+            var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=60"]
+            if call.headers[.ifNoneMatch] == etag { return .raw(.notModified, contentType: "application/json", body: [], headers: headers) }
+            headers[.contentType] = "application/vc+ld+json"
+            return .raw(.ok, contentType: "application/json", body: bytes, headers: headers)
+        },
+    ]
+
+    // MARK: Operator
+
+    static let institutionSchema = Schemas.object(
+        ["name": Schemas.string, "kind": ["enum": ["training", "employer", "social", "international"]], "code": Schemas.string,
+         "province": Schemas.optionalString, "evaluator_code": Schemas.optionalString, "site_sequence": Schemas.optionalString],
+        required: ["name", "kind", "code"])
+
+    static let operatorEndpoints: [Endpoint] = [
+        Endpoint(.get, "/v1/institutions", .operatorOnly, "List institutions (cursor pagination).",
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: ["type": "integer"])]) { call throws(SkillError) in
+            let n = try limit(call)
+            let items = try call.ledger.institutions(after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+        },
+        Endpoint(.post, "/v1/institutions", .operatorOnly, "Register (备案) an institution.", body: .json(institutionSchema), success: .created, creates: true) { call throws(SkillError) in
+            let i = try call.ledger.registerInstitution(.init(
+                name: call.string("name") ?? "", kind: InstitutionKind(rawValue: call.string("kind") ?? "") ?? .training, code: call.string("code") ?? "",
+                province: call.string("province"), evaluatorCode: call.string("evaluator_code") ?? "0000", siteSequence: call.string("site_sequence") ?? "000001"),
+                actor: call.actor)
+            return .json(.created, i.json)
+        },
+        Endpoint(.get, "/v1/institutions/{id}", .operatorOnly, "One institution with scopes and keys.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.institution(call.requirePath("id")).json)
+        },
+        Endpoint(.post, "/v1/institutions/{id}/accreditations", .operatorOnly, "Add an accreditation scope.",
+                 body: .json(Schemas.object(["occupation": Schemas.string, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
+                                             "from": Schemas.date, "until": Schemas.date], required: ["occupation", "levels"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let from = try call.string("from").map { t throws(SkillError) in try CalendarDate.parse(t, field: "from") }
+            let until = try call.string("until").map { t throws(SkillError) in try CalendarDate.parse(t, field: "until") }
+            let levels = call.body?["levels"]?.arrayValue?.compactMap(\.intValue) ?? []
+            return .json(.created, try call.ledger.accredit(call.requirePath("id"), occupation: call.string("occupation") ?? "", levels: levels,
+                                                            from: from, until: until, actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/institutions/{id}/suspend", .operatorOnly, "Suspend an institution.",
+                 body: .json(Schemas.object(["reason": Schemas.optionalString], required: []))) { call throws(SkillError) in
+            .json(.ok, try call.ledger.setInstitutionSuspended(call.requirePath("id"), true, reason: call.string("reason"), actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/institutions/{id}/reinstate", .operatorOnly, "Reinstate a suspended institution.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.setInstitutionSuspended(call.requirePath("id"), false, actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/institutions/{id}/rotate-key", .operatorOnly, "Rotate an issuing institution's key.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.rotateKey(of: call.requirePath("id"), actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/people", .operatorOnly, "Register a worker (name and ID number are stored encrypted; the reply is masked).",
+                 body: .json(Schemas.object(["name": Schemas.string, "id_type": ["enum": ["resident", "passport", "hk-macao", "taiwan"]], "id_number": Schemas.string],
+                                            required: ["name", "id_type", "id_number"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let p = try call.ledger.registerPerson(name: call.string("name") ?? "", idType: IDType(rawValue: call.string("id_type") ?? "") ?? .resident,
+                                                   idNumber: call.string("id_number") ?? "", actor: call.actor)
+            return .json(.created, p.json)
+        },
+        Endpoint(.get, "/v1/people/{id}", .operatorOnly, "One worker, masked.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.person(call.requirePath("id")).json)
+        },
+    ]
+
+    // MARK: Institutions
+
+    static let institutionEndpoints: [Endpoint] = [
+        Endpoint(.get, "/v1/courses", .institutions, "Courses (an institution token sees its own).",
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: ["type": "integer"])]) { call throws(SkillError) in
+            let n = try limit(call)
+            let items = try call.ledger.courses(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+        },
+        Endpoint(.post, "/v1/courses", .institutions, "Publish a course inside the institution's scope.",
+                 body: .json(Schemas.object(["institution": Schemas.string, "title": Schemas.string, "occupation": Schemas.string, "level": Schemas.level,
+                                             "hours": ["type": "integer", "minimum": 1], "capacity": ["type": "integer", "minimum": 1],
+                                             "framework": Schemas.string, "starts": Schemas.date, "ends": Schemas.date, "online": ["type": "boolean"]],
+                                            required: ["title", "occupation", "level", "hours"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let institution = call.actingInstitution ?? call.string("institution") ?? ""
+            if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
+                throw SkillError(.forbidden, "this token may publish only its own institution's courses", field: "institution")
+            }
+            let course = try call.ledger.publishCourse(.init(
+                institutionID: institution, title: call.string("title") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level") ?? 0,
+                hours: call.int("hours") ?? 0, capacity: call.int("capacity"), framework: call.string("framework"),
+                startsOn: try call.string("starts").map { t throws(SkillError) in try CalendarDate.parse(t, field: "starts") },
+                endsOn: try call.string("ends").map { t throws(SkillError) in try CalendarDate.parse(t, field: "ends") },
+                isOnline: call.body?["online"]?.boolValue ?? false), actor: call.actor)
+            return .json(.created, course.json)
+        },
+        Endpoint(.post, "/v1/enrolments", .institutions, "Enrol a worker in a course.",
+                 body: .json(Schemas.object(["person": Schemas.string, "course": Schemas.string], required: ["person", "course"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            try call.requireOwned(call.string("course") ?? "")
+            return .json(.created, try call.ledger.enrol(person: call.string("person") ?? "", course: call.string("course") ?? "", actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/enrolments/{id}/close", .institutions, "Record completion (credits deposited), failure or withdrawal.",
+                 body: .json(Schemas.object(["outcome": ["enum": ["completed", "failed", "withdrawn"]]], required: ["outcome"]))) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            let (e, credited) = try call.ledger.close(enrolment: id, as: EnrolmentStatus(rawValue: call.string("outcome") ?? "") ?? .completed, actor: call.actor)
+            var value = e.json.objectValue!
+            value["credited"] = .string(Credits.format(credited))
+            return .json(.ok, .object(value))
+        },
+        Endpoint(.post, "/v1/assessments", .institutions, "Schedule an assessment inside the evaluator's scope.",
+                 body: .json(Schemas.object(["institution": Schemas.string, "occupation": Schemas.string, "level": Schemas.level,
+                                             "kind": ["enum": ["skill", "special"]], "work_type": Schemas.string, "dual": Schemas.string],
+                                            required: ["occupation"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
+                throw SkillError(.forbidden, "this token may schedule only its own institution's assessments", field: "institution")
+            }
+            let a = try call.ledger.scheduleAssessment(
+                institution: call.actingInstitution ?? call.string("institution") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level"),
+                kind: AssessmentKind(rawValue: call.string("kind") ?? "skill") ?? .skill, workType: call.string("work_type"),
+                dualMapping: call.string("dual"), actor: call.actor)
+            return .json(.created, a.json)
+        },
+        Endpoint(.post, "/v1/assessments/{id}/candidates", .institutions, "Enrol a candidate (eligibility rules checked; the operator may override).",
+                 body: .json(Schemas.object(["person": Schemas.string, "override": Schemas.string], required: ["person"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            if call.string("override") != nil, call.token?.role != .operator {
+                throw SkillError(.forbidden, "only the operator may override eligibility", field: "override")
+            }
+            try call.ledger.enrolCandidate(assessment: id, person: call.string("person") ?? "", override: call.string("override"), actor: call.actor)
+            return .json(.created, ["assessment": .string(id), "person": .optional(call.string("person")), "status": "enrolled"])
+        },
+        Endpoint(.post, "/v1/assessments/{id}/results", .institutions, "Record scores; a pass issues the signed certificate(s).",
+                 body: .json(Schemas.object(["person": Schemas.string, "theory": Schemas.score, "practical": Schemas.score], required: ["person", "practical"]))) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            let outcome = try call.ledger.recordResult(assessment: id, person: call.string("person") ?? "", theory: call.int("theory"),
+                                                       practical: call.int("practical") ?? 0, actor: call.actor)
+            issued.increment(by: outcome.certificates.count)
+            return .json(.ok, outcome.json)
+        },
+        Endpoint(.post, "/v1/certificates/{id}/revoke", .institutions, "Revoke a certificate (and its twin); what was converted from it is reversed.",
+                 body: .json(Schemas.object(["reason": Schemas.string], required: ["reason"]))) { call throws(SkillError) in
+            try certificateChange(call, .revoke)
+        },
+        Endpoint(.post, "/v1/certificates/{id}/suspend", .institutions, "Suspend a certificate (and its twin).",
+                 body: .json(Schemas.object(["reason": Schemas.optionalString], required: []))) { call throws(SkillError) in
+            try certificateChange(call, .suspend)
+        },
+        Endpoint(.post, "/v1/certificates/{id}/reinstate", .institutions, "Lift a suspension.") { call throws(SkillError) in
+            try certificateChange(call, .reinstate)
+        },
+        Endpoint(.post, "/v1/imports/{kind}", .institutions, "Bulk CSV upload (people: operator only; enrolments; completions), one transaction.",
+                 body: .csv, parameters: [.query("skip_bad", "import the good rows and report the bad ones", schema: ["type": "boolean"])]) { call throws(SkillError) in
+            guard let kind = ImportKind(rawValue: call.requirePath("kind")), ImportKind.importable.contains(kind) else {
+                throw SkillError(.routeNotFound, "kind is people, enrolments or completions", field: "kind")
+            }
+            if kind == .people, call.token?.role != .operator { throw SkillError(.forbidden, "only the operator imports people") }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-upload-\(UUID().uuidString).csv")
+            guard FileManager.default.createFile(atPath: file.path, contents: Data(call.raw), attributes: [.posixPermissions: 0o600]) else {
+                throw SkillError(.storeFailure, "cannot stage the upload")
+            }
+            defer { try? FileManager.default.removeItem(at: file) }
+            let report = try call.ledger.importCSV(kind, from: file, skipBad: call.query["skip_bad"] == "true", actor: call.actor, onlyFor: call.actingInstitution)
+            return .json(report.committed ? .ok : .unprocessableContent, report.json)
+        },
+    ]
+
+    static func certificateChange(_ call: Call, _ change: StatusChange) throws(SkillError) -> Reply {
+        let id = call.requirePath("id")
+        try call.requireOwned(id)
+        let changed = try call.ledger.changeStatus(of: id, change, reason: call.string("reason"), actor: call.actor)
+        return .json(.ok, ["certificates": .array(changed.map(\.json))])
+    }
+
+    // MARK: Workers
+
+    static func me(_ call: Call) -> String { call.token?.personID ?? "" }
+
+    static let workerEndpoints: [Endpoint] = [
+        Endpoint(.get, "/v1/me/record", .workers, "The worker's own record (个人培训电子档案).") { call throws(SkillError) in
+            .json(.ok, try call.ledger.record(of: me(call)).json)
+        },
+        Endpoint(.get, "/v1/me/certificates", .workers, "The worker's certificates.") { call throws(SkillError) in
+            .json(.ok, ["items": .array(try call.ledger.certificates(of: me(call)).map(\.json))])
+        },
+        Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC or a VC-JWT.",
+                 parameters: [.query("format", "vc (default) | jwt"), .query("with_name", "include the worker's name", schema: ["type": "boolean"])]) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            guard try call.ledger.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
+                throw SkillError(.forbidden, "a worker may export only their own certificates")
+            }
+            let format = Ledger.ExportFormat(rawValue: call.query["format"] ?? "vc") ?? .vc
+            let text = try call.ledger.export(id, format: format, withName: call.query["with_name"] == "true")
+            return format == .jwt
+                ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
+                : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])
+        },
+        Endpoint(.get, "/v1/me/pathway", .workers, "What the worker holds toward a level, and what is missing.",
+                 parameters: [.query("occupation", "occupation code", required: true), .query("level", "five-level code", required: true, schema: ["type": "integer"])]) { call throws(SkillError) in
+            guard let level = call.query["level"].flatMap(Int.init) else { throw SkillError(.invalidField, "level must be 1–5", field: "level") }
+            let (outcomes, _) = try call.ledger.pathway(person: me(call), occupation: call.query["occupation"] ?? "", level: level)
+            return .json(.ok, ["eligible": .bool(outcomes.isEmpty || outcomes.contains(where: \.applies)), "rules": .array(outcomes.map(\.json))])
+        },
+        Endpoint(.get, "/v1/me/conversions", .workers, "Preview every conversion rule against the worker's record.",
+                 parameters: [.query("rule", "only this rule")]) { call throws(SkillError) in
+            .json(.ok, ["outcomes": .array(try call.ledger.previewConversions(person: me(call), rule: call.query["rule"]).map(\.json))])
+        },
+        Endpoint(.post, "/v1/me/conversions", .workers, "Apply a conversion rule (once).",
+                 body: .json(Schemas.object(["rule": Schemas.string, "programme": Schemas.string], required: ["rule"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let made = try call.ledger.applyConversion(person: me(call), rule: call.string("rule") ?? "", programme: call.string("programme"), actor: call.actor)
+            return .json(.created, ["conversions": .array(made.map(\.json))])
+        },
+        Endpoint(.get, "/v1/me/statement", .workers, "The worker's learning-account statement, signed by the registry.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.statement(of: me(call)))
+        },
+    ]
+}
+
+/// Verification with the registry's own current trust list and status lists.
+enum Verification {
+    static func verify(_ text: String, ledger: Ledger, registryName: String) throws(SkillError) -> VerificationReport {
+        let verifier = CredentialVerifier(trustList: try ledger.trustList(name: registryName), statusLists: try ledger.allStatusLists())
+        let report = verifier.verify(text: text)
+        API.verified.increment()
+        return report
+    }
+}

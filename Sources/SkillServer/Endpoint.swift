@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import SkillCore
+import SkillLedger
+
+/// Who may call an endpoint.
+enum Access: Sendable, Equatable {
+    /// Anyone, no token.
+    case `public`
+    /// A valid token of one of these roles.
+    case roles(Set<Role>)
+
+    static let operatorOnly = Access.roles([.operator])
+    static let institutions = Access.roles([.operator, .institution])
+    static let workers = Access.roles([.worker])
+}
+
+/// What an endpoint takes as its body.
+enum BodyKind: Sendable {
+    case none
+    /// JSON validated against this schema (unknown members rejected).
+    case json(JSONValue)
+    /// RFC 4180 CSV, up to the upload limit.
+    case csv
+    /// An HTML form (the verification page).
+    case form
+}
+
+/// A query or path parameter, for the OpenAPI document.
+struct Parameter: Sendable {
+    let name: String
+    let location: String
+    let required: Bool
+    let description: String
+    let schema: JSONValue
+
+    static func path(_ name: String, _ description: String) -> Parameter {
+        Parameter(name: name, location: "path", required: true, description: description, schema: ["type": "string"])
+    }
+
+    static func query(_ name: String, _ description: String, required: Bool = false, schema: JSONValue = ["type": "string"]) -> Parameter {
+        Parameter(name: name, location: "query", required: required, description: description, schema: schema)
+    }
+}
+
+/// Everything a handler gets: the ledger, who is calling, and the parsed request.
+struct Call {
+    let ledger: Ledger
+    let token: TokenRecord?
+    let path: [String: String]
+    let query: [String: String]
+    let body: JSONValue?
+    let raw: [UInt8]
+    let headers: HTTPFields
+    let client: String
+    let server: ServerConfiguration
+
+    func string(_ member: String) -> String? { body?[member]?.stringValue }
+    func int(_ member: String) -> Int? { body?[member]?.intValue }
+
+    /// The institution an institution token acts for (nil for the operator, who may act for any).
+    var actingInstitution: String? { token?.role == .institution ? token?.institutionID : nil }
+
+    /// The ledger actor recorded in events: the token's id, never the token.
+    var actor: Actor { token.map { Actor("\($0.role.rawValue):\($0.id)") } ?? Actor("public") }
+
+    /// Refuses an institution token acting on another institution's record (or on one that
+    /// does not exist: the answer is the same, so it gives no hint about other records).
+    func requireOwned(_ id: String) throws(SkillError) {
+        guard let mine = actingInstitution else { return }
+        guard try ledger.owningInstitution(of: id) == mine else {
+            throw SkillError(.forbidden, "this token may act only on its own institution's records")
+        }
+    }
+
+    func requirePath(_ name: String) -> String { path[name] ?? "" }
+}
+
+/// What a handler returns.
+enum Reply {
+    case json(HTTPResponse.Status, JSONValue)
+    case raw(HTTPResponse.Status, contentType: String, body: [UInt8], headers: HTTPFields)
+}
+
+/// One route: method, path (OpenAPI form, `{id}`), access, documentation and the handler.
+struct Endpoint: Sendable {
+    let method: HTTPRequest.Method
+    let path: String
+    let access: Access
+    let summary: String
+    let body: BodyKind
+    let parameters: [Parameter]
+    let success: HTTPResponse.Status
+    /// Whether a POST creates something (accepts Idempotency-Key).
+    let creates: Bool
+    /// Whether the route is rate-limited per client address.
+    let limited: Bool
+    let handler: @Sendable (Call) throws(SkillError) -> Reply
+
+    init(
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ summary: String, body: BodyKind = .none, parameters: [Parameter] = [],
+        success: HTTPResponse.Status = .ok, creates: Bool = false, limited: Bool = false,
+        _ handler: @escaping @Sendable (Call) throws(SkillError) -> Reply
+    ) {
+        self.method = method
+        self.path = path
+        self.access = access
+        self.summary = summary
+        self.body = body
+        self.parameters = parameters + path.split(separator: "/").filter { $0.hasPrefix("{") }.map {
+            .path(String($0.dropFirst().dropLast()), "identifier")
+        }
+        self.success = success
+        self.creates = creates
+        self.limited = limited
+        self.handler = handler
+    }
+
+    /// The path in Hummingbird's form (`:id`).
+    var routerPath: String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : $0 }
+            .joined(separator: "/")
+    }
+}
+
+/// JSON Schema snippets for request bodies (strict: `additionalProperties: false`).
+enum Schemas {
+    static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+        ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string)), "additionalProperties": false]
+    }
+    static let string: JSONValue = ["type": "string", "minLength": 1]
+    static let optionalString: JSONValue = ["type": "string"]
+    static let integer: JSONValue = ["type": "integer"]
+    static let score: JSONValue = ["type": "integer", "minimum": 0, "maximum": 100]
+    static let level: JSONValue = ["type": "integer", "minimum": 1, "maximum": 5]
+    static let date: JSONValue = ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import SkillCore
+
+/// The OpenAPI 3.1 document, generated from the same table the router registers.
+enum OpenAPI {
+    static let problem: JSONValue = [
+        "type": "object", "required": ["type", "title", "status", "code"],
+        "properties": [
+            "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
+            "instance": ["type": "string"], "code": ["type": "string"], "field": ["type": "string"],
+            "invalid_params": ["type": "array", "items": ["type": "object", "properties": ["path": ["type": "string"], "reason": ["type": "string"]]]],
+        ],
+    ]
+
+    static func document() -> JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for e in API.endpoints {
+            var responses: [String: JSONValue] = [
+                String(e.success.code): ["description": "success", "content": ["application/json": ["schema": ["type": "object"]]]],
+                "default": ["description": "problem (RFC 9457)", "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
+            ]
+            var errorCodes = ["400", "422", "500"]
+            if case .roles = e.access { errorCodes += ["401", "403"] }
+            if e.limited { errorCodes.append("429") }
+            if e.path.contains("{") || e.method == .post { errorCodes += ["404", "409"] }
+            if e.body.isUpload || e.body.isJSON { errorCodes.append("413") }
+            if e.path.hasPrefix("/v1/status-lists") { responses["304"] = ["description": "not modified (ETag)"] }
+            if e.path.hasPrefix("/v1/imports") { errorCodes.append("422") }
+            for code in Set(errorCodes) {
+                responses[code] = ["description": "problem", "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]]
+            }
+            var operation: [String: JSONValue] = [
+                "summary": .string(e.summary),
+                "operationId": .string(operationID(e)),
+                "parameters": .array(e.parameters.map { p in
+                    ["name": .string(p.name), "in": .string(p.location), "required": .bool(p.required), "description": .string(p.description), "schema": p.schema]
+                }),
+                "responses": .object(responses),
+            ]
+            switch e.body {
+            case .none: break
+            case .json(let schema): operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
+            case .csv: operation["requestBody"] = ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]]
+            case .form: operation["requestBody"] = ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]]]
+            }
+            if case .roles(let roles) = e.access {
+                operation["security"] = [["bearer": []]]
+                operation["x-roles"] = .array(roles.map(\.rawValue).sorted().map(JSONValue.string))
+            }
+            if e.creates {
+                var params = operation["parameters"]!.arrayValue!
+                params.append(["name": "Idempotency-Key", "in": "header", "required": false, "description": "replays the first answer on retry", "schema": ["type": "string"]])
+                operation["parameters"] = .array(params)
+            }
+            paths[e.path, default: [:]][e.method.rawValue.lowercased()] = .object(operation)
+        }
+        func plain(_ summary: String, _ type: String) -> JSONValue {
+            ["summary": .string(summary), "operationId": .string(summary.lowercased().filter(\.isLetter)),
+             "responses": ["200": ["description": "success", "content": [.init(stringLiteral: type): ["schema": ["type": "string"]]]]]]
+        }
+        paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
+        paths["/metrics", default: [:]]["get"] = plain("Prometheus metrics", "text/plain")
+        paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
+        paths["/verify", default: [:]]["post"] = [
+            "summary": "The verification page's form (a certificate file or a number and a name)",
+            "operationId": "verifyForm",
+            "requestBody": ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
+                "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]]]],
+            "responses": ["200": ["description": "the verdict as a page", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "429": ["description": "rate limited"], "413": ["description": "too large"]],
+        ]
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "SkillBank (技能银行) registry API", "version": "1.0.0",
+                     "description": "Institutions, workers and employers. Errors are RFC 9457 problem+json with a stable code."],
+            "paths": .object(paths.mapValues { JSONValue.object($0) }),
+            "components": [
+                "schemas": ["Problem": problem],
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "skillbank token create prints one"]],
+            ],
+        ]
+    }
+
+    static func operationID(_ e: Endpoint) -> String {
+        let words = e.path.split(separator: "/").map { $0.hasPrefix("{") ? "By" + $0.dropFirst().dropLast().capitalized : $0.capitalized }
+        return e.method.rawValue.lowercased() + words.joined().filter { $0.isLetter || $0.isNumber }
+    }
+}
+
+extension BodyKind {
+    var isJSON: Bool { if case .json = self { return true }; return false }
+    var isUpload: Bool { if case .csv = self { return true }; return false }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import SkillCore
+
+/// RFC 9457 problem details, and the one table from error codes to HTTP statuses.
+enum Problem {
+    /// The HTTP status for an error code. Every code maps (a test walks them all).
+    static func status(for code: SkillError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .jsonMalformed, .csvMalformed, .csvHeader: return .badRequest
+        case .bodyTooLarge: return .contentTooLarge
+        case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict
+        case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .notApplicable, .notEligible, .keyRetired: return .conflict
+        case .rateLimited: return .tooManyRequests
+        case .unauthenticated: return .unauthorized
+        default: break
+        }
+        switch code.kind {
+        case .usage: return .badRequest
+        case .badData: return .unprocessableContent
+        case .notFound: return .notFound
+        case .notAllowed: return .forbidden
+        case .unauthenticated: return .unauthorized
+        case .busy: return .serviceUnavailable
+        case .config, .internal: return .internalServerError
+        }
+    }
+
+    /// The problem+json response for an error; internal errors say nothing of their cause.
+    static func response(_ error: SkillError, instance: String, invalid: [JSONSchema.Violation] = []) -> Response {
+        let status = status(for: error.code)
+        let internalError = status.code >= 500 && error.code.kind != .busy
+        var body: [String: JSONValue] = [
+            "type": .string("https://skillbank.invalid/problems/\(error.code.rawValue)"),
+            "title": .string(status.reasonPhrase),
+            "status": .int(status.code),
+            "detail": .string(internalError ? "the server could not complete the request" : error.message),
+            "instance": .string(instance),
+            "code": .string(internalError ? "internal" : error.code.rawValue),
+        ]
+        if let field = error.field, !internalError { body["field"] = .string(field) }
+        if !invalid.isEmpty {
+            body["invalid_params"] = .array(invalid.map { ["path": .string($0.path), "reason": .string($0.message)] })
+        }
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
+        let bytes = (try? JSONValue.object(body).canonicalBytes()) ?? Array("{}".utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

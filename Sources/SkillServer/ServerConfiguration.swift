@@ -1,0 +1,27 @@
+import Foundation
+
+/// How the server runs. Built at the edge from flags, then `SKILLBANK_*` variables, then defaults.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest JSON body accepted.
+    public var maxBodyBytes: Int
+    /// Largest CSV upload accepted.
+    public var maxUploadBytes: Int
+    /// Public look-ups and verifications allowed per client address per minute.
+    public var publicRequestsPerMinute: Int
+    /// The registry's name in the trust list and on the page.
+    public var registryName: String
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 16 << 20,
+        publicRequestsPerMinute: Int = 120, registryName: String = "SkillBank Registry"
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxUploadBytes = maxUploadBytes
+        self.publicRequestsPerMinute = publicRequestsPerMinute
+        self.registryName = registryName
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import Metrics
+import NIOCore
+import NIOPosix
+import Prometheus
+import SkillCore
+import SkillCrypto
+import SkillLedger
+import Synchronization
+
+/// The HTTP application: the API table, the verification page, OpenAPI, health and metrics.
+public enum SkillServer {
+    /// The Prometheus registry behind `/metrics`; swift-metrics is bootstrapped once per process.
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    /// Builds the router.
+    /// - Parameters:
+    ///   - ledger: the bank.
+    ///   - configuration: limits and names.
+    ///   - logger: request logs go here (method, route, status, time, request id; never a token,
+    ///     a query string, a body or an ID number).
+    public static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> Router<AppRequestContext> {
+        _ = metricsRegistry
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: MetricsMiddleware())
+        let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
+        for endpoint in API.endpoints {
+            router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
+                await Dispatcher.handle(endpoint, request, context, ledger: ledger, configuration: configuration, limiter: limiter, logger: logger)
+            }
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: (try? OpenAPI.document().canonicalBytes()) ?? [])))
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metricsRegistry.emitToBuffer())))
+        }
+        router.get("/verify") { _, _ in VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil)) }
+        router.post("/verify") { request, context in
+            await VerifyPage.handle(request, context, ledger: ledger, configuration: configuration, limiter: limiter)
+        }
+        return router
+    }
+
+    /// The application, listening on the configured address.
+    public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: router(ledger: ledger, configuration: configuration, logger: logger),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SkillBank"),
+            logger: logger)
+    }
+
+    /// The routes outside the API table (for the OpenAPI consistency test).
+    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/metrics"), (.get, "/verify"), (.post, "/verify")]
+}
+
+/// Authenticates, authorises, reads and validates the body, replays idempotent POSTs,
+/// runs the handler off the event loop, and renders the reply or a problem.
+enum Dispatcher {
+    static func handle(
+        _ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext, ledger: Ledger, configuration: ServerConfiguration,
+        limiter: RateLimiter, logger: Logger
+    ) async -> Response {
+        let instance = request.uri.path
+        do {
+            if endpoint.limited, let wait = limiter.take(context.clientAddress) {
+                var response = Problem.response(SkillError(.rateLimited, "too many requests from this address; retry later"), instance: instance)
+                response.headers[.retryAfter] = String(wait)
+                return response
+            }
+            // Who is calling.
+            var token: TokenRecord?
+            if case .roles(let roles) = endpoint.access {
+                guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+                    throw SkillError(.unauthenticated, "a bearer token is required")
+                }
+                let secret = String(header.dropFirst(7)).trimmingSpaces
+                token = try await offload { () throws(SkillError) in try ledger.authenticate(secret) }
+                guard let token else { throw SkillError(.unauthenticated, "the token is unknown, revoked or expired") }
+                guard roles.contains(token.role) else { throw SkillError(.forbidden, "a \(token.role.rawValue) token may not use this route") }
+            }
+            // The body, within its limit.
+            var raw: [UInt8] = []
+            var body: JSONValue?
+            switch endpoint.body {
+            case .none: break
+            case .json(let schema):
+                raw = try await read(request, limit: configuration.maxBodyBytes)
+                let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
+                let violations = try JSONSchema(schema).validate(value)
+                if !violations.isEmpty {
+                    return Problem.response(SkillError(.invalidField, "the body does not match the schema", field: violations[0].path), instance: instance,
+                                            invalid: violations)
+                }
+                body = value
+            case .csv, .form:
+                raw = try await read(request, limit: configuration.maxUploadBytes)
+            }
+            // A retried create with the same Idempotency-Key gets the first answer.
+            let key = endpoint.creates ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
+            let requestKey = "\(endpoint.method.rawValue) \(instance) \(Hex.encode(SkillCrypto.SHA256.hash(raw)))"
+            if let key, let token {
+                if let stored = try await offload({ () throws(SkillError) in try ledger.idempotentResponse(token: token.id, key: key, request: requestKey) }) {
+                    return Response(status: .init(code: stored.status), headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
+                }
+            }
+            var query: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            var path: [String: String] = [:]
+            for (name, value) in context.parameters { path[String(name)] = String(value) }
+            let call = Call(ledger: ledger, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
+                            client: context.clientAddress, server: configuration)
+            let reply = try await offload { () throws(SkillError) in try endpoint.handler(call) }
+            switch reply {
+            case .json(let status, let value):
+                let bytes = try value.canonicalBytes()
+                if let key, let token, status.code < 300 {
+                    try await offload { () throws(SkillError) in
+                        try ledger.storeIdempotentResponse(token: token.id, key: key, request: requestKey, status: status.code, body: bytes)
+                    }
+                }
+                return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            case .raw(let status, let contentType, let bytes, var headers):
+                if headers[.contentType] == nil { headers[.contentType] = contentType }
+                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+        } catch let error as SkillError {
+            if Problem.status(for: error.code).code >= 500 {
+                logger.error("request failed", metadata: ["code": .string(error.code.rawValue), "cause": .string(error.cause ?? "")])
+            }
+            return Problem.response(error, instance: instance)
+        } catch {
+            logger.error("request failed", metadata: ["cause": .string("\(error)")])
+            return Problem.response(SkillError(.storeFailure, "internal error"), instance: instance)
+        }
+    }
+
+    /// Reads the body, refusing it as soon as it passes `limit` (before buffering more).
+    static func read(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
+        }
+    }
+
+    /// Runs blocking ledger work on NIO's thread pool, off the cooperative executor.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws(SkillError) -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive {
+            do { return try work() } catch { throw error }
+        }
+    }
+}
+
+/// One log line per request: request id, method, route pattern (never the raw query, which may
+/// hold a name or ID number), status and duration.
+struct RequestLogMiddleware: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        logger.info("request", metadata: [
+            "request_id": .string(context.id), "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(response.status.code),
+            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+        ])
+        return response
+    }
+}

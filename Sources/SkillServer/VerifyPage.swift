@@ -1,0 +1,184 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import SkillCore
+import SkillCredentials
+import SkillLedger
+
+/// The employer's verification page: server-rendered HTML, no external assets, works without
+/// JavaScript (a few lines of script only fill the text box from a chosen file), in Chinese
+/// and English, printable.
+enum VerifyPage {
+    /// What the page shows below the forms.
+    enum Result {
+        case report(VerificationReport)
+        case lookup(JSONValue)
+        case problem(String)
+    }
+
+    static func response(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'"],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func handle(_ request: Request, _ context: AppRequestContext, ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter) async -> Response {
+        if limiter.take(context.clientAddress) != nil {
+            return response(render(configuration: configuration, result: .problem("请求过于频繁，请稍后再试。 Too many requests; please try again shortly.")), status: .tooManyRequests)
+        }
+        guard let raw = try? await Dispatcher.read(request, limit: configuration.maxBodyBytes) else {
+            return response(render(configuration: configuration, result: .problem("文件过大。 The file is too large (1 MiB at most).")), status: .contentTooLarge)
+        }
+        let form = parseForm(String(decoding: raw, as: UTF8.self))
+        let result: Result
+        do {
+            result = try await Dispatcher.offload { () throws(SkillError) -> Result in
+                if let text = form["credential"], !text.trimmingSpaces.isEmpty {
+                    return .report(try Verification.verify(text, ledger: ledger, registryName: configuration.registryName))
+                }
+                if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
+                    return .lookup(try ledger.lookup(number: number, name: name, idNumber: nil))
+                }
+                return .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")
+            }
+        } catch let error as SkillError where error.code == .certificateNotFound {
+            result = .problem("未找到与该编号和姓名相符的证书。 No certificate matches this number and name.")
+        } catch {
+            result = .problem("无法完成核验。 The check could not be completed.")
+        }
+        return response(render(configuration: configuration, result: result))
+    }
+
+    static func parseForm(_ body: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return out
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    /// Plain-language explanations of each check, in Chinese and English.
+    static let explanations: [String: (String, String)] = [
+        "well-formed": ("文件格式正确", "The file is a well-formed certificate"),
+        "proof": ("数字签名有效，内容未被篡改", "The digital signature is valid: nothing was changed"),
+        "trust-list": ("登记机构的可信名单有效", "The registry's trust list is authentic"),
+        "issuer": ("发证机构已在登记机构备案", "The issuer is registered with the registry"),
+        "key-window": ("签名密钥在发证时有效", "The signing key was valid when the certificate was issued"),
+        "accreditation": ("发证机构在发证时具有该职业和等级的评价资质", "The issuer was accredited for this occupation and level on that date"),
+        "status:revocation": ("证书未被撤销", "The certificate has not been revoked"),
+        "status:suspension": ("证书未被暂停", "The certificate is not suspended"),
+        "status": ("证书状态可查", "The certificate's status can be checked"),
+        "not-before": ("证书已生效", "The certificate is in force"),
+        "not-after": ("证书未过期", "The certificate has not expired"),
+    ]
+
+    static func render(configuration: ServerConfiguration, result: Result?) -> String {
+        var out = """
+            <!doctype html>
+            <html lang="zh-CN">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>职业技能等级证书核验 · Certificate verification — \(escape(configuration.registryName))</title>
+            <style>
+            body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:52rem;margin:0 auto;padding:1.5rem;color:#111;background:#fff;line-height:1.55}
+            header{border-bottom:4px solid #a8071a;margin-bottom:1.5rem}
+            h1{font-size:1.6rem;margin:.2rem 0}
+            .en{color:#333;font-size:.95em}
+            fieldset{border:1px solid #888;border-radius:6px;padding:1rem;margin:0 0 1.2rem}
+            legend{font-weight:700;padding:0 .4rem}
+            label{display:block;font-weight:600;margin:.6rem 0 .2rem}
+            textarea,input[type=text]{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #555;border-radius:4px}
+            textarea{min-height:9rem;font-family:ui-monospace,monospace;font-size:.85rem}
+            button{font:inherit;font-weight:700;background:#a8071a;color:#fff;border:0;border-radius:4px;padding:.55rem 1.2rem;margin-top:.8rem;cursor:pointer}
+            button:focus,textarea:focus,input:focus{outline:3px solid #1d4ed8;outline-offset:2px}
+            .verdict{font-size:1.4rem;font-weight:800;padding:.8rem 1rem;border-radius:6px;margin:1rem 0}
+            .valid{background:#e7f6ec;border:2px solid #137333;color:#0b4d22}
+            .invalid{background:#fdecec;border:2px solid #a50e0e;color:#6b0808}
+            table{border-collapse:collapse;width:100%}
+            th,td{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .5rem;vertical-align:top}
+            .ok{color:#137333;font-weight:700}.fail{color:#a50e0e;font-weight:700}
+            footer{margin-top:2rem;font-size:.85rem;color:#444}
+            @media print{form,fieldset,button{display:none}body{max-width:none}}
+            </style>
+            </head>
+            <body>
+            <header><h1>职业技能等级证书核验 <span class="en">Certificate verification</span></h1>
+            <p>\(escape(configuration.registryName)) · 离线可验证的电子证书 <span class="en">Signed certificates anyone can check</span></p></header>
+            <main>
+            """
+        if let result { out += renderResult(result) }
+        out += """
+            <form method="post" action="/verify">
+            <fieldset><legend>核验证书文件 · Check a certificate file</legend>
+            <label for="file">选择文件 · Choose the file (JSON or JWT)</label>
+            <input type="file" id="file" accept=".json,.jwt,.txt,application/json">
+            <label for="credential">或粘贴内容 · or paste it here</label>
+            <textarea id="credential" name="credential" aria-describedby="credential-help"></textarea>
+            <p id="credential-help" class="en">证书文件由持证人提供。 The holder gives you this file; it holds no ID number.</p>
+            <button type="submit">核验 · Verify</button>
+            </fieldset>
+            </form>
+            <form method="post" action="/verify">
+            <fieldset><legend>按编号查询 · Look up by number</legend>
+            <label for="number">证书编号 · Certificate number</label>
+            <input type="text" id="number" name="number" autocomplete="off" inputmode="text" required>
+            <label for="name">持证人姓名 · Holder's name</label>
+            <input type="text" id="name" name="name" autocomplete="off" required>
+            <button type="submit">查询 · Look up</button>
+            </fieldset>
+            </form>
+            </main>
+            <footer>核验依据登记机构签名的可信名单与证书状态列表。 Checks use the registry's signed trust list and the issuer's status lists.
+            <a href="/v1/trust-list">可信名单 · Trust list</a> · <a href="/openapi.json">API</a></footer>
+            <script>
+            document.getElementById('file').addEventListener('change',function(e){var f=e.target.files[0];if(!f)return;var r=new FileReader();r.onload=function(){document.getElementById('credential').value=r.result};r.readAsText(f)});
+            </script>
+            </body>
+            </html>
+            """
+        return out
+    }
+
+    static func renderResult(_ result: Result) -> String {
+        switch result {
+        case .problem(let message):
+            return "<section aria-live=\"polite\"><p class=\"verdict invalid\" role=\"alert\">\(escape(message))</p></section>"
+        case .lookup(let found):
+            let rows: [(String, String, String)] = [
+                ("证书编号", "Number", found["number"]?.stringValue ?? ""), ("发证机构", "Issuer", found["issuer"]?.stringValue ?? ""),
+                ("职业", "Occupation", found["occupation"]?.stringValue ?? ""), ("等级", "Level", found["level"]?.stringValue ?? "--"),
+                ("发证日期", "Issued", found["issued_at"]?.stringValue ?? ""), ("状态", "Status", found["status"]?.stringValue ?? ""),
+            ]
+            let active = found["status"]?.stringValue == "active"
+            return """
+                <section aria-live="polite"><p class="verdict \(active ? "valid" : "invalid")" role="status">\(active ? "证书有效 · Certificate found and active" : "证书不在有效状态 · Certificate found, but not active")</p>
+                <table><tbody>\(rows.map { "<tr><th scope=\"row\">\($0.0) <span class=\"en\">\($0.1)</span></th><td>\(escape($0.2))</td></tr>" }.joined())</tbody></table></section>
+                """
+        case .report(let report):
+            let s = report.summary
+            let rows: [(String, String, String)] = [
+                ("证书", "Certificate", s["name"] ?? ""), ("发证机构", "Issuer", s["issuer"] ?? ""), ("职业", "Occupation", s["occupation"] ?? ""),
+                ("等级", "Level", s["level"] ?? "--"), ("生效", "Valid from", s["valid_from"] ?? ""), ("失效", "Valid until", s["valid_until"] ?? "—"),
+                ("状态", "Status", s["status"] ?? ""),
+            ]
+            let checks = report.checks.map { c -> String in
+                let (zh, en) = explanations[c.name] ?? (c.name, c.name)
+                return "<tr><td class=\"\(c.passed ? "ok" : "fail")\">\(c.passed ? "✓ 通过 pass" : "✗ 未通过 fail")</td><td>\(escape(zh))<br><span class=\"en\">\(escape(en))</span></td><td>\(escape(c.reason?.rawValue ?? ""))<br><span class=\"en\">\(escape(c.detail))</span></td></tr>"
+            }.joined()
+            return """
+                <section aria-live="polite"><p class="verdict \(report.isValid ? "valid" : "invalid")" role="status">\(report.isValid ? "核验通过：证书有效 · VALID" : "核验未通过：证书无效 · NOT VALID")</p>
+                <table><tbody>\(rows.map { "<tr><th scope=\"row\">\($0.0) <span class=\"en\">\($0.1)</span></th><td>\(escape($0.2))</td></tr>" }.joined())</tbody></table>
+                <h2>逐项检查 <span class="en">Each check</span></h2>
+                <table><thead><tr><th scope="col">结果 Result</th><th scope="col">检查 Check</th><th scope="col">说明 Detail</th></tr></thead><tbody>\(checks)</tbody></table></section>
+                """
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SkillCore
+import SkillLedger
+import SkillServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API and the verification page (creates the bank on first start; SIGINT/SIGTERM stop it cleanly).")
+
+    @Option(help: "Address to listen on (env SKILLBANK_HOST).") var host: String?
+    @Option(help: "Port (env SKILLBANK_PORT).") var port: Int?
+    @Option(help: "Public look-ups and verifications per client address per minute.") var rateLimit = 120
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let output = Output(json: global.json)
+        let env = ProcessInfo.processInfo.environment
+        let ledger: Ledger
+        let tokenFile: String
+        do {
+            ledger = try global.openLedger()
+            tokenFile = global.configuration.databasePath + ".operator-token"
+            if !FileManager.default.fileExists(atPath: tokenFile) {
+                let (_, secret) = try ledger.createToken(role: .operator, actor: Actor("operator:serve"))
+                guard FileManager.default.createFile(atPath: tokenFile, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                    throw SkillError(.secretInvalid, "cannot write the operator token file", field: tokenFile)
+                }
+                Terminal.note("operator token written to \(tokenFile) (mode 0600); use it as: Authorization: Bearer <token>")
+            }
+        } catch {
+            throw output.fail(error)
+        }
+        var config = ServerConfiguration(publicRequestsPerMinute: rateLimit)
+        config.host = host ?? env["SKILLBANK_HOST"] ?? "127.0.0.1"
+        config.port = port ?? env["SKILLBANK_PORT"].flatMap(Int.init) ?? 8080
+        var logger = Logger(label: "skillbank")
+        logger.logLevel = env["SKILLBANK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let app = SkillServer.application(ledger: ledger, configuration: config, logger: logger)
+        print("SkillBank is serving \(ledger.path) at http://\(config.host):\(config.port)")
+        print("verification page: http://\(config.host):\(config.port)/verify")
+        print("operator token file: \(tokenFile)")
+        try await app.runService()
+    }
+}
+
+extension Role: ExpressibleByArgument {}
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Bearer tokens for the HTTP API (only their SHA-256 is stored).",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a token; it is printed once, alone on the last line.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "operator | institution | worker") var role: Role
+        @Option(help: "The institution an institution token acts for.") var institution: String?
+        @Option(help: "The person a worker token belongs to.") var person: String?
+        @Option(help: "Last day the token works, YYYY-MM-DD.") var expires: String?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let until = try expires.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--expires") }
+            let (record, secret) = try ledger.createToken(role: role, institution: institution, person: person, expires: until)
+            if global.json {
+                var value = record.json.objectValue!
+                value["token"] = .string(secret)
+                print(try JSONValue.object(value).prettyString())
+            } else {
+                print("\(record.id) \(record.role.rawValue)\(record.institutionID.map { " for " + $0 } ?? "")\(record.personID.map { " for " + $0 } ?? "")\(record.expiresAt.map { " until " + $0 } ?? "")")
+                print(secret)
+            }
+        }
+    }
+
+    struct List: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never the secrets).")
+        @OptionGroup var global: GlobalOptions
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let all = try ledger.tokens()
+            try output.emit(.array(all.map(\.json))) {
+                Table.render(["ID", "ROLE", "FOR", "CREATED", "EXPIRES", "REVOKED"], all.map {
+                    [$0.id, $0.role.rawValue, $0.institutionID ?? $0.personID ?? "-", $0.createdAt, $0.expiresAt ?? "-", $0.revokedAt ?? "-"]
+                })
+            }
+        }
+    }
+
+    struct Revoke: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token at once.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The token id (tok_…).") var token: String
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let t = try ledger.revokeToken(token)
+            try output.emit(t.json) { "\(t.id) revoked" }
+        }
+    }
+}
