@@ -92,7 +92,9 @@ let package = Package(
             name: "SkillServerTests",
             dependencies: [
                 "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

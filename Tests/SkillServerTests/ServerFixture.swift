@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SkillCore
+import SkillCredentials
+import SkillLedger
+@testable import SkillServer
+
+let standardsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Standards")
+
+func uscc(_ first17: String) -> String { first17 + String(USCC.checkCharacter(for: first17)!) }
+func residentID(_ n: Int) -> String {
+    let first17 = "44030519900307" + String(format: "%03d", n)
+    return first17 + String(PersonalID.residentCheckCharacter(for: first17)!)
+}
+
+/// A bank with two evaluators (A and B), a training school, two workers, a course, an
+/// assessment and a certificate issued by A to worker 1, and a token for every role.
+struct ServerFixture {
+    let folder: URL
+    let ledger: Ledger
+    let evaluatorA: Institution
+    let evaluatorB: Institution
+    let school: Institution
+    let worker1: PersonSummary
+    let worker2: PersonSummary
+    let course: Course
+    let assessmentA: Assessment
+    let assessmentB: Assessment
+    let certificate: CertificateSummary
+    let certificateB: CertificateSummary
+    let tokens: [String: String]
+
+    init(rateLimit: Int = 10_000) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsFolder)).ledger
+        evaluatorA = try ledger.registerInstitution(.init(name: "评价机构甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44"))
+        evaluatorB = try ledger.registerInstitution(.init(name: "评价机构乙", kind: .employer, code: uscc("91440300MA5F8R002"), province: "44"))
+        school = try ledger.registerInstitution(.init(name: "培训学校", kind: .training, code: uscc("52440300MJ0000003"), province: "44"))
+        for i in [evaluatorA, evaluatorB, school] {
+            _ = try ledger.accredit(i.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+        }
+        worker1 = try ledger.registerPerson(name: "李明", idType: .resident, idNumber: residentID(1))
+        worker2 = try ledger.registerPerson(name: "王芳", idType: .resident, idNumber: residentID(2))
+        course = try ledger.publishCourse(.init(institutionID: school.id, title: "低压电工", occupation: "6-31-01-03", level: 4, hours: 80))
+        assessmentA = try ledger.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 4)
+        assessmentB = try ledger.scheduleAssessment(institution: evaluatorB.id, occupation: "6-31-01-03", level: 4)
+        try ledger.enrolCandidate(assessment: assessmentA.id, person: worker1.id, override: "fixture")
+        certificate = try ledger.recordResult(assessment: assessmentA.id, person: worker1.id, theory: 80, practical: 80).certificates[0]
+        try ledger.enrolCandidate(assessment: assessmentB.id, person: worker2.id, override: "fixture")
+        certificateB = try ledger.recordResult(assessment: assessmentB.id, person: worker2.id, theory: 80, practical: 80).certificates[0]
+        var t: [String: String] = [:]
+        t["operator"] = try ledger.createToken(role: .operator).1
+        t["institutionA"] = try ledger.createToken(role: .institution, institution: evaluatorA.id).1
+        t["institutionB"] = try ledger.createToken(role: .institution, institution: evaluatorB.id).1
+        t["school"] = try ledger.createToken(role: .institution, institution: school.id).1
+        t["worker1"] = try ledger.createToken(role: .worker, person: worker1.id).1
+        t["worker2"] = try ledger.createToken(role: .worker, person: worker2.id).1
+        tokens = t
+        self.rateLimit = rateLimit
+    }
+
+    let rateLimit: Int
+
+    var configuration: ServerConfiguration { ServerConfiguration(publicRequestsPerMinute: rateLimit) }
+
+    func application(logger: Logger = Logger(label: "test")) -> some ApplicationProtocol {
+        Application(router: SkillServer.router(ledger: ledger, configuration: configuration, logger: logger))
+    }
+}
+
+extension TestClientProtocol {
+    /// A request with an optional bearer token and JSON (or raw) body.
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, raw: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        let body = (json ?? raw).map { ByteBuffer(string: $0) }
+        return try await execute(uri: uri, method: method, headers: headers, body: body)
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var json: JSONValue? { try? JSONParser().parse(Array(body.readableBytesView)) }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SkillCore
+import SkillCredentials
+import SkillLedger
+@testable import SkillServer
+import Testing
+
+@Suite struct OpenAPITests {
+    /// Every route the router serves is in the document, and every documented route is served.
+    @Test func documentMatchesTheRoutes() throws {
+        let f = try ServerFixture()
+        let router = SkillServer.router(ledger: f.ledger, configuration: f.configuration, logger: Logger(label: "test"))
+        let served = Set(router.routes.map { r in
+            let path = r.path.description.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            return "\(r.method.rawValue) \(path)"
+        })
+        let document = OpenAPI.document()
+        #expect(document["openapi"] == "3.1.0")
+        var documented: Set<String> = []
+        for (path, methods) in document["paths"]!.objectValue! {
+            for method in methods.objectValue!.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        #expect(served == documented, "served but undocumented: \(served.subtracting(documented)); documented but not served: \(documented.subtracting(served))")
+        #expect(served.count >= 35)
+        // Operation ids are unique, and every route names its errors as problem+json.
+        let operations = document["paths"]!.objectValue!.values.flatMap { $0.objectValue!.values }
+        #expect(Set(operations.compactMap { $0["operationId"]?.stringValue }).count == operations.count)
+    }
+
+    @Test func everyErrorCodeHasAnHTTPStatus() {
+        for code in SkillError.Code.all {
+            let status = Problem.status(for: code)
+            #expect(status.code >= 400 && status.code < 600, "\(code)")
+        }
+        #expect(Problem.status(for: .unauthenticated) == .unauthorized)
+        #expect(Problem.status(for: .forbidden) == .forbidden)
+        #expect(Problem.status(for: .storeBusy) == .serviceUnavailable)
+        #expect(Problem.status(for: .rateLimited) == .tooManyRequests)
+    }
+}
+
+@Suite struct RouteTests {
+    @Test func operatorRegistersAndPaginates() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let op = f.tokens["operator"]!
+            let created = try await client.call(.post, "/v1/institutions", token: op,
+                                                json: #"{"name":"新机构","kind":"training","code":"\#(uscc("52440300MJ0000009"))","province":"44"}"#)
+            #expect(created.status == .created)
+            let page1 = try await client.call(.get, "/v1/institutions?limit=2", token: op)
+            #expect(page1.status == .ok)
+            let cursor = try #require(page1.json?["next_cursor"]?.stringValue)
+            #expect(page1.json?["items"]?.arrayValue?.count == 2)
+            let page2 = try await client.call(.get, "/v1/institutions?limit=2&cursor=\(cursor)", token: op)
+            #expect(page2.json?["items"]?.arrayValue?.first?["id"]?.stringValue.map { $0 > cursor } == true)
+            #expect(try await client.call(.get, "/v1/institutions?limit=0", token: op).status == .unprocessableContent)
+            // Bad input: the code, the JSON path, nothing written.
+            let bad = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"x","kind":"training","code":"914403001922038217","province":"44"}"#)
+            #expect(bad.status == .unprocessableContent && bad.json?["code"] == "institution.uscc-invalid" && bad.json?["field"] == "--code")
+            #expect(bad.headers[.contentType] == "application/problem+json")
+            let typo = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"x","kind":"training","code":"x","provnce":"44"}"#)
+            #expect(typo.json?["invalid_params"]?.arrayValue?.first?["path"] == "$.provnce")
+            let malformed = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"#)
+            #expect(malformed.status == .badRequest && malformed.json?["code"] == "json.malformed")
+            let person = try await client.call(.post, "/v1/people", token: op, json: #"{"name":"赵六","id_type":"resident","id_number":"\#(residentID(9))"}"#)
+            #expect(person.status == .created && person.json?["name"] == "赵*")
+            #expect(!person.text.contains(residentID(9)))
+        }
+    }
+
+    @Test func institutionFlowAndIdempotency() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let school = f.tokens["school"]!
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "abc-1"]
+            let body = #"{"title":"电工进阶","occupation":"6-31-01-03","level":4,"hours":40}"#
+            let first = try await client.call(.post, "/v1/courses", token: school, json: body, headers: key)
+            #expect(first.status == .created)
+            let again = try await client.call(.post, "/v1/courses", token: school, json: body, headers: key)
+            #expect(again.status == .created && again.text == first.text && again.headers[HTTPField.Name("Idempotent-Replay")!] == "true")
+            let other = try await client.call(.post, "/v1/courses", token: school, json: #"{"title":"另一门","occupation":"6-31-01-03","level":4,"hours":8}"#, headers: key)
+            #expect(other.status == .unprocessableContent)
+            let courses = try await client.call(.get, "/v1/courses", token: school)
+            #expect(courses.json?["items"]?.arrayValue?.count == 2)
+            let enrol = try await client.call(.post, "/v1/enrolments", token: school, json: #"{"person":"\#(f.worker2.id)","course":"\#(f.course.id)"}"#)
+            #expect(enrol.status == .created)
+            let id = try #require(enrol.json?["id"]?.stringValue)
+            let done = try await client.call(.post, "/v1/enrolments/\(id)/close", token: school, json: #"{"outcome":"completed"}"#)
+            #expect(done.status == .ok && done.json?["credited"] == "8.0")
+            let twice = try await client.call(.post, "/v1/enrolments/\(id)/close", token: school, json: #"{"outcome":"completed"}"#)
+            #expect(twice.status == .conflict && twice.json?["code"] == "ledger.transition-invalid")
+            let csv = try await client.call(.post, "/v1/imports/enrolments", token: school, raw: "person,course\n\(f.worker1.id),\(f.course.id)\n")
+            #expect(csv.status == .ok && csv.json?["imported"] == 1)
+            let people = try await client.call(.post, "/v1/imports/people", token: school, raw: "name,id_type,id_number\n")
+            #expect(people.status == .forbidden)
+        }
+    }
+
+    @Test func evaluatorIssuesRevokesAndTheWorkerSeesIt() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let a = f.tokens["institutionA"]!
+            let worker = f.tokens["worker1"]!
+            let scheduled = try await client.call(.post, "/v1/assessments", token: a, json: #"{"occupation":"6-31-01-03","level":5}"#)
+            #expect(scheduled.status == .created)
+            let asm = try #require(scheduled.json?["id"]?.stringValue)
+            let enrolled = try await client.call(.post, "/v1/assessments/\(asm)/candidates", token: a, json: #"{"person":"\#(f.worker2.id)"}"#)
+            #expect(enrolled.status == .created)  // level 5 has no eligibility rule
+            let result = try await client.call(.post, "/v1/assessments/\(asm)/results", token: a, json: #"{"person":"\#(f.worker2.id)","theory":90,"practical":90}"#)
+            #expect(result.status == .ok && result.json?["passed"] == true)
+            let override = try await client.call(.post, "/v1/assessments/\(f.assessmentA.id)/candidates", token: a, json: #"{"person":"\#(f.worker2.id)","override":"x"}"#)
+            #expect(override.status == .forbidden)
+
+            let mine = try await client.call(.get, "/v1/me/certificates", token: worker)
+            #expect(mine.json?["items"]?.arrayValue?.count == 1)
+            let vc = try await client.call(.get, "/v1/me/certificates/\(f.certificate.id)", token: worker)
+            #expect(vc.status == .ok)
+            let jwt = try await client.call(.get, "/v1/me/certificates/\(f.certificate.id)?format=jwt", token: worker)
+            #expect(jwt.headers[.contentType] == "application/vc+jwt" && jwt.text.split(separator: ".").count == 3)
+            let verified = try await client.call(.post, "/v1/verify", json: #"{"credential":\#(vc.text)}"#)
+            #expect(verified.json?["verdict"] == "valid")
+            let verifiedJWT = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(jwt.text)"}"#)
+            #expect(verifiedJWT.json?["verdict"] == "valid")
+
+            let revoked = try await client.call(.post, "/v1/certificates/\(f.certificate.number)/revoke", token: a, json: #"{"reason":"wrong data"}"#)
+            #expect(revoked.status == .ok)
+            let after = try await client.call(.post, "/v1/verify", json: #"{"credential":\#(vc.text)}"#)
+            #expect(after.json?["verdict"] == "invalid" && after.json?["reasons"] == ["revoked"])
+            let record = try await client.call(.get, "/v1/me/record", token: worker)
+            #expect(record.json?["certificates"]?.arrayValue?.first?["status"] == "revoked")
+            #expect(!record.text.contains("李明") && !record.text.contains(residentID(1)))
+            let statement = try await client.call(.get, "/v1/me/statement", token: worker)
+            #expect(statement.json?["type"]?.arrayValue?.contains("SkillBankLearningAccountStatement") == true)
+            let pathway = try await client.call(.get, "/v1/me/pathway?occupation=6-31-01-03&level=3", token: worker)
+            #expect(pathway.json?["eligible"] == false)
+            let preview = try await client.call(.get, "/v1/me/conversions", token: worker)
+            #expect(preview.status == .ok)
+        }
+    }
+
+    @Test func publicRoutesCachingLookupAndRateLimits() async throws {
+        let f = try ServerFixture(rateLimit: 3)
+        try await f.application().test(.router) { client in
+            #expect(try await client.call(.get, "/healthz").status == .ok)
+            let trust = try await client.call(.get, "/v1/trust-list")
+            #expect(DataIntegrityProof.verify(try #require(trust.json)).isValid)
+            let list = try await client.call(.get, "/v1/status-lists/\(f.evaluatorA.id)/revocation")
+            let etag = try #require(list.headers[.eTag])
+            #expect(list.headers[.cacheControl]?.contains("max-age") == true)
+            let cached = try await client.call(.get, "/v1/status-lists/\(f.evaluatorA.id)/revocation", headers: [.ifNoneMatch: etag])
+            #expect(cached.status == .notModified)
+            #expect(try await client.call(.get, "/v1/status-lists/\(f.evaluatorA.id)/other").status == .notFound)
+            let found = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=%E6%9D%8E%E6%98%8E")
+            #expect(found.status == .ok && found.json?["status"] == "active")
+            let wrong = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
+            #expect(wrong.status == .notFound)
+            // Three look-ups a minute for this address: the fourth is refused with Retry-After.
+            _ = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
+            let limited = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
+            let metrics = try await client.call(.get, "/metrics")
+            #expect(metrics.text.contains("hb_requests") && metrics.text.contains("http_server_request_duration"))
+        }
+    }
+
+    @Test func bodiesAreLimitedBeforeBuffering() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let big = String(repeating: "a", count: (1 << 20) + 10)
+            let response = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(big)"}"#)
+            #expect(response.status == .contentTooLarge && response.json?["code"] == "http.body-too-large")
+        }
+    }
+}
+
+@Suite struct VerifyPageTests {
+    @Test func pageRendersValidRevokedAndTampered() async throws {
+        let f = try ServerFixture()
+        let vc = try f.ledger.export(f.certificate.id, format: .vc)
+        @Sendable func form(_ text: String) -> String { "credential=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+        try await f.application().test(.router) { client in
+            let page = try await client.call(.get, "/verify")
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("<label for=\"credential\">") && page.text.contains("lang=\"zh-CN\""))
+            #expect(!page.text.contains("<link") && !page.text.contains("src=\"http"))
+            let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let valid = try await client.call(.post, "/verify", raw: form(vc), headers: formHeaders)
+            #expect(valid.text.contains("核验通过：证书有效 · VALID"))
+            #expect(valid.text.contains("评价机构甲") && valid.text.contains("6-31-01-03 电工"))
+            let tampered = try await client.call(.post, "/verify", raw: form(vc.replacingOccurrences(of: "四级/中级工", with: "一级/高级技师")), headers: formHeaders)
+            #expect(tampered.text.contains("NOT VALID") && tampered.text.contains("proof-invalid"))
+            _ = try f.ledger.changeStatus(of: f.certificate.id, .revoke, reason: "test")
+            let revoked = try await client.call(.post, "/verify", raw: form(vc), headers: formHeaders)
+            #expect(revoked.text.contains("NOT VALID") && revoked.text.contains("证书未被撤销") && revoked.text.contains(">revoked<"))
+            let lookup = try await client.call(.post, "/verify", raw: "number=\(f.certificateB.number)&name=%E7%8E%8B%E8%8A%B3", headers: formHeaders)
+            #expect(lookup.text.contains("评价机构乙"))
+            let xss = try await client.call(.post, "/verify", raw: form("<script>alert(1)</script>"), headers: formHeaders)
+            #expect(!xss.text.contains("<script>alert(1)</script>"))
+        }
+    }
+}
