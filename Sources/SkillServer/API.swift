@@ -224,7 +224,9 @@ enum API {
             }
             defer { try? FileManager.default.removeItem(at: file) }
             let report = try call.ledger.importCSV(kind, from: file, skipBad: call.query["skip_bad"] == "true", actor: call.actor, onlyFor: call.actingInstitution)
-            return .json(report.committed ? .ok : .unprocessableContent, report.json)
+            // Rows about another institution's records make the whole upload forbidden, not merely invalid.
+            let forbidden = report.problems.contains { $0.code == .forbidden }
+            return .json(report.committed ? .ok : (forbidden ? .forbidden : .unprocessableContent), report.json)
         },
     ]
 

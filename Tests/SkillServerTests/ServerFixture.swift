@@ -31,8 +31,12 @@ struct ServerFixture {
     let course: Course
     let assessmentA: Assessment
     let assessmentB: Assessment
+    /// A level-5 assessment of evaluator A (no eligibility rule governs level 5).
+    let assessmentA5: Assessment
     let certificate: CertificateSummary
     let certificateB: CertificateSummary
+    /// An open enrolment of worker 2 in the school's course.
+    let enrolment: Enrolment
     let tokens: [String: String]
 
     init(rateLimit: Int = 10_000) throws {
@@ -50,10 +54,12 @@ struct ServerFixture {
         course = try ledger.publishCourse(.init(institutionID: school.id, title: "低压电工", occupation: "6-31-01-03", level: 4, hours: 80))
         assessmentA = try ledger.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 4)
         assessmentB = try ledger.scheduleAssessment(institution: evaluatorB.id, occupation: "6-31-01-03", level: 4)
+        assessmentA5 = try ledger.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 5)
         try ledger.enrolCandidate(assessment: assessmentA.id, person: worker1.id, override: "fixture")
         certificate = try ledger.recordResult(assessment: assessmentA.id, person: worker1.id, theory: 80, practical: 80).certificates[0]
         try ledger.enrolCandidate(assessment: assessmentB.id, person: worker2.id, override: "fixture")
         certificateB = try ledger.recordResult(assessment: assessmentB.id, person: worker2.id, theory: 80, practical: 80).certificates[0]
+        enrolment = try ledger.enrol(person: worker2.id, course: course.id)
         var t: [String: String] = [:]
         t["operator"] = try ledger.createToken(role: .operator).1
         t["institutionA"] = try ledger.createToken(role: .institution, institution: evaluatorA.id).1
@@ -69,9 +75,15 @@ struct ServerFixture {
 
     var configuration: ServerConfiguration { ServerConfiguration(publicRequestsPerMinute: rateLimit) }
 
-    func application(logger: Logger = Logger(label: "test")) -> some ApplicationProtocol {
-        Application(router: SkillServer.router(ledger: ledger, configuration: configuration, logger: logger))
+    func application(logger: Logger = ServerFixture.quietLogger) -> some ApplicationProtocol {
+        Application(router: SkillServer.router(ledger: ledger, configuration: configuration, logger: logger), logger: logger)
     }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
 }
 
 extension TestClientProtocol {

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SkillCore
+import SkillLedger
+@testable import SkillServer
+import Testing
+
+/// Every route × every caller: no token → 401, a role the route does not serve → 403, an
+/// institution acting on another institution's record or a worker on another worker's → 403,
+/// and the right caller on its own record → 2xx. Denials are checked on one bank (they must
+/// write nothing); each allowed call gets a fresh bank so it can succeed.
+@Suite struct AuthorizationMatrixTests {
+    typealias Request = (uri: String, body: String?)
+
+    /// The request each route gets, for the fixture's own records.
+    static func sample(_ e: Endpoint, _ f: ServerFixture) -> Request? {
+        switch (e.method, e.path) {
+        case (.get, "/healthz"), (.get, "/v1/trust-list"): return (e.path, nil)
+        case (.post, "/v1/verify"): return (e.path, #"{"jwt":"a.b.c"}"#)
+        case (.get, "/v1/certificates/lookup"): return ("/v1/certificates/lookup?number=\(f.certificate.number)&name=%E6%9D%8E%E6%98%8E", nil)
+        case (.get, "/v1/status-lists/{institution}/{purpose}"): return ("/v1/status-lists/\(f.evaluatorA.id)/revocation", nil)
+        case (.get, "/v1/institutions"): return (e.path, nil)
+        case (.post, "/v1/institutions"): return (e.path, #"{"name":"新","kind":"training","code":"\#(uscc("52440300MJ0000777"))","province":"44"}"#)
+        case (.get, "/v1/institutions/{id}"): return ("/v1/institutions/\(f.evaluatorA.id)", nil)
+        case (.post, "/v1/institutions/{id}/accreditations"): return ("/v1/institutions/\(f.evaluatorA.id)/accreditations", #"{"occupation":"6-18-02-04","levels":[5]}"#)
+        case (.post, "/v1/institutions/{id}/suspend"): return ("/v1/institutions/\(f.evaluatorA.id)/suspend", "{}")
+        case (.post, "/v1/institutions/{id}/reinstate"): return nil  // needs a suspended institution: covered in RouteTests
+        case (.post, "/v1/institutions/{id}/rotate-key"): return ("/v1/institutions/\(f.evaluatorA.id)/rotate-key", nil)
+        case (.post, "/v1/people"): return (e.path, #"{"name":"新人","id_type":"passport","id_number":"E99999999"}"#)
+        case (.get, "/v1/people/{id}"): return ("/v1/people/\(f.worker1.id)", nil)
+        case (.get, "/v1/courses"): return (e.path, nil)
+        case (.post, "/v1/courses"): return (e.path, #"{"institution":"\#(f.school.id)","title":"新课","occupation":"6-31-01-03","level":4,"hours":8}"#)
+        case (.post, "/v1/enrolments"): return (e.path, #"{"person":"\#(f.worker1.id)","course":"\#(f.course.id)"}"#)
+        case (.post, "/v1/enrolments/{id}/close"): return ("/v1/enrolments/\(f.enrolment.id)/close", #"{"outcome":"completed"}"#)
+        case (.post, "/v1/assessments"): return (e.path, #"{"institution":"\#(f.evaluatorA.id)","occupation":"6-31-01-03","level":5}"#)
+        case (.post, "/v1/assessments/{id}/candidates"): return ("/v1/assessments/\(f.assessmentA5.id)/candidates", #"{"person":"\#(f.worker2.id)"}"#)
+        case (.post, "/v1/assessments/{id}/results"): return nil  // needs an enrolled candidate: covered in RouteTests
+        case (.post, "/v1/certificates/{id}/revoke"): return ("/v1/certificates/\(f.certificate.id)/revoke", #"{"reason":"matrix"}"#)
+        case (.post, "/v1/certificates/{id}/suspend"): return ("/v1/certificates/\(f.certificate.id)/suspend", "{}")
+        case (.post, "/v1/certificates/{id}/reinstate"): return nil  // needs a suspended certificate
+        case (.post, "/v1/imports/{kind}"): return ("/v1/imports/enrolments", "person,course\n\(f.worker1.id),\(f.course.id)\n")
+        case (.get, "/v1/me/record"), (.get, "/v1/me/certificates"), (.get, "/v1/me/conversions"), (.get, "/v1/me/statement"): return (e.path, nil)
+        case (.get, "/v1/me/certificates/{id}"): return ("/v1/me/certificates/\(f.certificate.id)", nil)
+        case (.get, "/v1/me/pathway"): return ("/v1/me/pathway?occupation=6-31-01-03&level=3", nil)
+        case (.post, "/v1/me/conversions"): return (e.path, #"{"rule":"cert-academic-gdpt-electrician"}"#)
+        default: return nil
+        }
+    }
+
+    /// Whose record a sample touches, so "own" and "other" can be told apart.
+    static func owner(_ e: Endpoint, _ f: ServerFixture) -> String? {
+        switch e.path {
+        case "/v1/courses" where e.method == .post: return "school"
+        case "/v1/enrolments", "/v1/enrolments/{id}/close", "/v1/imports/{kind}": return "school"
+        case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/certificates/{id}/revoke", "/v1/certificates/{id}/suspend": return "institutionA"
+        default: return e.path.hasPrefix("/v1/me/") ? "worker1" : nil
+        }
+    }
+
+    static let callers = ["none", "operator", "institutionA", "institutionB", "school", "worker1", "worker2"]
+
+    /// The status class a caller must get: 401, 403 or success.
+    static func expected(_ e: Endpoint, caller: String, owner: String?) -> Int {
+        guard case .roles(let roles) = e.access else { return 200 }
+        if caller == "none" { return 401 }
+        let role: Role = caller == "operator" ? .operator : (caller.hasPrefix("worker") ? .worker : .institution)
+        guard roles.contains(role) else { return 403 }
+        if role == .institution, let owner, owner != caller { return 403 }
+        if role == .worker, let owner, owner != caller, e.path.contains("{id}") { return 403 }
+        return 200
+    }
+
+    @Test func everyRouteEveryCaller() async throws {
+        let shared = try ServerFixture()
+        var checked = 0
+        var skipped: [String] = []
+        for e in API.endpoints {
+            guard let own = Self.sample(e, shared) else { skipped.append("\(e.method) \(e.path)"); continue }
+            for caller in Self.callers {
+                let want = Self.expected(e, caller: caller, owner: Self.owner(e, shared))
+                // Allowed calls change state, so each runs on a bank of its own.
+                let f = want == 200 ? try ServerFixture() : shared
+                let request = Self.sample(e, f)!
+                let before = want == 200 ? 0 : try f.ledger.events(limit: 100_000).count
+                let status = try await f.application().test(.router) { client in
+                    try await client.call(e.method, request.uri, token: caller == "none" ? nil : f.tokens[caller],
+                                          json: e.body.isUpload ? nil : request.body, raw: e.body.isUpload ? request.body : nil).status
+                }
+                switch want {
+                case 401: #expect(status == .unauthorized, "\(caller) \(e.method) \(e.path) → \(status)")
+                case 403: #expect(status == .forbidden, "\(caller) \(e.method) \(e.path) → \(status)")
+                default: #expect(status.code < 300 || (status.code == 304), "\(caller) \(e.method) \(e.path) → \(status)")
+                }
+                if want != 200 {
+                    #expect(try f.ledger.events(limit: 100_000).count == before, "a refused \(e.method) \(e.path) wrote an event")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == (API.endpoints.count - skipped.count) * Self.callers.count)
+        #expect(skipped.count <= 4, "\(skipped)")
+    }
+
+    @Test func expiredAndRevokedTokensAreRejected() async throws {
+        let f = try ServerFixture()
+        let (record, secret) = try f.ledger.createToken(role: .operator)
+        let (_, expired) = try f.ledger.createToken(role: .operator, expires: CalendarDate(iso: "2020-01-01"))
+        _ = try f.ledger.revokeToken(record.id)
+        try await f.application().test(.router) { client in
+            #expect(try await client.call(.get, "/v1/institutions", token: secret).status == .unauthorized)
+            #expect(try await client.call(.get, "/v1/institutions", token: expired).status == .unauthorized)
+            #expect(try await client.call(.get, "/v1/institutions", token: "sb_nonsense").status == .unauthorized)
+            #expect(try await client.call(.get, "/v1/institutions", token: f.tokens["operator"]).status == .ok)
+            let other = try await client.call(.get, "/v1/me/certificates/\(f.certificateB.id)", token: f.tokens["worker1"])
+            #expect(other.status == .forbidden && !other.text.contains(f.certificateB.number))
+        }
+    }
+}
