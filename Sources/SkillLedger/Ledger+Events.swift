@@ -70,3 +70,11 @@ extension StoredEvent {
         canonical = Array(row["canonical"] as Data)
     }
 }
+
+extension Ledger {
+    /// The sequence number of the newest event (0 for an empty ledger). Anything derived from
+    /// the ledger may be cached until this changes.
+    public func lastEventSequence() throws(SkillError) -> Int {
+        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM events")) ?? 0 }
+    }
+}

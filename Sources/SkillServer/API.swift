@@ -5,6 +5,7 @@ import SkillCore
 import SkillCrypto
 import SkillCredentials
 import SkillLedger
+import Synchronization
 
 /// Every route of the HTTP API, in one table: the router registers these, and the OpenAPI
 /// document is generated from the same table, so the two cannot drift apart.
@@ -52,7 +53,7 @@ enum API {
             return .json(.ok, try call.ledger.lookup(number: number, name: call.query["name"], idType: type, idNumber: call.query["id_number"]))
         },
         Endpoint(.get, "/v1/trust-list", .public, "The registry's signed trust list (key histories and accreditation scopes).") { call throws(SkillError) in
-            .json(.ok, try call.ledger.trustList(name: call.server.registryName))
+            .json(.ok, try Verification.snapshot(call.ledger, registryName: call.server.registryName).trustList)
         },
         Endpoint(.get, "/v1/status-lists/{institution}/{purpose}", .public, "An issuer's Bitstring Status List credential (cacheable; ETag).") { call throws(SkillError) in
             let purpose = call.requirePath("purpose")
@@ -282,11 +283,36 @@ enum API {
     ]
 }
 
-/// Verification with the registry's own current trust list and status lists.
+/// Verification with the registry's own current trust list and status lists. The signed trust
+/// list and a prepared verifier are rebuilt only when the ledger has a new event, so a
+/// verification costs one signature check, not a trust list signature per request.
 enum Verification {
+    final class Snapshot: Sendable {
+        let sequence: Int
+        let trustList: JSONValue
+        let verifier: CredentialVerifier
+        init(sequence: Int, trustList: JSONValue, verifier: CredentialVerifier) {
+            self.sequence = sequence
+            self.trustList = trustList
+            self.verifier = verifier
+        }
+    }
+
+    private static let cache = Mutex<[String: Snapshot]>([:])
+
+    /// The current snapshot of `ledger` (keyed by its file).
+    static func snapshot(_ ledger: Ledger, registryName: String) throws(SkillError) -> Snapshot {
+        let sequence = try ledger.lastEventSequence()
+        if let hit = cache.withLock({ $0[ledger.path] }), hit.sequence == sequence { return hit }
+        let trust = try ledger.trustList(name: registryName)
+        let fresh = Snapshot(sequence: sequence, trustList: trust,
+                             verifier: CredentialVerifier(trustList: trust, statusLists: try ledger.allStatusLists()))
+        cache.withLock { $0[ledger.path] = fresh }
+        return fresh
+    }
+
     static func verify(_ text: String, ledger: Ledger, registryName: String) throws(SkillError) -> VerificationReport {
-        let verifier = CredentialVerifier(trustList: try ledger.trustList(name: registryName), statusLists: try ledger.allStatusLists())
-        let report = verifier.verify(text: text)
+        let report = try snapshot(ledger, registryName: registryName).verifier.verify(text: text)
         API.verified.increment()
         return report
     }
