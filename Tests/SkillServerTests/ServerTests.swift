@@ -149,6 +149,7 @@ import Testing
         let f = try ServerFixture(rateLimit: 3)
         try await f.application().test(.router) { client in
             #expect(try await client.call(.get, "/healthz").status == .ok)
+            #expect(try await client.call(.post, "/v1/verify", json: #"{"jwt":"a.b.c"}"#).json?["verdict"] == "invalid")
             let trust = try await client.call(.get, "/v1/trust-list")
             #expect(DataIntegrityProof.verify(try #require(trust.json)).isValid)
             let list = try await client.call(.get, "/v1/status-lists/\(f.evaluatorA.id)/revocation")
@@ -161,12 +162,12 @@ import Testing
             #expect(found.status == .ok && found.json?["status"] == "active")
             let wrong = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
             #expect(wrong.status == .notFound)
-            // Three look-ups a minute for this address: the fourth is refused with Retry-After.
-            _ = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
+            // Three public calls a minute for this address: the fourth is refused with Retry-After.
             let limited = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
             #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
             let metrics = try await client.call(.get, "/metrics")
             #expect(metrics.text.contains("hb_requests") && metrics.text.contains("http_server_request_duration"))
+            #expect(metrics.text.contains("skillbank_verifications_total"))
         }
     }
 
