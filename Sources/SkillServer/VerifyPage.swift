@@ -46,7 +46,7 @@ enum VerifyPage {
         } catch {
             result = .problem("无法完成核验。 The check could not be completed.")
         }
-        return response(render(configuration: configuration, result: result))
+        return response(render(configuration: configuration, result: result, standards: ledger.standards))
     }
 
     static func parseForm(_ body: String) -> [String: String] {
@@ -79,7 +79,7 @@ enum VerifyPage {
         "not-after": ("证书未过期", "The certificate has not expired"),
     ]
 
-    static func render(configuration: ServerConfiguration, result: Result?) -> String {
+    static func render(configuration: ServerConfiguration, result: Result?, standards: Standards? = nil) -> String {
         var out = """
             <!doctype html>
             <html lang="zh-CN">
@@ -114,7 +114,7 @@ enum VerifyPage {
             <p>\(escape(configuration.registryName)) · 离线可验证的电子证书 <span class="en">Signed certificates anyone can check</span></p></header>
             <main>
             """
-        if let result { out += renderResult(result) }
+        if let result { out += renderResult(result, standards: standards) }
         out += """
             <form method="post" action="/verify">
             <fieldset><legend>核验证书文件 · Check a certificate file</legend>
@@ -147,7 +147,9 @@ enum VerifyPage {
         return out
     }
 
-    static func renderResult(_ result: Result) -> String {
+    static let statusNames = ["active": "有效 active", "revoked": "已撤销 revoked", "suspended": "已暂停 suspended", "unknown": "无法确认 unknown"]
+
+    static func renderResult(_ result: Result, standards: Standards?) -> String {
         switch result {
         case .problem(let message):
             return "<section aria-live=\"polite\"><p class=\"verdict invalid\" role=\"alert\">\(escape(message))</p></section>"
@@ -166,8 +168,9 @@ enum VerifyPage {
             let s = report.summary
             let rows: [(String, String, String)] = [
                 ("证书", "Certificate", s["name"] ?? ""), ("发证机构", "Issuer", s["issuer"] ?? ""), ("职业", "Occupation", s["occupation"] ?? ""),
-                ("等级", "Level", s["level"] ?? "--"), ("生效", "Valid from", s["valid_from"] ?? ""), ("失效", "Valid until", s["valid_until"] ?? "—"),
-                ("状态", "Status", s["status"] ?? ""),
+                ("等级", "Level", s["level"].flatMap { l in Int(l).flatMap { standards?.level(code: $0).map { "\($0.display) \($0.en)" } } ?? l } ?? "--"),
+                ("生效", "Valid from", s["valid_from"] ?? ""), ("失效", "Valid until", s["valid_until"] ?? "—"),
+                ("状态", "Status", s["status"].map { statusNames[$0] ?? $0 } ?? ""),
             ]
             let checks = report.checks.map { c -> String in
                 let (zh, en) = explanations[c.name] ?? (c.name, c.name)
