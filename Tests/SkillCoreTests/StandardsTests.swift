@@ -133,6 +133,19 @@ let standardsDirectory = URL(fileURLWithPath: #filePath)
         #expect(ladder.code == .standardsReference)
     }
 
+    @Test func conversionRulesAreCheckedWhenStandardsLoad() throws {
+        let occupation = try #require(try loadError("conversion-rules.json") {
+            $0 = $0.replacingOccurrences(of: "\"programme\": \"gdpt-electrical\", \"occupation\": \"6-31-01-03\"", with: "\"programme\": \"gdpt-electrical\", \"occupation\": \"6-99-99-99\"")
+        })
+        #expect(occupation.code == .standardsReference && occupation.message.contains("unknown occupation 6-99-99-99"))
+        let level = try #require(try loadError("conversion-rules.json") { $0 = $0.replacingOccurrences(of: "\"level\": 3, \"years\": 2", with: "\"level\": 7, \"years\": 2") })
+        #expect(level.code == .standardsSchema)  // 7 is outside the schema's 1–5
+        let programme = try #require(try loadError("conversion-rules.json") { $0 = $0.replacingOccurrences(of: "\"programme\": \"kr-acbs-bachelor\", \"qualification\": \"기사\"", with: "\"programme\": \"nowhere\", \"qualification\": \"기사\"") })
+        #expect(programme.code == .standardsReference && programme.message.contains("unknown programme nowhere"))
+        let missing = try #require(try loadError("conversion-rules.json") { $0 = $0.replacingOccurrences(of: "\"title\": \"助理工程师\",", with: "") })
+        #expect(missing.code == .standardsReference && missing.message.contains("needs title"))
+    }
+
     @Test func schemaValidatorRefusesUnsupportedKeywords() throws {
         #expect(throws: SkillError.self) { try JSONSchema(["oneOf": [["type": "string"]]]) }
         let s = try JSONSchema(["type": "object", "required": ["a"], "properties": ["a": ["type": "integer", "minimum": 1]]])
