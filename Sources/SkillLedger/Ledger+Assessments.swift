@@ -203,13 +203,12 @@ extension Ledger {
         let passed = practical >= a.practicalPassMark && (a.theoryPassMark.map { (theory ?? -1) >= $0 } ?? true)
         let time = Timestamp.format(date)
         var certificates: [CertificateSummary] = []
-        let event = try Ledger.appendEvent(
+        try Ledger.appendEvent(
             db, type: "assessment.result-recorded", actor: actor, at: date,
             subjects: ["assessment": .string(a.id), "person": .string(person), "institution": .string(a.institutionID)],
             change: ["theory": .optional(theory), "practical": .int(practical), "passed": .bool(passed)])
         try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
             .execute(arguments: [passed ? "passed" : "failed", theory, practical, time, a.id, person])
-        _ = event
         if passed {
             certificates = try issueCertificates(db, for: a, institution: institution, person: person, actor: actor, at: date, context: &context)
         }
