@@ -100,6 +100,9 @@ extension SkillError.Code {
     public static let statusListFull = Self("ledger.status-list-full", .notAllowed)
     public static let keyRetired = Self("ledger.key-retired", .notAllowed)
 
+    // Credentials and the log
+    public static let proofInvalid = Self("credentials.proof-invalid", .badData)
+
     // Access
     public static let tokenNotFound = Self("ledger.token-not-found", .notFound)
     public static let unauthenticated = Self("auth.unauthenticated", .unauthenticated)
@@ -133,6 +136,6 @@ extension SkillError.Code {
         .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
-        .notApplicable, .notEligible, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
+        .notApplicable, .notEligible, .proofInvalid, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
     ]
 }
