@@ -102,6 +102,7 @@ extension SkillError.Code {
 
     // Credentials and the log
     public static let proofInvalid = Self("credentials.proof-invalid", .badData)
+    public static let eventNotFound = Self("ledger.event-not-found", .notFound)
 
     // Access
     public static let tokenNotFound = Self("ledger.token-not-found", .notFound)
@@ -136,6 +137,6 @@ extension SkillError.Code {
         .enrolmentNotFound, .enrolmentExists, .transitionInvalid, .unbalanced, .storeBusy, .storeFailure,
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
-        .notApplicable, .notEligible, .proofInvalid, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
+        .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
     ]
 }

@@ -43,6 +43,9 @@ extension Ledger {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)")
         try statement.execute(arguments: [eventID, type, time, actor.value, Data(canonical)])
+        // The event's leaf joins the transparency log in the same transaction.
+        var log = LogAppender()
+        try log.append(db, canonical: canonical)
         return eventID
     }
 

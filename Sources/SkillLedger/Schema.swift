@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The ledger's tables, as versioned migrations. Never edit a shipped migration; add one.
@@ -267,6 +268,30 @@ enum Schema {
                     PRIMARY KEY (token_id, key)
                 ) STRICT;
                 """)
+        }
+        m.registerMigration("v6-transparency-log") { db in
+            try db.execute(sql: """
+                -- The transparency log (RFC 9162): perfect-subtree hashes by level; level 0 holds
+                -- the leaf hashes, leaf i being event seq i + 1. Proofs read O(log n) rows.
+                CREATE TABLE log_nodes (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) STRICT, WITHOUT ROWID;
+
+                -- Signed checkpoints (C2SP tlog-checkpoint), one per tree size.
+                CREATE TABLE checkpoints (
+                    size INTEGER PRIMARY KEY,
+                    root BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                """)
+            // Events written before the log existed become its first leaves, in order.
+            var log = LogAppender()
+            let rows = try Row.fetchCursor(db, sql: "SELECT canonical FROM events ORDER BY seq")
+            while let row = try rows.next() { try log.append(db, canonical: Array(row[0] as Data)) }
         }
         return m
     }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import SkillCore
+import SkillCredentials
+import SkillCrypto
+import SkillLedger
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "The transparency log: every ledger event is a leaf of an RFC 9162 Merkle tree with signed checkpoints.",
+        subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self])
+
+    struct Checkpoint: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the latest signed checkpoint (making one if the tree grew).")
+        @OptionGroup var global: GlobalOptions
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            print(try ledger.checkpoint(), terminator: "")
+        }
+    }
+
+    struct Key: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the registry's note verifier key (C2SP vkey: name+hash+base64).")
+        @OptionGroup var global: GlobalOptions
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            print(try ledger.logVerifierKey().text)
+        }
+    }
+
+    struct Prove: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "An inclusion proof for an event or a certificate's issuance event.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "A certificate id or number.") var certificate: String?
+        @Option(help: "An event id.") var event: String?
+        @Option(help: "The tree size to prove against (default: the latest checkpoint).") var size: Int?
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            guard (certificate == nil) != (event == nil) else { throw SkillError(.usage, "give exactly one of --certificate and --event") }
+            let proof = try ledger.inclusionProof(event: event, certificate: certificate, size: size)
+            try output.emit(proof.json) { (try? proof.json.prettyString()) ?? "" }
+        }
+    }
+
+    struct Consistency: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "A consistency proof between two tree sizes.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The first (older) tree size.") var from: Int
+        @Option(help: "The second (newer) tree size.") var to: Int
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let proof = try ledger.consistencyProof(from: from, to: to)
+            try output.emit(proof.json) { (try? proof.json.prettyString()) ?? "" }
+        }
+    }
+
+    struct Audit: BankCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute the whole log from the stored events; exit 0 clean, 1 with the first divergence named.")
+        @OptionGroup var global: GlobalOptions
+
+        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+            let report = try ledger.auditLog()
+            try output.emit(report.json) {
+                report.divergence.map { "DIVERGENCE in \($0.table) at index \($0.index): \($0.message)" }
+                    ?? "log clean: \(report.leaves) leaves, \(report.checkpoints) checkpoint(s) verified"
+            }
+            if !report.isClean { Foundation.exit(1) }
+        }
+    }
+
+    struct VerifyConsistency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-consistency",
+            abstract: "For an outside auditor: check that a newer checkpoint extends an older one (exit 0 yes, 1 no).")
+        @Argument(help: "The older signed checkpoint file.") var old: String
+        @Argument(help: "The newer signed checkpoint file.") var new: String
+        @Option(help: "The registry's vkey (default: from the local bank).") var key: String?
+        @Option(help: "A consistency proof file from 'log consistency --json' (default: asked of the local bank).") var proof: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let output = Output(json: global.json)
+            do {
+                func read(_ path: String) throws(SkillError) -> String {
+                    guard let data = FileManager.default.contents(atPath: path) else { throw SkillError(.fileUnreadable, "cannot read the file", field: path) }
+                    return String(decoding: data, as: UTF8.self)
+                }
+                var ledger: Ledger?
+                func bank() throws(SkillError) -> Ledger {
+                    if let ledger { return ledger }
+                    let opened = try global.openLedger()
+                    ledger = opened
+                    return opened
+                }
+                let verifier = try key.map { k throws(SkillError) in try SignedNote.VerifierKey(k) } ?? bank().logVerifierKey()
+                let a = try SkillCredentials.Checkpoint(text: try SignedNote.open(try read(old), verifiers: [verifier]).text)
+                let b = try SkillCredentials.Checkpoint(text: try SignedNote.open(try read(new), verifiers: [verifier]).text)
+                let path: [[UInt8]]
+                if let proof {
+                    let value = try JSONParser().parse(try read(proof))
+                    path = (value["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Hex.decode) }
+                } else {
+                    path = try bank().consistencyProof(from: a.size, to: b.size).path
+                }
+                let ok = MerkleTree.verifyConsistency(first: a.size, second: b.size, firstRoot: a.rootHash, secondRoot: b.rootHash, proof: path)
+                try output.emit(["consistent": .bool(ok), "first": .int(a.size), "second": .int(b.size)]) {
+                    ok ? "consistent: the tree of \(b.size) leaves extends the tree of \(a.size)" : "NOT CONSISTENT: the newer checkpoint does not extend the older one"
+                }
+                if !ok { throw ExitCode(1) }
+            } catch {
+                throw output.fail(error)
+            }
+        }
+    }
+}
