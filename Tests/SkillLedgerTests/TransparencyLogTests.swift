@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillCredentials
+import SkillCrypto
+import SkillLedger
+import Testing
+
+@Suite struct TransparencyLogTests {
+    @Test func everyEventIsALeafAndProofsVerifyAgainstSignedCheckpoints() throws {
+        let b = try IssuedBank()
+        let events = try b.ledger.events(limit: 100_000)
+        #expect(try b.ledger.logSize() == events.count)
+        let note = try b.ledger.checkpoint()
+        let verifier = try b.ledger.logVerifierKey()
+        let checkpoint = try Checkpoint(text: try SignedNote.open(note, verifiers: [verifier]).text)
+        #expect(checkpoint.size == events.count && checkpoint.origin == b.ledger.logOrigin)
+        for e in events {
+            let proof = try b.ledger.inclusionProof(event: e.id)
+            #expect(proof.leafHash == MerkleTree.leafHash(e.canonical))
+            #expect(MerkleTree.verifyInclusion(leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash, proof: proof.path, root: checkpoint.rootHash))
+        }
+        let byCertificate = try b.ledger.inclusionProof(certificate: b.certificate.number)
+        #expect(events[byCertificate.leafIndex].type == "certificate.issued")
+        // The tree grows; the old checkpoint is consistent with the new one.
+        _ = try b.ledger.changeStatus(of: b.certificate.id, .suspend)
+        let later = try Checkpoint(text: try SignedNote.open(try b.ledger.checkpoint(), verifiers: [verifier]).text)
+        let consistency = try b.ledger.consistencyProof(from: checkpoint.size, to: later.size)
+        #expect(MerkleTree.verifyConsistency(first: checkpoint.size, second: later.size, firstRoot: checkpoint.rootHash, secondRoot: later.rootHash, proof: consistency.path))
+        #expect(try b.ledger.checkpoint() == (try b.ledger.checkpoint()))  // no growth, same note
+        #expect(try b.ledger.checkpointSizes().count == 2)
+        let audit = try b.ledger.auditLog()
+        #expect(audit.isClean && audit.checkpoints == 2)
+    }
+
+    @Test func leavesNeverHoldNamesOrIDNumbers() throws {
+        let b = try IssuedBank()
+        _ = try b.ledger.applyConversion(person: b.person.id, rule: "cert-academic-gdpt-electrician")
+        let clear = try b.ledger.revealPerson(b.person.id)
+        for e in try b.ledger.events(limit: 100_000) {
+            let text = String(decoding: e.canonical, as: UTF8.self)
+            #expect(!text.contains(clear.name) && !text.contains(clear.idNumber), "\(e.type)")
+        }
+    }
+
+    /// Edits, deletions and insertions made directly in SQLite are each found and named.
+    @Test(arguments: [
+        ("edit an event", "DROP TRIGGER events_no_update; UPDATE events SET canonical = CAST('{}' AS BLOB) WHERE seq = 5", "events", 4),
+        ("delete an event", "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 7", "events", 6),
+        ("edit a leaf", "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 3", "events", 3),
+        ("delete the last leaf", "DELETE FROM log_nodes WHERE level = 0 AND idx = (SELECT max(idx) FROM log_nodes WHERE level = 0)", "log_nodes", -1),
+        ("insert a leaf", "INSERT INTO log_nodes(level, idx, hash) VALUES (0, 100000, zeroblob(32))", "log_nodes", 100000),
+        ("edit an inner node", "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 1", "log_nodes", 1),
+        ("edit a checkpoint root", "UPDATE checkpoints SET root = zeroblob(32)", "checkpoints", 0),
+        ("rewrite a checkpoint note", "UPDATE checkpoints SET note = replace(note, 'registry', 'registri')", "checkpoints", 0),
+    ])
+    func tamperingIsNamed(_ what: String, _ sql: String, _ table: String, _ index: Int) throws {
+        let b = try IssuedBank()
+        _ = try b.ledger.checkpoint()
+        #expect(try b.ledger.auditLog().isClean)
+        let size = try b.ledger.logSize()
+        try b.bank.rawWrite(sql)
+        let report = try b.ledger.auditLog()
+        #expect(!report.isClean, "\(what)")
+        #expect(report.divergence?.table == table, "\(what): \(String(describing: report.divergence))")
+        #expect(report.divergence?.index == (index == -1 ? size - 1 : index), "\(what): \(String(describing: report.divergence))")
+    }
+}
