@@ -9,6 +9,7 @@ public struct VerificationReport: Sendable {
         case malformed, proofInvalid = "proof-invalid", trustListInvalid = "trust-list-invalid", issuerUnknown = "issuer-unknown"
         case keyNotValidAtIssuance = "key-not-valid-at-issuance", issuerNotAccredited = "issuer-not-accredited"
         case revoked, suspended, statusUnavailable = "status-unavailable", expired, notYetValid = "not-yet-valid"
+        case logProofInvalid = "log-proof-invalid", checkpointTooOld = "checkpoint-too-old"
     }
 
     public struct Check: Sendable {
@@ -55,6 +56,8 @@ public struct CredentialVerifier: Sendable {
     let trustProblem: String?
     let trustGiven: Bool
     let lists: [String: PreparedList]
+    /// Accept only trust lists signed by this registry DID (also applied to bundles).
+    let pinnedRegistry: String?
 
     /// Prepares a verifier: the trust list's and status lists' proofs are checked and the
     /// lists decoded once here, so each certificate then costs one signature check.
@@ -64,6 +67,7 @@ public struct CredentialVerifier: Sendable {
     ///   - pinnedRegistry: accept only a trust list signed by this DID.
     public init(trustList: JSONValue?, statusLists: [JSONValue] = [], pinnedRegistry: String? = nil) {
         trustGiven = trustList != nil
+        self.pinnedRegistry = pinnedRegistry
         if let trustList {
             (trust, trustProblem) = TrustList.verified(trustList, pinnedRegistry: pinnedRegistry)
         } else {
@@ -93,6 +97,7 @@ public struct CredentialVerifier: Sendable {
         guard let value = try? JSONParser().parse(trimmed) else {
             return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not valid JSON")], summary: [:])
         }
+        if value["type"]?.stringValue == CertificateBundle.type { return CertificateBundle.verify(value, at: time, pinnedRegistry: pinnedRegistry) }
         return verify(credential: value, at: time)
     }
 

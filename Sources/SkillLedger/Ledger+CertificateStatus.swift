@@ -118,6 +118,8 @@ extension Ledger {
         case vc
         /// A VC-JOSE-COSE compact JWS of the same credential.
         case jwt
+        /// The credential with everything needed to check it offline, log proof included.
+        case bundle
     }
 
     /// The certificate as a file for the worker to show. With `withName` (the worker's opt-in)
@@ -126,7 +128,11 @@ extension Ledger {
     /// - Returns: the file's text.
     /// - Throws: `ledger.certificate-not-found`, `ledger.key-retired`.
     public func export(_ certificateID: String, format: ExportFormat, withName: Bool = false) throws(SkillError) -> String {
-        try read { db in
+        if format == .bundle {
+            guard !withName else { throw SkillError(.invalidField, "a bundle carries the credential as issued, without a name", field: "--with-name") }
+            return try bundle(certificateID).prettyString()
+        }
+        return try read { db in
             let row = try Row.fetchOne(db, sql: "SELECT * FROM certificates WHERE id = ? OR number = ?", arguments: [certificateID, certificateID])
             guard let row else { throw SkillError(.certificateNotFound, "no certificate '\(certificateID.prefix(40))'", field: "certificate") }
             let stored = try JSONParser().parse(Array(row["credential"] as Data))
@@ -147,6 +153,8 @@ extension Ledger {
                 members["credentialSubject"] = .object(subject)
             }
             switch format {
+            case .bundle:
+                throw SkillError(.usage, "bundles are made by bundle(_:)")
             case .jwt:
                 return try CompactJWS.sign(.object(members), with: privateKey, kid: key.verificationMethod)
             case .vc:

@@ -100,7 +100,9 @@ extension Ledger {
             if let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [size]) { return note }
             let root = MerkleTree.root(StoredLogNodes(db: db), size: size)
             let (_, key) = try signingKey(db, owner: Ledger.registryOwner)
-            let note = try SignedNote.sign(Checkpoint(origin: origin, size: size, rootHash: root).text, name: origin, key: key)
+            // The signed time lets a verifier demand a maximum age (C2SP allows extension lines).
+            let checkpoint = Checkpoint(origin: origin, size: size, rootHash: root, extensions: ["timestamp \(Timestamp.format(date))"])
+            let note = try SignedNote.sign(checkpoint.text, name: origin, key: key)
             try db.execute(sql: "INSERT INTO checkpoints(size, root, note, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [size, Data(root), note, Timestamp.format(date)])
             return note
@@ -156,5 +158,28 @@ extension Ledger {
                                     secondHash: MerkleTree.root(nodes, size: second),
                                     path: MerkleTree.consistencyProof(nodes, first: first, second: second)!)
         }
+    }
+}
+
+extension Ledger {
+    /// Everything an employer needs to check a certificate offline, in one JSON document: the
+    /// credential, the registry's signed trust list, the issuer's status lists as of now, the
+    /// issuance event, its inclusion proof and the signed checkpoint it was proven against.
+    public func bundle(_ certificate: String) throws(SkillError) -> JSONValue {
+        let note = try checkpoint()
+        let credential = try JSONParser().parse(try export(certificate, format: .vc))
+        let proof = try inclusionProof(certificate: certificate)
+        let summary = try self.certificate(certificate)
+        let event = try read { db in try Data.fetchOne(db, sql: "SELECT e.canonical FROM events e JOIN certificates c ON c.event_id = e.id WHERE c.id = ?", arguments: [summary.id]) }
+        let lists = try Ledger.statusPurposes.map { purpose throws(SkillError) in try statusList(of: summary.institutionID, purpose: purpose) }
+        return [
+            "type": .string(CertificateBundle.type),
+            "credential": credential,
+            "trust_list": try trustList(),
+            "status_lists": .array(lists),
+            "issuance_event": .string(String(decoding: event ?? Data(), as: UTF8.self)),
+            "inclusion_proof": proof.json,
+            "checkpoint": .string(note),
+        ]
     }
 }

@@ -67,6 +67,29 @@ enum API {
             headers[.contentType] = "application/vc+ld+json"
             return .raw(.ok, contentType: "application/json", body: bytes, headers: headers)
         },
+        Endpoint(.get, "/v1/log/checkpoint", .public, "The latest signed checkpoint of the transparency log (C2SP signed note).") { call throws(SkillError) in
+            .raw(.ok, contentType: "text/plain; charset=utf-8", body: Array(try call.ledger.checkpoint().utf8), headers: [:])
+        },
+        Endpoint(.get, "/v1/log/proof/inclusion", .public, "An RFC 9162 inclusion proof for an event or a certificate's issuance event.",
+                 parameters: [.query("certificate", "certificate id or number"), .query("event", "event id"),
+                              .query("size", "tree size (default: the latest checkpoint)", schema: ["type": "integer"])]) { call throws(SkillError) in
+            guard (call.query["certificate"] == nil) != (call.query["event"] == nil) else {
+                throw SkillError(.invalidField, "give exactly one of certificate and event", field: "certificate")
+            }
+            return .json(.ok, try call.ledger.inclusionProof(event: call.query["event"], certificate: call.query["certificate"],
+                                                             size: call.query["size"].flatMap(Int.init)).json)
+        },
+        Endpoint(.get, "/v1/log/proof/consistency", .public, "An RFC 9162 consistency proof between two tree sizes.",
+                 parameters: [.query("from", "older size", required: true, schema: ["type": "integer"]),
+                              .query("to", "newer size", required: true, schema: ["type": "integer"])]) { call throws(SkillError) in
+            guard let from = call.query["from"].flatMap(Int.init), let to = call.query["to"].flatMap(Int.init) else {
+                throw SkillError(.invalidField, "from and to are tree sizes", field: "from")
+            }
+            return .json(.ok, try call.ledger.consistencyProof(from: from, to: to).json)
+        },
+        Endpoint(.get, "/v1/certificates/{id}/bundle", .public, "A certificate with its trust list, status lists, log proof and checkpoint, for offline checks.") { call throws(SkillError) in
+            .json(.ok, try call.ledger.bundle(call.requirePath("id")))
+        },
     ]
 
     // MARK: Operator

@@ -112,7 +112,7 @@ struct CertCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write the signed certificate as a VC (JSON) or a VC-JWT, for the worker to show.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
-        @Option(help: "vc | jwt") var format: Ledger.ExportFormat = .vc
+        @Option(help: "vc | jwt | bundle (with the trust list, status lists, log proof and checkpoint)") var format: Ledger.ExportFormat = .vc
         @Flag(help: "Include the worker's name (only if the worker asks; the stored credential never holds it).") var withName = false
         @Option(help: "Write to this file instead of standard output.") var out: String?
 
@@ -232,6 +232,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A status list credential (repeat for several).") var statusList: [String] = []
     @Option(help: "Check as of this time (RFC 3339), default now.") var at: String?
     @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
+    @Option(help: "For a bundle: the oldest checkpoint accepted, e.g. 7d, 12h, 30m.") var maxAge: String?
     @Flag(help: "Take the trust list and status lists from the local bank (--db).") var bank = false
     @OptionGroup var global: GlobalOptions
 
@@ -255,10 +256,23 @@ struct VerifyCommand: ParsableCommand {
                 guard let t = CredentialVerifier.date(at) else { throw SkillError(.invalidField, "expected an RFC 3339 time like 2026-11-28T12:00:00Z", field: "--at") }
                 time = t
             }
-            let report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time)
+            var age: TimeInterval?
+            if let maxAge {
+                let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60, "s": 1]
+                guard let unit = maxAge.last.flatMap({ units[$0] }), let n = Double(maxAge.dropLast()), n >= 0 else {
+                    throw SkillError(.invalidField, "expected a duration like 7d, 12h, 30m or 90s", field: "--max-age")
+                }
+                age = n * unit
+            }
+            let report: VerificationReport
+            if let value = try? JSONParser().parse(text), value["type"]?.stringValue == CertificateBundle.type {
+                report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry)
+            } else {
+                report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time)
+            }
             try output.emit(report.json) {
                 var lines = ["verdict: \(report.isValid ? "VALID" : "INVALID")"]
-                for key in ["name", "issuer", "occupation", "level", "valid_from", "valid_until", "status"] {
+                for key in ["name", "issuer", "occupation", "level", "valid_from", "valid_until", "status", "checkpoint_time"] {
                     if let v = report.summary[key] { lines.append("\(key): \(v)") }
                 }
                 lines.append("checks:")

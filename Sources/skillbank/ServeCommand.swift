@@ -14,6 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (env SKILLBANK_HOST).") var host: String?
     @Option(help: "Port (env SKILLBANK_PORT).") var port: Int?
     @Option(help: "Public look-ups and verifications per client address per minute.") var rateLimit = 120
+    @Option(help: "Sign a log checkpoint at most this often (seconds) when the tree has grown.") var checkpointInterval = 60
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -43,6 +44,16 @@ struct ServeCommand: AsyncParsableCommand {
         print("SkillBank is serving \(ledger.path) at http://\(config.host):\(config.port)")
         print("verification page: http://\(config.host):\(config.port)/verify")
         print("operator token file: \(tokenFile)")
+        // Checkpoints: at most one per interval, and only when the tree has grown.
+        let interval = max(1, checkpointInterval)
+        let checkpoints = Task.detached {
+            var last = (try? ledger.logSize()) ?? -1
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                if let size = try? ledger.logSize(), size != last, (try? ledger.checkpoint()) != nil { last = size }
+            }
+        }
+        defer { checkpoints.cancel() }
         try await app.runService()
     }
 }

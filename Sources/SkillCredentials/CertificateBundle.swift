@@ -1,0 +1,58 @@
+import Foundation
+import SkillCore
+import SkillCrypto
+
+/// A certificate bundle: credential, trust list, status lists, issuance event, inclusion proof
+/// and signed checkpoint. Verifying it needs nothing but the file.
+public enum CertificateBundle {
+    public static let type = "SkillBankCertificateBundle"
+
+    /// Verifies a bundle: the certificate checks of `CredentialVerifier` with the bundle's trust
+    /// list and status lists, then the log: the issuance event names this credential, its leaf
+    /// is included in the checkpoint, and the checkpoint is signed by a registry key in the
+    /// trust list and (when `maxAge` is given) recent enough.
+    public static func verify(_ bundle: JSONValue, at time: Date = Date(), maxAge: TimeInterval? = nil, pinnedRegistry: String? = nil) -> VerificationReport {
+        guard let credential = bundle["credential"], let trust = bundle["trust_list"] else {
+            return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not a certificate bundle")], summary: [:])
+        }
+        let base = CredentialVerifier(trustList: trust, statusLists: bundle["status_lists"]?.arrayValue ?? [], pinnedRegistry: pinnedRegistry)
+            .verify(credential: credential, at: time)
+        var checks = base.checks
+        var summary = base.summary
+        func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
+        }
+        // The issuance event is the leaf, and it names this exact credential.
+        let eventText = bundle["issuance_event"]?.stringValue ?? ""
+        let event = try? JSONParser().parse(eventText)
+        let credentialHash = (try? credential.canonicalBytes()).map { Hex.encode(SHA256.hash($0)) }
+        let eventOK = event?["type"] == "certificate.issued" && event?["change"]?["credential_sha256"]?.stringValue == credentialHash && credentialHash != nil
+        add("log:event", eventOK, .logProofInvalid, eventOK ? "the issuance event names this credential" : "the issuance event does not name this credential")
+        // The leaf is included in the tree the checkpoint signs.
+        let proof = bundle["inclusion_proof"]
+        let path = (proof?["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Hex.decode) }
+        let index = proof?["leaf_index"]?.intValue ?? -1
+        let size = proof?["tree_size"]?.intValue ?? 0
+        let (list, _) = TrustList.verified(trust, pinnedRegistry: pinnedRegistry)
+        var checkpoint: Checkpoint?
+        if let note = bundle["checkpoint"]?.stringValue, let list, let firstLine = note.split(separator: "\n").first {
+            let verifiers = list.registryKeys.compactMap { k in DIDKey.publicKey(from: k.did).map { SignedNote.VerifierKey(name: String(firstLine), publicKey: $0) } }
+            checkpoint = (try? SignedNote.open(note, verifiers: verifiers)).flatMap { try? Checkpoint(text: $0.text) }
+        }
+        add("log:checkpoint", checkpoint != nil, .logProofInvalid, checkpoint.map { "signed by the registry: \($0.origin), \($0.size) leaves" } ?? "the checkpoint is not signed by a registry key in the trust list")
+        let leaf = MerkleTree.leafHash(Array(eventText.utf8))
+        let included = checkpoint.map { c in
+            c.size == size && MerkleTree.verifyInclusion(leafIndex: index, treeSize: size, leafHash: leaf, proof: path, root: c.rootHash)
+        } ?? false
+        add("log:inclusion", included, .logProofInvalid, included ? "leaf \(index) of \(size) is in the checkpointed tree" : "the inclusion proof does not verify against the checkpoint")
+        // How old the checkpoint (and so the bundle's status lists) is.
+        let stamp = checkpoint?.extensions.first { $0.hasPrefix("timestamp ") }.map { String($0.dropFirst("timestamp ".count)) }
+        summary["checkpoint_time"] = stamp
+        if let maxAge {
+            let made = stamp.flatMap(Timestamp.parse)
+            let fresh = made.map { time.timeIntervalSince($0) <= maxAge } ?? false
+            add("log:age", fresh, .checkpointTooOld, made == nil ? "the checkpoint states no time" : "checkpoint made \(stamp ?? "?"); at most \(Int(maxAge)) s old allowed")
+        }
+        return VerificationReport(checks: checks, summary: summary)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import SkillCore
+import SkillCredentials
+import SkillLedger
+import Testing
+
+@Suite struct BundleTests {
+    @Test func bundleVerifiesOfflineAndStatesItsCheckpointTime() throws {
+        let b = try IssuedBank()
+        let text = try b.ledger.export(b.certificate.id, format: .bundle)
+        let bundle = try JSONParser().parse(text)
+        // Nothing but the file: a verifier with no trust list of its own.
+        let report = CredentialVerifier(trustList: nil).verify(text: text)
+        #expect(report.isValid, "\(report.reasons)")
+        #expect(report.checks.map(\.name).contains("log:inclusion"))
+        let stamp = try #require(report.summary["checkpoint_time"])
+        #expect(Timestamp.parse(stamp) != nil)
+        #expect(CertificateBundle.verify(bundle, maxAge: 3_600).isValid)
+        #expect(CertificateBundle.verify(bundle, at: Date().addingTimeInterval(8 * 86_400), maxAge: 7 * 86_400).reasons == [.checkpointTooOld])
+
+        // Revoked after the bundle was made: the bundle's own lists still say active, and the
+        // report says as of when, so a verifier can demand something fresher.
+        _ = try b.ledger.changeStatus(of: b.certificate.id, .revoke, reason: "after the bundle")
+        let stale = CertificateBundle.verify(bundle)
+        #expect(stale.isValid && stale.summary["checkpoint_time"] == stamp)
+        let fresh = try JSONParser().parse(try b.ledger.export(b.certificate.id, format: .bundle))
+        #expect(CertificateBundle.verify(fresh).reasons == [.revoked])
+
+        // Tampering with the log parts is caught.
+        guard case .object(var members) = bundle else { return }
+        members["issuance_event"] = .string(bundle["issuance_event"]!.stringValue!.replacingOccurrences(of: "\"level\":4", with: "\"level\":3"))
+        #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
+        members = bundle.objectValue!
+        members["checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank.registry/log\n", with: "skillbank.registry/log2\n"))
+        #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
+        #expect(throws: SkillError.self) { try b.ledger.export(b.certificate.id, format: .bundle, withName: true) }
+    }
+}
