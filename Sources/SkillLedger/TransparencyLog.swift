@@ -6,9 +6,14 @@ import SkillCrypto
 
 /// Appends leaves to the stored tree inside the caller's transaction: the leaf hash at level 0,
 /// then each completed perfect subtree's root one level up.
-struct LogAppender {
+public struct LogAppender {
+    public init() {}
+
+    /// The `log_nodes` table (also made by the ledger's migration), for tools that measure the log alone.
+    public static let tableDefinition = "CREATE TABLE log_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID"
+
     /// Appends the leaf for an event's canonical bytes.
-    mutating func append(_ db: Database, canonical: [UInt8]) throws {
+    public mutating func append(_ db: Database, canonical: [UInt8]) throws {
         let size = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM log_nodes WHERE level = 0")) ?? 0
         var hash = MerkleTree.leafHash(canonical)
         var level = 0
@@ -27,10 +32,12 @@ struct LogAppender {
 
 /// Subtree roots read from `log_nodes`: a perfect aligned subtree is one row; any other range
 /// splits into O(log n) of them (RFC 9162 MTH).
-struct StoredLogNodes: MerkleNodes {
+public struct StoredLogNodes: MerkleNodes {
     let db: Database
 
-    func subtreeRoot(start: Int, size: Int) -> [UInt8] {
+    public init(db: Database) { self.db = db }
+
+    public func subtreeRoot(start: Int, size: Int) -> [UInt8] {
         if size & (size - 1) == 0, start % size == 0 {
             let level = size.trailingZeroBitCount
             if let hash = try? Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"),

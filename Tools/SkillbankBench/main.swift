@@ -5,6 +5,8 @@
 //       bulk imports next to the sqlite3 shell's own `.import` of the same rows
 //   swift run -c release skillbank-bench certificates [--results 2000] [--bulk 20000]
 //       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
+//   swift run -c release skillbank-bench log [--leaves 1000000] [--audit-people 100000]
+//       log appends, proofs, audit and size at a million leaves
 //   swift run -c release skillbank-bench conversion [--population 100000]
 //       convert preview for a worker with 1,000 postings; a whole-population dry run
 //
@@ -367,13 +369,76 @@ func conversionBenchmark() throws {
                  Double(population) / dry, population, eligible, dry))
 }
 
+func logBenchmark() throws {
+    let leaves = option("--leaves", 1_000_000)
+    let auditPeople = option("--audit-people", 100_000)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+
+    // 1. The log alone: appends on top of nothing else, in one transaction.
+    let logPath = folder.appendingPathComponent("log.sqlite").path
+    var config = Configuration()
+    config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
+    let pool = try DatabasePool(path: logPath, configuration: config)
+    try pool.write { db in try db.execute(sql: LogAppender.tableDefinition) }
+    var event = Array(#"{"actor":"operator:cli","change":{"status":"completed"},"id":"evt_00000000000000000000000000","subjects":{"enrolment":"enr_0"},"time":"2026-11-28T00:00:00Z","type":"enrolment.completed"}"#.utf8)
+    let (_, appendSeconds) = try time {
+        try pool.write { db in
+            var log = LogAppender()
+            for i in 0..<leaves {
+                event[90] = UInt8(48 + i % 10)
+                event[91] = UInt8(48 + (i / 10) % 10)
+                try log.append(db, canonical: event + Array(String(i).utf8))
+            }
+        }
+    }
+    try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    let logBytes = (try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
+
+    // 2. Proofs from stored nodes: O(log n) reads each.
+    var rng = SplitMix64(state: 3)
+    var proofTimes: [Double] = []
+    try pool.read { db in
+        let nodes = StoredLogNodes(db: db)
+        let root = MerkleTree.root(nodes, size: leaves)
+        for _ in 0..<10_000 {
+            let index = Int.random(in: 0..<leaves, using: &rng)
+            let (proof, s) = time { MerkleTree.inclusionProof(nodes, index: index, size: leaves)! }
+            proofTimes.append(s)
+            precondition(MerkleTree.verifyInclusion(leafIndex: index, treeSize: leaves, leafHash: nodes.subtreeRoot(start: index, size: 1), proof: proof, root: root))
+        }
+    }
+    let (_, consistencySeconds) = try time { try pool.read { db in _ = MerkleTree.consistencyProof(StoredLogNodes(db: db), first: leaves / 3, second: leaves)! } }
+
+    // 3. Audit of a real ledger (events + log + checkpoint).
+    let standardsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Standards")
+    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsDir)).ledger
+    let peopleCSV = folder.appendingPathComponent("people.csv")
+    try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: auditPeople) { "工人\($0),resident,\(residentID($0))" }
+    _ = try ledger.importCSV(.people, from: peopleCSV)
+    _ = try ledger.checkpoint()
+    let (report, auditSeconds) = try time { try ledger.auditLog() }
+    precondition(report.isClean)
+
+    let appendRate = Double(leaves) / appendSeconds
+    print(String(format: "log appends (alone, 1 txn)   %.0f leaves/s over %d leaves", appendRate, leaves))
+    print(String(format: "inclusion proof at %d        median %.3f ms, p99 %.3f ms (10,000 random leaves)", leaves, percentile(proofTimes, 0.5) * 1000, percentile(proofTimes, 0.99) * 1000))
+    print(String(format: "consistency proof %d→%d  %.3f ms", leaves / 3, leaves, consistencySeconds * 1000))
+    print(String(format: "audit                         %.0f leaves/s (%d leaves, %.2f s)", Double(report.leaves) / auditSeconds, report.leaves, auditSeconds))
+    print(String(format: "log size                      %.1f bytes per leaf (log_nodes only)", Double(logBytes) / Double(leaves)))
+    print(String(format: "log share of an issuance      %.1f µs per certificate (2 events)", 2 / appendRate * 1e6))
+}
+
 switch CommandLine.arguments.dropFirst().first {
+case "log": try logBenchmark()
 case "certificates": try certificateBenchmark()
 case "conversion": try conversionBenchmark()
 case "import", nil: try importBenchmark()
 default:
     if CommandLine.arguments[1].hasPrefix("--") { try importBenchmark() } else {
-        print("usage: skillbank-bench [import|certificates|conversion] [options]")
+        print("usage: skillbank-bench [import|certificates|conversion|log] [options]")
         exit(64)
     }
 }
