@@ -45,7 +45,7 @@ extension Ledger {
         try statement.execute(arguments: [eventID, type, time, actor.value, Data(canonical)])
         // The event's leaf joins the transparency log in the same transaction.
         var log = LogAppender()
-        try log.append(db, canonical: canonical)
+        try log.append(db, index: Int(db.lastInsertedRowID) - 1, canonical: canonical)
         return eventID
     }
 

@@ -290,8 +290,8 @@ enum Schema {
                 """)
             // Events written before the log existed become its first leaves, in order.
             var log = LogAppender()
-            let rows = try Row.fetchCursor(db, sql: "SELECT canonical FROM events ORDER BY seq")
-            while let row = try rows.next() { try log.append(db, canonical: Array(row[0] as Data)) }
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, canonical FROM events ORDER BY seq")
+            while let row = try rows.next() { try log.append(db, index: row[0] as Int - 1, canonical: Array(row[1] as Data)) }
         }
         return m
     }

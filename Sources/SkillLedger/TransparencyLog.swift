@@ -12,12 +12,12 @@ public struct LogAppender {
     /// The `log_nodes` table (also made by the ledger's migration), for tools that measure the log alone.
     public static let tableDefinition = "CREATE TABLE log_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID"
 
-    /// Appends the leaf for an event's canonical bytes.
-    public mutating func append(_ db: Database, canonical: [UInt8]) throws {
-        let size = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM log_nodes WHERE level = 0")) ?? 0
+    /// Appends the leaf for an event's canonical bytes as leaf `index` (the event's seq − 1; the
+    /// caller knows it, so no count of the tree is needed).
+    public mutating func append(_ db: Database, index leafIndex: Int, canonical: [UInt8]) throws {
         var hash = MerkleTree.leafHash(canonical)
         var level = 0
-        var index = size
+        var index = leafIndex
         let insert = try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)")
         try insert.execute(arguments: [level, index, Data(hash)])
         while index & 1 == 1 {
@@ -94,7 +94,7 @@ extension Ledger {
 
     /// The number of leaves.
     public func logSize() throws(SkillError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes WHERE level = 0") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0 }
     }
 
     /// The latest signed checkpoint, making a new one first when the tree has grown.
@@ -103,7 +103,7 @@ extension Ledger {
         let date = now
         let origin = logOrigin
         return try write { db in
-            let size = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes WHERE level = 0") ?? 0
+            let size = try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0
             if let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoints WHERE size = ?", arguments: [size]) { return note }
             let root = MerkleTree.root(StoredLogNodes(db: db), size: size)
             let (_, key) = try signingKey(db, owner: Ledger.registryOwner)
@@ -139,7 +139,7 @@ extension Ledger {
             guard let seq = try Int.fetchOne(db, sql: "SELECT seq FROM events WHERE id = ?", arguments: [eventID]) else {
                 throw SkillError(.eventNotFound, "no event '\(eventID.prefix(40))'", field: "--event")
             }
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes WHERE level = 0") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0
             let latest = try Int.fetchOne(db, sql: "SELECT max(size) FROM checkpoints")
             let treeSize = size ?? latest.flatMap { $0 >= seq ? $0 : nil } ?? total
             guard treeSize >= seq, treeSize <= total else {
@@ -156,7 +156,7 @@ extension Ledger {
     /// - Throws: `input.invalid-field` unless 0 < from ≤ to ≤ the tree size.
     public func consistencyProof(from first: Int, to second: Int) throws(SkillError) -> ConsistencyProof {
         try read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes WHERE level = 0") ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0
             guard first > 0, first <= second, second <= total else {
                 throw SkillError(.invalidField, "need 0 < from ≤ to ≤ \(total)", field: "--from")
             }

@@ -389,7 +389,7 @@ func logBenchmark() throws {
             for i in 0..<leaves {
                 event[90] = UInt8(48 + i % 10)
                 event[91] = UInt8(48 + (i / 10) % 10)
-                try log.append(db, canonical: event + Array(String(i).utf8))
+                try log.append(db, index: i, canonical: event + Array(String(i).utf8))
             }
         }
     }
