@@ -239,10 +239,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let output = Output(json: global.json)
         do {
-            func read(_ path: String) throws(SkillError) -> String {
-                guard let data = FileManager.default.contents(atPath: path) else { throw SkillError(.fileUnreadable, "cannot read the file", field: path) }
-                return String(decoding: data, as: UTF8.self)
-            }
+            let read = Output.read
             let text = try read(file)
             var trust = try trustList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
             var lists = try statusList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }

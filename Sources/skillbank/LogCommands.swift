@@ -81,10 +81,7 @@ struct LogCommand: ParsableCommand {
         func run() throws {
             let output = Output(json: global.json)
             do {
-                func read(_ path: String) throws(SkillError) -> String {
-                    guard let data = FileManager.default.contents(atPath: path) else { throw SkillError(.fileUnreadable, "cannot read the file", field: path) }
-                    return String(decoding: data, as: UTF8.self)
-                }
+                let read = Output.read
                 var ledger: Ledger?
                 func bank() throws(SkillError) -> Ledger {
                     if let ledger { return ledger }

@@ -16,6 +16,13 @@ struct Output {
         }
     }
 
+    /// The text of a file the user named.
+    /// - Throws: `input.file-unreadable` naming the path.
+    static func read(_ path: String) throws(SkillError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SkillError(.fileUnreadable, "cannot read the file", field: path) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Writes a document to `path`, or to standard output when there is none.
     /// - Throws: `input.file-unreadable` naming the path when it cannot be written.
     func write(_ text: String, to path: String?) throws(SkillError) {

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@Suite struct LogCLITests {
+    @Test func checkpointsProofsBundlesAndAudit() throws {
+        let cli = try CLI()
+        #expect(try cli.run("demo", "--dir", "d").status == 0)
+        let db = ["--db", "d/skillbank.sqlite"]
+        let first = try cli.run(["log", "checkpoint"] + db)
+        #expect(first.stdout.hasPrefix("skillbank.registry/log\n") && first.stdout.contains("\n\n— skillbank.registry/log "))
+        _ = try cli.write("c1.txt", first.stdout)
+        let key = try cli.run(["log", "key"] + db).stdout
+        #expect(key.hasPrefix("skillbank.registry/log+"))
+        let events = try JSONSerialization.jsonObject(with: Data(try cli.run(["events", "--json"] + db).stdout.utf8)) as! [[String: Any]]
+        let issued = try #require(events.first { $0["type"] as? String == "certificate.issued" })
+        let number = try #require((issued["change"] as? [String: Any])?["number"] as? String)
+        let proof = try JSONSerialization.jsonObject(with: Data(try cli.run(["log", "prove", "--certificate", number, "--json"] + db).stdout.utf8)) as! [String: Any]
+        #expect(proof["leaf_index"] as? Int == events.firstIndex { $0["type"] as? String == "certificate.issued" })
+        #expect((proof["root"] as? String)?.count == 64)
+        #expect(try cli.run(["cert", "export", number, "--format", "bundle", "--out", "b.json"] + db).status == 0)
+        _ = try cli.run(["cert", "suspend", number] + db)
+        _ = try cli.write("c2.txt", try cli.run(["log", "checkpoint"] + db).stdout)
+        let consistent = try cli.run(["log", "verify-consistency", "c1.txt", "c2.txt", "--key", key.trimmingCharacters(in: .whitespacesAndNewlines)] + db)
+        #expect(consistent.status == 0 && consistent.stdout.contains("consistent"))
+        #expect(try cli.run(["log", "verify-consistency", "c2.txt", "c1.txt"] + db).status != 0)
+        #expect(try cli.run(["log", "audit"] + db).stdout.contains("log clean"))
+        // The bundle verifies with the bank gone.
+        try FileManager.default.removeItem(at: cli.folder.appendingPathComponent("d"))
+        let verdict = try cli.run("verify", "b.json", "--max-age", "1d")
+        #expect(verdict.status == 0 && verdict.stdout.contains("log:inclusion") && verdict.stdout.contains("checkpoint_time"))
+        #expect(try cli.run("verify", "b.json", "--max-age", "0s").status == 1)
+        #expect(try cli.run("verify", "b.json", "--max-age", "soon").status == 65)
+    }
+}
