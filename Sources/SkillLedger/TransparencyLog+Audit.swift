@@ -73,7 +73,9 @@ extension Ledger {
                 return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", expectedNodes, "\(totalNodes - expectedNodes) unexpected node row(s)"))
             }
             // 3. Checkpoints: root at their size, signed by a registry key, consistent with the one before.
-            let tree = InMemoryMerkleTree(leafHashes: leaves)
+            // The stored nodes were just checked against the recomputed tree, so roots and proofs
+            // can come from them (O(log n) reads) instead of hashing the whole tree again.
+            let tree = StoredLogNodes(db: db)
             let verifiers = try Ledger.keys(db, Ledger.registryOwner).map { SignedNote.VerifierKey(name: origin, publicKey: $0.publicKey) }
             let checkpoints = try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
             var previous: Checkpoint?
