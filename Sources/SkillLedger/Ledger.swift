@@ -17,6 +17,10 @@ public struct Ledger: Sendable {
         public var keyPassphrase: SecretBytes?
         /// The base of the stable URLs put into credentials (status lists); fixed when the bank is created.
         public var baseURL: String
+        /// The registry's name, from which the log's origin line is derived.
+        public var registryName: String
+        /// The transparency log's origin line (default: derived from `registryName`); fixed at creation.
+        public var logOrigin: String?
         /// Folder to load Standards from when the database is created.
         public var standardsDirectory: URL?
         /// How long a writer waits for the lock before `store.busy`.
@@ -25,8 +29,11 @@ public struct Ledger: Sendable {
         /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
         public init(
             databasePath: String, secretPath: String? = nil, standardsDirectory: URL? = nil, busyTimeout: TimeInterval = 5,
-            keyPassphrasePath: String? = nil, keyPassphrase: SecretBytes? = nil, baseURL: String = "http://127.0.0.1:8080"
+            keyPassphrasePath: String? = nil, keyPassphrase: SecretBytes? = nil, baseURL: String = "http://127.0.0.1:8080",
+            registryName: String = "SkillBank Registry", logOrigin: String? = nil
         ) {
+            self.registryName = registryName
+            self.logOrigin = logOrigin
             self.databasePath = databasePath
             self.secretPath = secretPath ?? databasePath + ".secret"
             self.keyPassphrasePath = keyPassphrasePath ?? databasePath + ".keypass"
@@ -104,6 +111,7 @@ public struct Ledger: Sendable {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('secret_check', ?)", arguments: [check])
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('created_at', ?)", arguments: [Timestamp.format(clock())])
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('base_url', ?)", arguments: [configuration.baseURL])
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('log_origin', ?)", arguments: [configuration.effectiveLogOrigin])
                 }
                 if let fresh = standardsToLoad, try Int.fetchOne(db, sql: "SELECT count(*) FROM standards_files") == 0 {
                     for file in fresh.files {
@@ -167,3 +175,17 @@ public struct Ledger: Sendable {
     var today: CalendarDate { CalendarDate(now) }
 }
 
+
+extension Ledger.Configuration {
+    /// The origin line: the configured one, or the registry's name lower-cased with runs of
+    /// other characters as '-', then "/log" ("SkillBank Registry" → "skillbank-registry/log").
+    public var effectiveLogOrigin: String {
+        if let logOrigin, !logOrigin.isEmpty { return logOrigin }
+        var out = ""
+        for ch in registryName.lowercased() {
+            if ch.isLetter || ch.isNumber || ch == "." { out.append(ch) } else if out.last != "-" { out.append("-") }
+        }
+        let trimmed = out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return (trimmed.isEmpty ? "skillbank" : trimmed) + "/log"
+    }
+}

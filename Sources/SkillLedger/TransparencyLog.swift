@@ -82,7 +82,7 @@ public struct ConsistencyProof: Sendable, Hashable {
 extension Ledger {
     /// The log's origin line: configurable, by default derived from the registry's name.
     public var logOrigin: String {
-        (try? read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_origin'") } ?? nil) ?? "skillbank.registry/log"
+        (try? read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_origin'") } ?? nil) ?? Configuration(databasePath: "").effectiveLogOrigin
     }
 
     /// The registry's note verifier key (C2SP vkey: name+hash+base64).

@@ -31,7 +31,7 @@ import Testing
         members["issuance_event"] = .string(bundle["issuance_event"]!.stringValue!.replacingOccurrences(of: "\"level\":4", with: "\"level\":3"))
         #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
         members = bundle.objectValue!
-        members["checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank.registry/log\n", with: "skillbank.registry/log2\n"))
+        members["checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank-registry/log\n", with: "skillbank-registry/log2\n"))
         #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
         #expect(throws: SkillError.self) { try b.ledger.export(b.certificate.id, format: .bundle, withName: true) }
     }

@@ -66,3 +66,11 @@ import Testing
         #expect(report.divergence?.index == (index == -1 ? size - 1 : index), "\(what): \(String(describing: report.divergence))")
     }
 }
+
+@Suite struct LogOriginTests {
+    @Test func originIsDerivedFromTheRegistryNameOrConfigured() {
+        #expect(Ledger.Configuration(databasePath: "x").effectiveLogOrigin == "skillbank-registry/log")
+        #expect(Ledger.Configuration(databasePath: "x", registryName: "广东 Skills Bank!").effectiveLogOrigin == "广东-skills-bank/log")
+        #expect(Ledger.Configuration(databasePath: "x", logOrigin: "log.example.cn/skills").effectiveLogOrigin == "log.example.cn/skills")
+    }
+}

@@ -7,10 +7,10 @@ import Testing
         #expect(try cli.run("demo", "--dir", "d").status == 0)
         let db = ["--db", "d/skillbank.sqlite"]
         let first = try cli.run(["log", "checkpoint"] + db)
-        #expect(first.stdout.hasPrefix("skillbank.registry/log\n") && first.stdout.contains("\n\n— skillbank.registry/log "))
+        #expect(first.stdout.hasPrefix("skillbank-registry/log\n") && first.stdout.contains("\n\n— skillbank-registry/log "))
         _ = try cli.write("c1.txt", first.stdout)
         let key = try cli.run(["log", "key"] + db).stdout
-        #expect(key.hasPrefix("skillbank.registry/log+"))
+        #expect(key.hasPrefix("skillbank-registry/log+"))
         let events = try JSONSerialization.jsonObject(with: Data(try cli.run(["events", "--json"] + db).stdout.utf8)) as! [[String: Any]]
         let issued = try #require(events.first { $0["type"] as? String == "certificate.issued" })
         let number = try #require((issued["change"] as? [String: Any])?["number"] as? String)
