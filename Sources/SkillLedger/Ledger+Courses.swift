@@ -89,13 +89,7 @@ extension Ledger {
 
     /// Courses, optionally of one institution, in publication order.
     public func courses(institutionID: String? = nil) throws(SkillError) -> [Course] {
-        try read { db in
-            let sql = """
-                SELECT c.*, (SELECT count(*) FROM enrolments e WHERE e.course_id = c.id AND e.status <> 'withdrawn') AS enrolled
-                FROM courses c \(institutionID == nil ? "" : "WHERE c.institution_id = ?") ORDER BY c.id
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: institutionID.map { [$0] } ?? []).map(Course.init(row:))
-        }
+        try courses(institutionID: institutionID, after: nil, limit: -1)  // SQLite: a negative LIMIT means none
     }
 
     /// One course.

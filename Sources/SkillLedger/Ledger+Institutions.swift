@@ -145,9 +145,7 @@ extension Ledger {
 
     /// Every institution, in registration order.
     public func institutions() throws(SkillError) -> [Institution] {
-        try read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM institutions ORDER BY id").map { try Ledger.requireInstitution(db, $0) }
-        }
+        try institutions(after: nil, limit: -1)  // SQLite: a negative LIMIT means none
     }
 
     static func requireInstitution(_ db: Database, _ id: String) throws -> Institution {
