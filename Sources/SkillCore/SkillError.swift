@@ -126,6 +126,9 @@ extension SkillError.Code {
     public static let secretInvalid = Self("secret.invalid", .config)
     public static let cryptoFailure = Self("crypto.failure", .internal)
     public static let decryptionFailed = Self("crypto.decryption-failed", .internal)
+    // Backups
+    public static let backupTargetExists = Self("backup.target-exists", .usage)
+    public static let backupInvalid = Self("backup.invalid", .badData)
 
     /// Every code, for the tests that check each edge maps all of them.
     public static let all: [SkillError.Code] = [
@@ -138,5 +141,6 @@ extension SkillError.Code {
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
+        .backupTargetExists, .backupInvalid,
     ]
 }

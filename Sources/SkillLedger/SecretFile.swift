@@ -24,13 +24,7 @@ enum SecretFile {
             defer { scrub(&bytes) }
             var text = Array(Hex.encode(bytes).utf8) + [0x0A]
             defer { scrub(&text) }
-            let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard fd >= 0 else { throw SkillError(.secretInvalid, "cannot create the \(what) file", field: path, cause: String(cString: strerror(errno))) }
-            defer { close(fd) }
-            let written = text.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-            guard written == text.count, fsync(fd) == 0 else {
-                throw SkillError(.secretInvalid, "cannot write the \(what) file", field: path)
-            }
+            try writeNew(text, to: path, what: what)
             return asText ? SecretBytes(Array(text.dropLast())) : SecretBytes(bytes)
         }
         var info = stat()
@@ -50,5 +44,25 @@ enum SecretFile {
         let secret = asText ? SecretBytes(Array(trimmed.utf8)) : SecretBytes(bytes)
         scrub(&bytes)
         return secret
+    }
+}
+
+extension SecretFile {
+    /// Copies a secret file to a new file of mode 0600 (never overwriting), flushed to disk.
+    static func copy(_ from: String, to: String) throws(SkillError) {
+        guard var bytes = FileManager.default.contents(atPath: from).map(Array.init) else {
+            throw SkillError(.secretMissing, "cannot read the secret file", field: from)
+        }
+        defer { scrub(&bytes) }
+        try writeNew(bytes, to: to, what: "secret")
+    }
+
+    /// Writes a new file of mode 0600 (failing if it exists) and flushes it to disk.
+    static func writeNew(_ bytes: [UInt8], to path: String, what: String) throws(SkillError) {
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw SkillError(.secretInvalid, "cannot create the \(what) file", field: path, cause: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else { throw SkillError(.secretInvalid, "cannot write the \(what) file", field: path) }
     }
 }

@@ -15,6 +15,6 @@ struct Skillbank: AsyncParsableCommand {
             EnrolCommand.self, CompleteCommand.self, WithdrawCommand.self, CreditsCommand.self, RecordCommand.self,
             ImportCommand.self, AssessmentCommand.self, CertCommand.self, VerifyCommand.self, TrustListCommand.self,
             StatusListCommand.self, ConvertCommand.self, PathwayCommand.self, StatementCommand.self, RulesCommand.self,
-            LogCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self,
+            LogCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self, BackupCommand.self, RestoreCommand.self,
         ])
 }

@@ -31,4 +31,20 @@ import Testing
         #expect(try cli.run("verify", "b.json", "--max-age", "0s").status == 1)
         #expect(try cli.run("verify", "b.json", "--max-age", "soon").status == 65)
     }
+
+    @Test func backupAndRestoreAsAUserTypesThem() throws {
+        let cli = try CLI()
+        #expect(try cli.run("demo", "--dir", "d").status == 0)
+        let made = try cli.run("backup", "--db", "d/skillbank.sqlite", "copy.sqlite")
+        #expect(made.status == 0 && made.stdout.contains("integrity ok") && made.stdout.contains("copy.sqlite.secret"))
+        let again = try cli.run("backup", "--db", "d/skillbank.sqlite", "copy.sqlite")
+        #expect(again.status == 64 && again.stderr.contains("backup.target-exists") && again.stderr.contains("copy.sqlite"))
+        let restored = try cli.run("restore", "--db", "new.sqlite", "copy.sqlite", "--json")
+        #expect(restored.status == 0)
+        let report = try #require(try restored.json() as? [String: Any])
+        let events = try JSONSerialization.jsonObject(with: Data(try cli.run("events", "--json", "--db", "d/skillbank.sqlite").stdout.utf8)) as! [Any]
+        #expect(report["last_event"] as? Int == events.count && report["log_leaves"] as? Int == events.count)
+        #expect(try cli.run("log", "audit", "--db", "new.sqlite").stdout.contains("log clean"))
+        #expect(try cli.run("restore", "--db", "other.sqlite", "missing.sqlite").status == 66)
+    }
 }
