@@ -14,6 +14,7 @@ enum Problem {
         case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict
         case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .notApplicable, .notEligible, .keyRetired: return .conflict
         case .rateLimited: return .tooManyRequests
+        case .requestTimeout: return .requestTimeout
         case .unauthenticated: return .unauthorized
         default: break
         }

@@ -12,11 +12,17 @@ public struct ServerConfiguration: Sendable {
     public var publicRequestsPerMinute: Int
     /// The registry's name in the trust list and on the page.
     public var registryName: String
+    /// A connection that sends nothing (not even the rest of its headers) for this long is closed.
+    public var idleTimeoutSeconds: Int
+    /// A request body must arrive whole within this long, however slowly it trickles (408 after).
+    public var bodyTimeoutSeconds: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 16 << 20,
-        publicRequestsPerMinute: Int = 120, registryName: String = "SkillBank Registry"
+        publicRequestsPerMinute: Int = 120, registryName: String = "SkillBank Registry", idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30
     ) {
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.bodyTimeoutSeconds = bodyTimeoutSeconds
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

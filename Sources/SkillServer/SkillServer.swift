@@ -56,6 +56,7 @@ public enum SkillServer {
     public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
         Application(
             router: router(ledger: ledger, configuration: configuration, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SkillBank"),
             logger: logger)
     }
@@ -95,7 +96,7 @@ enum Dispatcher {
             switch endpoint.body {
             case .none: break
             case .json(let schema):
-                raw = try await read(request, limit: configuration.maxBodyBytes)
+                raw = try await read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
                 let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
                 let violations = try JSONSchema(schema).validate(value)
                 if !violations.isEmpty {
@@ -104,7 +105,7 @@ enum Dispatcher {
                 }
                 body = value
             case .csv, .form:
-                raw = try await read(request, limit: configuration.maxUploadBytes)
+                raw = try await read(request, limit: configuration.maxUploadBytes, within: configuration.bodyTimeoutSeconds)
             }
             // A retried create with the same Idempotency-Key gets the first answer.
             let key = endpoint.creates ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
@@ -146,16 +147,30 @@ enum Dispatcher {
         }
     }
 
-    /// Reads the body, refusing it as soon as it passes `limit` (before buffering more).
-    static func read(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// Reads the body, refusing it as soon as it passes `limit` (before buffering more) or when
+    /// it has not arrived whole within `seconds` (a client trickling bytes to hold a connection).
+    static func read(_ request: Request, limit: Int, within seconds: Int) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
         }
-        do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch {
-            throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
+        let body = request.body
+        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                do {
+                    return Array(try await body.collect(upTo: limit).readableBytesView)
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(max(1, seconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            if let first = try await group.next(), let bytes = first { return bytes }
+            throw SkillError(.requestTimeout, "the body did not arrive within \(seconds) s")
         }
     }
 

@@ -23,10 +23,18 @@ enum VerifyPage {
     }
 
     static func handle(_ request: Request, _ context: AppRequestContext, ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter) async -> Response {
-        if limiter.take(context.clientAddress) != nil {
-            return response(render(configuration: configuration, result: .problem("请求过于频繁，请稍后再试。 Too many requests; please try again shortly.")), status: .tooManyRequests)
+        if let wait = limiter.take(context.clientAddress) {
+            var refused = response(render(configuration: configuration, result: .problem("请求过于频繁，请稍后再试。 Too many requests; please try again shortly.")),
+                                   status: .tooManyRequests)
+            refused.headers[.retryAfter] = String(wait)
+            return refused
         }
-        guard let raw = try? await Dispatcher.read(request, limit: configuration.maxBodyBytes) else {
+        let raw: [UInt8]
+        do {
+            raw = try await Dispatcher.read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
+        } catch let error as SkillError where error.code == .requestTimeout {
+            return response(render(configuration: configuration, result: .problem("上传超时。 The upload took too long; please try again.")), status: .requestTimeout)
+        } catch {
             return response(render(configuration: configuration, result: .problem("文件过大。 The file is too large (1 MiB at most).")), status: .contentTooLarge)
         }
         let form = parseForm(String(decoding: raw, as: UTF8.self))

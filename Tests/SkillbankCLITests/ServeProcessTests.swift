@@ -57,4 +57,81 @@ import Testing
         // The bank survives the restart and the token file is not remade.
         #expect(try cli.run("institution", "list").stdout.contains("评价中心"))
     }
+
+    /// A slow client cannot hold a connection: one that stops mid-headers is closed after the
+    /// idle timeout, one trickling a body gets 408 when the body deadline passes.
+    @Test func slowClientsAreCutOff() async throws {
+        let cli = try CLI()
+        let port = Int.random(in: 40_001...60_000)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--port", String(port), "--idle-timeout", "1", "--body-timeout", "2"]
+        process.currentDirectoryURL = cli.folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var up = false
+        for _ in 0..<100 where !up {
+            try await Task.sleep(for: .milliseconds(100))
+            up = (try? await get("http://127.0.0.1:\(port)/healthz"))?.0 == 200
+        }
+        #expect(up)
+        // Half a request line, then silence: the server hangs up (read returns 0) without answering.
+        let stalled = try RawSocket(port: port)
+        try stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        let start = ContinuousClock.now
+        #expect(stalled.readAll(timeoutSeconds: 10).isEmpty)
+        #expect(ContinuousClock.now - start < .seconds(8))
+        // A body that trickles one byte per 0.5 s never finishes in time: 408.
+        let trickle = try RawSocket(port: port)
+        try trickle.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+        for _ in 0..<6 {
+            try await Task.sleep(for: .milliseconds(500))
+            try? trickle.send("{")
+        }
+        let answer = trickle.readAll(timeoutSeconds: 10)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(80))")
+        // The server is still fine for everyone else.
+        #expect(try await get("http://127.0.0.1:\(port)/healthz").0 == 200)
+    }
+}
+
+/// A bare TCP client, to behave the way no well-mannered HTTP library will.
+final class RawSocket {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Foundation.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw POSIXError(.EPIPE) }
+    }
+
+    /// Everything the server sends until it closes the connection (the idle timeout sees to
+    /// that after an answer) or `timeoutSeconds` pass.
+    func readAll(timeoutSeconds: Int) -> String {
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }
