@@ -152,6 +152,18 @@ extension Ledger {
                        - coalesce((SELECT sum(amount_tenths) FROM postings WHERE from_account = a.id), 0) AS b FROM accounts a)
                 """) ?? 0
             if net != 0 { problems.append("accounts do not sum to zero (net \(Credits.format(net)))") }
+            // 7. A pass and its certificate are one: no passed result without a certificate, no
+            //    certificate from an assessment without a recorded pass.
+            let unissued = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM candidates c WHERE c.status = 'passed'
+                  AND NOT EXISTS (SELECT 1 FROM certificates t WHERE t.assessment_id = c.assessment_id AND t.person_id = c.person_id)
+                """) ?? 0
+            if unissued > 0 { problems.append("\(unissued) passed result(s) have no certificate") }
+            let unearned = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM certificates t WHERE t.assessment_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM candidates c WHERE c.assessment_id = t.assessment_id AND c.person_id = t.person_id AND c.status = 'passed')
+                """) ?? 0
+            if unearned > 0 { problems.append("\(unearned) certificate(s) lack the pass they were issued for") }
             return ReconciliationReport(
                 postings: try Int.fetchOne(db, sql: "SELECT count(*) FROM postings") ?? 0,
                 events: try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0,

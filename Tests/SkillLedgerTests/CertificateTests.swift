@@ -58,6 +58,13 @@ struct IssuedBank {
         let second = try b.ledger.recordResult(assessment: b.assessment.id, person: p2.id, theory: 60, practical: 60)
         #expect(second.certificates.first?.number.hasSuffix("4000002") == true)
         #expect(try b.ledger.reconcile().isBalanced)
+
+        // A pass whose certificate went missing (a half-written issuance) does not reconcile,
+        // nor does a certificate whose pass went missing.
+        try b.bank.rawWrite("PRAGMA foreign_keys = OFF; DELETE FROM certificates WHERE id = '\(second.certificates[0].id)'")
+        #expect(try b.ledger.reconcile().problems.contains("1 passed result(s) have no certificate"))
+        try b.bank.rawWrite("PRAGMA foreign_keys = OFF; DELETE FROM candidates WHERE person_id = '\(b.certificate.personID)'")
+        #expect(try b.ledger.reconcile().problems.contains("1 certificate(s) lack the pass they were issued for"))
     }
 
     @Test func failsAndBadResultsIssueNothing() throws {
