@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SkillCore
+import SkillLedger
+@testable import SkillServer
+import Synchronization
+import Testing
+
+/// Collects every log line (message and metadata) at every level.
+struct CapturingLogHandler: LogHandler {
+    static let lines = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let all = self.metadata.merging(extra ?? [:]) { _, new in new }
+        Self.lines.withLock { $0.append("\(level) \(message) \(all)") }
+    }
+}
+
+/// Builds a bank with known names and ID numbers, drives every flow that touches a person over
+/// HTTP, and then looks for those values in clear in the database file, its WAL, every response
+/// body (credentials, JWTs, bundles, statements, records, errors, the verification page) and
+/// every log line. Positive controls prove the scan can see: the opt-in `with_name` export must
+/// contain the name, and the encrypted column must be the only place the bank keeps it.
+@Suite(.serialized) struct PersonalDataScanTests {
+    static let people: [(name: String, type: String, number: String)] = [
+        ("欧阳明华", "resident", residentID(517)),
+        ("Zhang Weiqiang", "passport", "E77123456"),
+        ("司马慧", "resident", residentID(628)),
+    ]
+    /// A malformed number (wrong check digit) that an error message must not echo either.
+    static let badNumber: String = {
+        let good = residentID(739)
+        return String(good.dropLast()) + (good.last == "1" ? "2" : "1")
+    }()
+
+    /// The forms a value could take in clear: raw UTF-8 and JSON's \u escapes.
+    static func needles(_ value: String) -> [[UInt8]] {
+        let escaped = value.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\u%04x", $0.value) }.joined()
+        return Set([value, escaped, escaped.uppercased().replacingOccurrences(of: "\\U", with: "\\u")]).map { Array($0.utf8) }
+    }
+
+    static var secrets: [String] { people.flatMap { [$0.name, $0.number] } + [badNumber] }
+
+    /// The secrets found in `bytes`.
+    static func hits(_ bytes: [UInt8]) -> [String] {
+        secrets.filter { secret in needles(secret).contains { needle in bytes.firstRange(of: needle) != nil } }
+    }
+
+    @Test func noPersonalDataInClearAnywhere() async throws {
+        let f = try ServerFixture()
+        CapturingLogHandler.lines.withLock { $0.removeAll() }
+        let logger = Logger(label: "scan") { _ in CapturingLogHandler() }
+        let collected = Mutex<[(what: String, bytes: [UInt8])]>([])
+        let optInBytes = Mutex<[UInt8]>([])
+        try await f.application(logger: logger).test(.router) { client in
+            let op = f.tokens["operator"]!
+            @Sendable func pct(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+            func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil, raw: String? = nil,
+                      form: String? = nil) async throws -> TestResponse {
+                var headers: HTTPFields = [:]
+                if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+                let r = try await client.call(method, uri, token: token, json: json, raw: raw ?? form, headers: headers)
+                collected.withLock { $0.append(("\(method) \(uri.split(separator: "?")[0]) → \(r.status.code)", Array(r.body.readableBytesView))) }
+                return r
+            }
+            var ids: [String] = []
+            for p in Self.people {
+                let r = try await call(.post, "/v1/people", token: op, json: #"{"name":"\#(p.name)","id_type":"\#(p.type)","id_number":"\#(p.number)"}"#)
+                #expect(r.status == .created)
+                ids.append(try #require(r.json?["id"]?.stringValue))
+            }
+            // Errors about personal data: a duplicate, a bad check digit, a bad CSV row.
+            #expect(try await call(.post, "/v1/people", token: op, json: #"{"name":"\#(Self.people[0].name)","id_type":"resident","id_number":"\#(Self.people[0].number)"}"#).status == .conflict)
+            #expect(try await call(.post, "/v1/people", token: op, json: #"{"name":"某人","id_type":"resident","id_number":"\#(Self.badNumber)"}"#).status == .unprocessableContent)
+            let csv = "name,id_type,id_number\n\(Self.people[2].name),resident,\(Self.badNumber)\n"
+            #expect(try await call(.post, "/v1/imports/people", token: op, raw: csv).status.code >= 400)
+            _ = try await call(.post, "/v1/imports/people?skip_bad=true", token: op, raw: csv)
+            // Training, credits, an assessment and certificates for each.
+            for id in ids {
+                let e = try await call(.post, "/v1/enrolments", token: op, json: #"{"person":"\#(id)","course":"\#(f.course.id)"}"#)
+                _ = try await call(.post, "/v1/enrolments/\(e.json!["id"]!.stringValue!)/close", token: op, json: #"{"outcome":"completed"}"#)
+                _ = try await call(.post, "/v1/assessments/\(f.assessmentA5.id)/candidates", token: op, json: #"{"person":"\#(id)"}"#)
+                let r = try await call(.post, "/v1/assessments/\(f.assessmentA5.id)/results", token: op, json: #"{"person":"\#(id)","theory":80,"practical":85}"#)
+                #expect(r.status == .ok)
+            }
+            // Every reader of a person's data.
+            for (i, id) in ids.enumerated() {
+                let (_, worker) = try f.ledger.createToken(role: .worker, person: id)
+                _ = try await call(.get, "/v1/people/\(id)", token: op)
+                _ = try await call(.get, "/v1/me/record", token: worker)
+                let mine = try await call(.get, "/v1/me/certificates", token: worker)
+                let certificate = try #require(mine.json?["items"]?.arrayValue?.first)
+                let cid = certificate["id"]!.stringValue!
+                let number = certificate["number"]!.stringValue!
+                let vc = try await call(.get, "/v1/me/certificates/\(cid)", token: worker)
+                _ = try await call(.get, "/v1/me/certificates/\(cid)?format=jwt", token: worker)
+                _ = try await call(.get, "/v1/me/statement", token: worker)
+                _ = try await call(.get, "/v1/me/pathway?occupation=6-31-01-03&level=4", token: worker)
+                _ = try await call(.get, "/v1/me/conversions", token: worker)
+                _ = try await call(.get, "/v1/certificates/\(cid)/bundle")
+                _ = try await call(.post, "/v1/verify", json: #"{"credential":\#(vc.text)}"#)
+                _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&name=\(pct(Self.people[i].name))")
+                _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&id_type=\(Self.people[i].type)&id_number=\(Self.people[i].number)")
+                _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&name=\(pct(Self.people[(i + 1) % 3].name))")
+                _ = try await call(.get, "/v1/log/proof/inclusion?certificate=\(number)")
+                _ = try await call(.post, "/verify", form: "number=\(number)&name=\(pct(Self.people[i].name))")
+                _ = try await call(.post, "/verify", form: "credential=\(pct(vc.text))")
+                _ = try await call(.post, "/v1/certificates/\(cid)/suspend", token: op, json: "{}")
+                // The worker's own opt-in: the name may appear here and only here.
+                let named = try await client.call(.get, "/v1/me/certificates/\(cid)?with_name=true", token: worker)
+                optInBytes.withLock { $0 += Array(named.body.readableBytesView) }
+            }
+            _ = try await call(.get, "/v1/trust-list")
+            _ = try await call(.get, "/v1/status-lists/\(f.evaluatorA.id)/suspension")
+        }
+
+        let bodies = collected.withLock { $0 }
+        let optIn = optInBytes.withLock { $0 }
+        // Positive controls: the scanner sees a name where one is meant to be.
+        #expect(Self.hits(optIn).contains(Self.people[0].name), "the opt-in export should carry the name; the scanner is blind")
+        // Every response body.
+        for body in bodies {
+            #expect(Self.hits(body.bytes).isEmpty, "\(body.what) shows \(Self.hits(body.bytes).count) personal value(s) in clear")
+        }
+        #expect(bodies.count > 60)
+        // Every log line, at trace level.
+        let lines = CapturingLogHandler.lines.withLock { $0 }
+        #expect(lines.count >= bodies.count)
+        for line in lines where !Self.hits(Array(line.utf8)).isEmpty {
+            Issue.record("a log line shows personal data: \(line.prefix(120))")
+        }
+        // The database file and its WAL, byte for byte.
+        let db = f.ledger.path
+        for suffix in ["", "-wal"] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: db + suffix)))
+            #expect(bytes.count > 0)
+            #expect(Self.hits(bytes).isEmpty, "\(db + suffix) holds \(Self.hits(bytes)) in clear")
+        }
+        // The events that the log hashes, as the log would publish them.
+        for event in try f.ledger.events(limit: 100_000) {
+            #expect(Self.hits(event.canonical).isEmpty, "event \(event.seq) \(event.type) shows personal data")
+        }
+    }
+}
