@@ -78,6 +78,18 @@ public struct Ed25519PrivateKey: Sendable {
         publicKey = try Ed25519PublicKey(rawRepresentation: raw)
     }
 
+    /// The 32-byte seed, for the key-safety tests that search files and memory for it. Package
+    /// access only: nothing outside this package can take a private key out of OpenSSL.
+    package func seedForAudit() throws(SkillError) -> SecretBytes {
+        var raw = [UInt8](repeating: 0, count: 32)
+        var length = 32
+        guard EVP_PKEY_get_raw_private_key(key.pointer, &raw, &length) == 1, length == 32 else {
+            throw .openSSL("EVP_PKEY_get_raw_private_key")
+        }
+        defer { scrub(&raw) }
+        return SecretBytes(raw)
+    }
+
     /// Signs `message` (pure Ed25519, RFC 8032 §5.1.6).
     /// - Returns: the 64-byte signature.
     /// - Throws: `crypto.failure`.

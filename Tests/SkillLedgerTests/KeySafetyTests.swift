@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillCrypto
+@testable import SkillLedger
+import Testing
+
+/// Private keys: encrypted at rest, files 0600, a wrong passphrase refused with a clear error,
+/// and the seed of every key found nowhere on disk — not the database, its WAL, nor any file
+/// beside it — in raw, hex or base64 form.
+@Suite struct KeySafetyTests {
+    /// Ed25519 PKCS#8 without encryption begins with these 16 bytes, then the seed.
+    static let clearPKCS8Prefix: [UInt8] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]
+
+    @Test func seedsNeverReachTheDiskInClear() throws {
+        let bank = try TestBank()
+        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
+        _ = try bank.ledger.rotateKey(of: evaluator.id)
+        let passphrase = try String(contentsOfFile: bank.dbPath + ".keypass", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let queue = try DatabaseQueue(path: bank.dbPath)
+        let pems = try queue.read { db in try String.fetchAll(db, sql: "SELECT encrypted_pem FROM keys") }
+        try queue.close()
+        #expect(pems.count == 3)  // the registry's key and the evaluator's two
+        var seeds: [[UInt8]] = []
+        for pem in pems {
+            #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+            let key = try Ed25519PrivateKey(encryptedPEM: pem, passphrase: SecretBytes(Array(passphrase.utf8)))
+            seeds.append(try key.seedForAudit().withUnsafeBytes { Array($0) })
+        }
+        var forms: [[UInt8]] = [Array("BEGIN PRIVATE KEY".utf8), Self.clearPKCS8Prefix]
+        for seed in seeds {
+            forms += [seed, Array(Hex.encode(seed).utf8), Array(Hex.encode(seed).uppercased().utf8), Array(Data(seed).base64EncodedString().utf8)]
+        }
+        var scanned = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: bank.folder.path) {
+            let bytes = Array(try Data(contentsOf: bank.folder.appendingPathComponent(name)))
+            for form in forms { #expect(bytes.firstRange(of: form) == nil, "\(name) holds a private key in clear") }
+            scanned += bytes.count
+        }
+        #expect(scanned > 100_000)
+        // The positive control: the scan finds a seed where one is put.
+        #expect(Array(Data(seeds[0] + [1, 2, 3])).firstRange(of: seeds[0]) != nil)
+    }
+
+    @Test func secretFilesAre0600AndLooseOnesAreRefused() throws {
+        let bank = try TestBank()
+        for suffix in [".secret", ".keypass"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: bank.dbPath + suffix)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(suffix) has mode \(String(mode ?? 0, radix: 8))")
+        }
+        chmod(bank.dbPath + ".keypass", 0o644)
+        let error = expectCode(.secretInvalid) { _ = try Ledger.open(.init(databasePath: bank.dbPath)) }
+        #expect(error?.message.contains("chmod 600") == true && error?.field == bank.dbPath + ".keypass")
+    }
+
+    @Test func aWrongPassphraseIsAClearErrorAndSignsNothing() throws {
+        let bank = try TestBank()
+        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
+        _ = try bank.ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
+        let person = try bank.person(1)
+        let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
+        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        let wrong = try Ledger.open(.init(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))).ledger
+        let before = try bank.snapshot()
+        let error = expectCode(.secretInvalid) { _ = try wrong.recordResult(assessment: assessment.id, person: person.id, theory: 80, practical: 80) }
+        #expect(error?.message.contains("wrong passphrase") == true)
+        #expect(try bank.snapshot() == before)
+        #expect(try bank.count("certificates") == 0 && bank.count("candidates", "status = 'passed'") == 0)
+    }
+}
