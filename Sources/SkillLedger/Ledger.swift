@@ -142,6 +142,15 @@ public struct Ledger: Sendable {
         let ledger = Ledger(
             pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase, baseURL: baseURL, clock: clock,
             path: configuration.databasePath)
+        // A wrong passphrase is refused here, before any command could make a key under it
+        // that the right passphrase would never open. Opening the registry's key costs one
+        // PBKDF2 derivation, and the key stays cached for signing.
+        do {
+            _ = try ledger.read { db in try ledger.signingKey(db, owner: registryOwner) }
+        } catch let error where error.code == .secretInvalid {
+            throw SkillError(.secretInvalid, "the key passphrase does not open this bank's keys (wrong passphrase, or a damaged key)",
+                             field: configuration.keyPassphrase == nil ? configuration.keyPassphrasePath : "SKILLBANK_KEY_PASSPHRASE")
+        }
         return (ledger, !existed)
     }
 

@@ -60,11 +60,18 @@ import Testing
         let person = try bank.person(1)
         let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
         try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
-        let wrong = try Ledger.open(.init(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))).ledger
         let before = try bank.snapshot()
-        let error = expectCode(.secretInvalid) { _ = try wrong.recordResult(assessment: assessment.id, person: person.id, theory: 80, practical: 80) }
-        #expect(error?.message.contains("wrong passphrase") == true)
+        // Refused at open, before any command could sign, or make a key under the wrong passphrase.
+        let error = expectCode(.secretInvalid) {
+            _ = try Ledger.open(.init(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8))))
+        }
+        #expect(error?.message.contains("does not open this bank's keys") == true && error?.field == "SKILLBANK_KEY_PASSPHRASE")
         #expect(try bank.snapshot() == before)
+        // And a key that will not decrypt is refused where it is used, too.
+        expectCode(.secretInvalid) {
+            _ = try Ed25519PrivateKey(encryptedPEM: try bank.ledger.read { db in try String.fetchOne(db, sql: "SELECT encrypted_pem FROM keys LIMIT 1")! },
+                                      passphrase: SecretBytes(Array("not the passphrase at all".utf8)))
+        }
         #expect(try bank.count("certificates") == 0 && bank.count("candidates", "status = 'passed'") == 0)
     }
 }
