@@ -103,7 +103,8 @@ public struct JSONSchema: Sendable {
                 out.append(.init(path: path, message: "must have at least \(min) character\(min == 1 ? "" : "s")"))
             }
             if let pattern = s["pattern"]?.stringValue, !RegexCache.matches(text, pattern) {
-                out.append(.init(path: path, message: "\"\(text.prefix(40))\" does not match \(pattern)"))
+                // The value is not echoed: a misplaced ID number must not come back in an error.
+                out.append(.init(path: path, message: "does not match \(pattern)"))
             }
         case .number(let n):
             if let min = s["minimum"]?.numberValue, n < min { out.append(.init(path: path, message: "must be ≥ \(Self.show(min))")) }

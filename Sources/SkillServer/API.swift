@@ -42,8 +42,8 @@ enum API {
             return .json(.ok, report.json)
         },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
-                 parameters: [.query("number", "certificate number", required: true), .query("name", "holder's name"),
-                              .query("id_type", "resident | passport | hk-macao | taiwan"), .query("id_number", "holder's ID number")],
+                 parameters: [.query("number", "certificate number", required: true, schema: Schemas.string), .query("name", "holder's name", schema: Schemas.string),
+                              .query("id_type", "resident | passport | hk-macao | taiwan", schema: ["enum": ["resident", "passport", "hk-macao", "taiwan"]]), .query("id_number", "holder's ID number", schema: Schemas.string)],
                  limited: true) { call throws(SkillError) in
             guard let number = call.query["number"], !number.isEmpty else { throw SkillError(.invalidField, "number is required", field: "number") }
             let type = try call.query["id_type"].map { t throws(SkillError) in
@@ -67,12 +67,12 @@ enum API {
             headers[.contentType] = "application/vc+ld+json"
             return .raw(.ok, contentType: "application/json", body: bytes, headers: headers)
         },
-        Endpoint(.get, "/v1/log/checkpoint", .public, "The latest signed checkpoint of the transparency log (C2SP signed note).") { call throws(SkillError) in
+        Endpoint(.get, "/v1/log/checkpoint", .public, "The latest signed checkpoint of the transparency log (C2SP signed note).", produces: ["text/plain"]) { call throws(SkillError) in
             .raw(.ok, contentType: "text/plain; charset=utf-8", body: Array(try call.ledger.checkpoint().utf8), headers: [:])
         },
         Endpoint(.get, "/v1/log/proof/inclusion", .public, "An RFC 9162 inclusion proof for an event or a certificate's issuance event.",
-                 parameters: [.query("certificate", "certificate id or number"), .query("event", "event id"),
-                              .query("size", "tree size (default: the latest checkpoint)", schema: ["type": "integer"])]) { call throws(SkillError) in
+                 parameters: [.query("certificate", "certificate id or number", schema: Schemas.string), .query("event", "event id", schema: Schemas.string),
+                              .query("size", "tree size (default: the latest checkpoint)", schema: Schemas.positive)]) { call throws(SkillError) in
             guard (call.query["certificate"] == nil) != (call.query["event"] == nil) else {
                 throw SkillError(.invalidField, "give exactly one of certificate and event", field: "certificate")
             }
@@ -80,8 +80,8 @@ enum API {
                                                              size: call.query["size"].flatMap(Int.init)).json)
         },
         Endpoint(.get, "/v1/log/proof/consistency", .public, "An RFC 9162 consistency proof between two tree sizes.",
-                 parameters: [.query("from", "older size", required: true, schema: ["type": "integer"]),
-                              .query("to", "newer size", required: true, schema: ["type": "integer"])]) { call throws(SkillError) in
+                 parameters: [.query("from", "older size", required: true, schema: Schemas.positive),
+                              .query("to", "newer size", required: true, schema: Schemas.positive)]) { call throws(SkillError) in
             guard let from = call.query["from"].flatMap(Int.init), let to = call.query["to"].flatMap(Int.init) else {
                 throw SkillError(.invalidField, "from and to are tree sizes", field: "from")
             }
@@ -95,13 +95,13 @@ enum API {
     // MARK: Operator
 
     static let institutionSchema = Schemas.object(
-        ["name": Schemas.string, "kind": ["enum": ["training", "employer", "social", "international"]], "code": Schemas.string,
-         "province": Schemas.optionalString, "evaluator_code": Schemas.optionalString, "site_sequence": Schemas.optionalString],
+        ["name": Schemas.string, "kind": ["enum": ["training", "employer", "social", "international"]], "code": Schemas.uscc,
+         "province": Schemas.province, "evaluator_code": Schemas.optionalString, "site_sequence": Schemas.optionalString],
         required: ["name", "kind", "code"])
 
     static let operatorEndpoints: [Endpoint] = [
         Endpoint(.get, "/v1/institutions", .operatorOnly, "List institutions (cursor pagination).",
-                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: ["type": "integer"])]) { call throws(SkillError) in
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
             let items = try call.ledger.institutions(after: call.query["cursor"], limit: n)
             return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
@@ -117,7 +117,7 @@ enum API {
             .json(.ok, try call.ledger.institution(call.requirePath("id")).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/accreditations", .operatorOnly, "Add an accreditation scope.",
-                 body: .json(Schemas.object(["occupation": Schemas.string, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
+                 body: .json(Schemas.object(["occupation": Schemas.occupation, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
                                              "from": Schemas.date, "until": Schemas.date], required: ["occupation", "levels"])),
                  success: .created, creates: true) { call throws(SkillError) in
             let from = try call.string("from").map { t throws(SkillError) in try CalendarDate.parse(t, field: "from") }
@@ -153,13 +153,13 @@ enum API {
 
     static let institutionEndpoints: [Endpoint] = [
         Endpoint(.get, "/v1/courses", .institutions, "Courses (an institution token sees its own).",
-                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: ["type": "integer"])]) { call throws(SkillError) in
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
             let items = try call.ledger.courses(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
             return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/courses", .institutions, "Publish a course inside the institution's scope.",
-                 body: .json(Schemas.object(["institution": Schemas.string, "title": Schemas.string, "occupation": Schemas.string, "level": Schemas.level,
+                 body: .json(Schemas.object(["institution": Schemas.id("ins"), "title": Schemas.string, "occupation": Schemas.occupation, "level": Schemas.level,
                                              "hours": ["type": "integer", "minimum": 1], "capacity": ["type": "integer", "minimum": 1],
                                              "framework": Schemas.string, "starts": Schemas.date, "ends": Schemas.date, "online": ["type": "boolean"]],
                                             required: ["title", "occupation", "level", "hours"])),
@@ -177,7 +177,7 @@ enum API {
             return .json(.created, course.json)
         },
         Endpoint(.post, "/v1/enrolments", .institutions, "Enrol a worker in a course.",
-                 body: .json(Schemas.object(["person": Schemas.string, "course": Schemas.string], required: ["person", "course"])),
+                 body: .json(Schemas.object(["person": Schemas.id("per"), "course": Schemas.id("crs")], required: ["person", "course"])),
                  success: .created, creates: true) { call throws(SkillError) in
             try call.requireOwned(call.string("course") ?? "")
             return .json(.created, try call.ledger.enrol(person: call.string("person") ?? "", course: call.string("course") ?? "", actor: call.actor).json)
@@ -192,7 +192,7 @@ enum API {
             return .json(.ok, .object(value))
         },
         Endpoint(.post, "/v1/assessments", .institutions, "Schedule an assessment inside the evaluator's scope.",
-                 body: .json(Schemas.object(["institution": Schemas.string, "occupation": Schemas.string, "level": Schemas.level,
+                 body: .json(Schemas.object(["institution": Schemas.id("ins"), "occupation": Schemas.occupation, "level": Schemas.level,
                                              "kind": ["enum": ["skill", "special"]], "work_type": Schemas.string, "dual": Schemas.string],
                                             required: ["occupation"])),
                  success: .created, creates: true) { call throws(SkillError) in
@@ -206,7 +206,7 @@ enum API {
             return .json(.created, a.json)
         },
         Endpoint(.post, "/v1/assessments/{id}/candidates", .institutions, "Enrol a candidate (eligibility rules checked; the operator may override).",
-                 body: .json(Schemas.object(["person": Schemas.string, "override": Schemas.string], required: ["person"])),
+                 body: .json(Schemas.object(["person": Schemas.id("per"), "override": Schemas.string], required: ["person"])),
                  success: .created, creates: true) { call throws(SkillError) in
             let id = call.requirePath("id")
             try call.requireOwned(id)
@@ -217,7 +217,7 @@ enum API {
             return .json(.created, ["assessment": .string(id), "person": .optional(call.string("person")), "status": "enrolled"])
         },
         Endpoint(.post, "/v1/assessments/{id}/results", .institutions, "Record scores; a pass issues the signed certificate(s).",
-                 body: .json(Schemas.object(["person": Schemas.string, "theory": Schemas.score, "practical": Schemas.score], required: ["person", "practical"]))) { call throws(SkillError) in
+                 body: .json(Schemas.object(["person": Schemas.id("per"), "theory": Schemas.score, "practical": Schemas.score], required: ["person", "practical"]))) { call throws(SkillError) in
             let id = call.requirePath("id")
             try call.requireOwned(id)
             let outcome = try call.ledger.recordResult(assessment: id, person: call.string("person") ?? "", theory: call.int("theory"),
@@ -273,19 +273,23 @@ enum API {
             .json(.ok, ["items": .array(try call.ledger.certificates(of: me(call)).map(\.json))])
         },
         Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC or a VC-JWT.",
-                 parameters: [.query("format", "vc (default) | jwt"), .query("with_name", "include the worker's name", schema: ["type": "boolean"])]) { call throws(SkillError) in
+                 parameters: [.query("format", "vc (default) | jwt", schema: ["enum": ["vc", "jwt"]]),
+                              .query("with_name", "include the worker's name", schema: ["type": "boolean"])],
+                 produces: ["application/json", "application/vc+jwt"]) { call throws(SkillError) in
             let id = call.requirePath("id")
             guard try call.ledger.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
                 throw SkillError(.forbidden, "a worker may export only their own certificates")
             }
-            let format = Ledger.ExportFormat(rawValue: call.query["format"] ?? "vc") ?? .vc
+            guard let format = Ledger.ExportFormat(rawValue: call.query["format"] ?? "vc"), format == .vc || format == .jwt else {
+                throw SkillError(.invalidField, "format is vc or jwt", field: "format")
+            }
             let text = try call.ledger.export(id, format: format, withName: call.query["with_name"] == "true")
             return format == .jwt
                 ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
                 : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])
         },
         Endpoint(.get, "/v1/me/pathway", .workers, "What the worker holds toward a level, and what is missing.",
-                 parameters: [.query("occupation", "occupation code", required: true), .query("level", "five-level code", required: true, schema: ["type": "integer"])]) { call throws(SkillError) in
+                 parameters: [.query("occupation", "occupation code", required: true, schema: Schemas.occupation), .query("level", "five-level code", required: true, schema: Schemas.level)]) { call throws(SkillError) in
             guard let level = call.query["level"].flatMap(Int.init) else { throw SkillError(.invalidField, "level must be 1–5", field: "level") }
             let (outcomes, _) = try call.ledger.pathway(person: me(call), occupation: call.query["occupation"] ?? "", level: level)
             return .json(.ok, ["eligible": .bool(outcomes.isEmpty || outcomes.contains(where: \.applies)), "rules": .array(outcomes.map(\.json))])

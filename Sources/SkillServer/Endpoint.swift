@@ -95,11 +95,13 @@ struct Endpoint: Sendable {
     let creates: Bool
     /// Whether the route is rate-limited per client address.
     let limited: Bool
+    /// The media types a success can have (for the OpenAPI document).
+    let produces: [String]
     let handler: @Sendable (Call) throws(SkillError) -> Reply
 
     init(
         _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ summary: String, body: BodyKind = .none, parameters: [Parameter] = [],
-        success: HTTPResponse.Status = .ok, creates: Bool = false, limited: Bool = false,
+        success: HTTPResponse.Status = .ok, creates: Bool = false, limited: Bool = false, produces: [String] = ["application/json"],
         _ handler: @escaping @Sendable (Call) throws(SkillError) -> Reply
     ) {
         self.method = method
@@ -113,6 +115,7 @@ struct Endpoint: Sendable {
         self.success = success
         self.creates = creates
         self.limited = limited
+        self.produces = produces
         self.handler = handler
     }
 
@@ -134,4 +137,13 @@ enum Schemas {
     static let score: JSONValue = ["type": "integer", "minimum": 0, "maximum": 100]
     static let level: JSONValue = ["type": "integer", "minimum": 1, "maximum": 5]
     static let date: JSONValue = ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]
+    static let positive: JSONValue = ["type": "integer", "minimum": 1]
+    static let pageLimit: JSONValue = ["type": "integer", "minimum": 1, "maximum": 500]
+    /// 2022 大典 occupation code, D-DD-DD-DD.
+    static let occupation: JSONValue = ["type": "string", "pattern": "^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"]
+    /// 统一社会信用代码: 18 characters of GB 32100's alphabet (the check character is checked by the handler).
+    static let uscc: JSONValue = ["type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"]
+    static let province: JSONValue = ["type": "string", "pattern": "^[0-9]{2}$"]
+    /// A record id: its kind's prefix and 26 Crockford base-32 characters.
+    static func id(_ prefix: String) -> JSONValue { ["type": "string", "pattern": .string("^\(prefix)_[0-9A-HJKMNP-TV-Z]{26}$")] }
 }

@@ -17,14 +17,16 @@ enum OpenAPI {
         var paths: [String: [String: JSONValue]] = [:]
         for e in API.endpoints {
             var responses: [String: JSONValue] = [
-                String(e.success.code): ["description": "success", "content": ["application/json": ["schema": ["type": "object"]]]],
+                String(e.success.code): ["description": "success", "content": .object(Dictionary(uniqueKeysWithValues: e.produces.map { type in
+                    (type, ["schema": type == "application/json" ? ["type": "object"] : ["type": "string"]] as JSONValue)
+                }))],
                 "default": ["description": "problem (RFC 9457)", "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
             ]
-            var errorCodes = ["400", "422", "500"]
+            var errorCodes = ["400", "422", "500", "503"]
             if case .roles = e.access { errorCodes += ["401", "403"] }
             if e.limited { errorCodes.append("429") }
             if e.path.contains("{") || e.method == .post { errorCodes += ["404", "409"] }
-            if e.body.isUpload || e.body.isJSON { errorCodes.append("413") }
+            if e.body.isUpload || e.body.isJSON { errorCodes += ["408", "413"] }
             if e.path.hasPrefix("/v1/status-lists") { responses["304"] = ["description": "not modified (ETag)"] }
             if e.path.hasPrefix("/v1/imports") { errorCodes.append("422") }
             for code in Set(errorCodes) {
@@ -68,7 +70,12 @@ enum OpenAPI {
             "requestBody": ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
                 "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]]]],
             "responses": ["200": ["description": "the verdict as a page", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "429": ["description": "rate limited"], "413": ["description": "too large"]],
+                          "400": ["description": "nothing to check", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "404": ["description": "no certificate matches", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "408": ["description": "the upload took too long", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "413": ["description": "too large", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "422": ["description": "the check could not be completed", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "429": ["description": "rate limited", "content": ["text/html": ["schema": ["type": "string"]]]]],
         ]
         return [
             "openapi": "3.1.0",

@@ -15,6 +15,7 @@ enum Problem {
         case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .notApplicable, .notEligible, .keyRetired: return .conflict
         case .rateLimited: return .tooManyRequests
         case .requestTimeout: return .requestTimeout
+        case .methodNotAllowed: return .methodNotAllowed
         case .unauthenticated: return .unauthorized
         default: break
         }

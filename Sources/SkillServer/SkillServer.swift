@@ -30,6 +30,7 @@ public enum SkillServer {
         _ = metricsRegistry
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: UnmatchedRouteMiddleware(routes: API.endpoints.map { ($0.method, $0.path) } + extraRoutes))
         router.add(middleware: MetricsMiddleware())
         let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
         for endpoint in API.endpoints {
@@ -199,3 +200,39 @@ struct RequestLogMiddleware: RouterMiddleware {
         return response
     }
 }
+
+/// A request no route matched: 405 with `Allow` when the path exists under other methods,
+/// otherwise 404 — both as problem+json like every other error.
+struct UnmatchedRouteMiddleware: RouterMiddleware {
+    let routes: [(method: HTTPRequest.Method, segments: [Substring])]
+
+    init(routes: [(HTTPRequest.Method, String)]) {
+        self.routes = routes.map { ($0.0, $0.1.split(separator: "/")) }
+    }
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let path = request.uri.path
+            let allowed = allowedMethods(path)
+            guard !allowed.isEmpty else {
+                return Problem.response(SkillError(.routeNotFound, "no such route"), instance: path)
+            }
+            var response = Problem.response(
+                SkillError(.methodNotAllowed, "\(request.method.rawValue) is not served here; use \(allowed.joined(separator: ", "))"), instance: path)
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
+        }
+    }
+
+    /// The methods served at `path`, matching `{name}` segments to any one segment.
+    func allowedMethods(_ path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        let methods = routes.filter { route in
+            route.segments.count == parts.count && zip(route.segments, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map(\.method.rawValue)
+        return Array(Set(methods)).sorted()
+    }
+}
+

@@ -39,6 +39,7 @@ enum VerifyPage {
         }
         let form = parseForm(String(decoding: raw, as: UTF8.self))
         let result: Result
+        var status: HTTPResponse.Status = .ok
         do {
             result = try await Dispatcher.offload { () throws(SkillError) -> Result in
                 if let text = form["credential"], !text.trimmingSpaces.isEmpty {
@@ -47,14 +48,19 @@ enum VerifyPage {
                 if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
                     return .lookup(try ledger.lookup(number: number, name: name, idNumber: nil))
                 }
-                return .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")
+                throw SkillError(.invalidField, "nothing to check", field: "credential")
             }
+        } catch let error as SkillError where error.code == .invalidField {
+            result = .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")
+            status = .badRequest
         } catch let error as SkillError where error.code == .certificateNotFound {
             result = .problem("未找到与该编号和姓名相符的证书。 No certificate matches this number and name.")
+            status = .notFound
         } catch {
             result = .problem("无法完成核验。 The check could not be completed.")
+            status = .unprocessableContent
         }
-        return response(render(configuration: configuration, result: result, standards: ledger.standards))
+        return response(render(configuration: configuration, result: result, standards: ledger.standards), status: status)
     }
 
     static func parseForm(_ body: String) -> [String: String] {

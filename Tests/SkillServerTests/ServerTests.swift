@@ -65,7 +65,8 @@ import Testing
             #expect(bad.status == .unprocessableContent && bad.json?["code"] == "institution.uscc-invalid" && bad.json?["field"] == "--code")
             #expect(bad.headers[.contentType] == "application/problem+json")
             let typo = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"x","kind":"training","code":"x","provnce":"44"}"#)
-            #expect(typo.json?["invalid_params"]?.arrayValue?.first?["path"] == "$.provnce")
+            let paths = Set(typo.json?["invalid_params"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
+            #expect(paths == ["$.provnce", "$.code"], "\(paths)")
             let malformed = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"#)
             #expect(malformed.status == .badRequest && malformed.json?["code"] == "json.malformed")
             let person = try await client.call(.post, "/v1/people", token: op, json: #"{"name":"赵六","id_type":"resident","id_number":"\#(residentID(9))"}"#)
@@ -204,6 +205,27 @@ import Testing
             #expect(lookup.text.contains("评价机构乙"))
             let xss = try await client.call(.post, "/verify", raw: form("<script>alert(1)</script>"), headers: formHeaders)
             #expect(!xss.text.contains("<script>alert(1)</script>"))
+        }
+    }
+}
+
+@Suite struct UnmatchedRouteTests {
+    @Test func wrongMethodIs405WithAllowAndUnknownPathIs404() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let wrong = try await client.call(.delete, "/v1/institutions/\(f.evaluatorA.id)", token: f.tokens["operator"])
+            #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == "GET")
+            #expect(wrong.json?["code"] == "http.method-not-allowed" && wrong.headers[.contentType] == "application/problem+json")
+            let trace = try await client.call(.init("TRACE")!, "/v1/verify")
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "POST")
+            let both = try await client.call(.put, "/verify")
+            #expect(both.headers[.allow] == "GET, POST")
+            let unknown = try await client.call(.get, "/v1/nothing-here")
+            #expect(unknown.status == .notFound && unknown.json?["code"] == "http.not-found")
+            // The page's empty form is a 400, a wrong number and name a 404.
+            #expect(try await client.call(.post, "/verify").status == .badRequest)
+            #expect(try await client.call(.post, "/verify", raw: "number=S000000000000000000000&name=x",
+                                          headers: [.contentType: "application/x-www-form-urlencoded"]).status == .notFound)
         }
     }
 }
