@@ -46,6 +46,9 @@ enum API {
                               .query("id_type", "resident | passport | hk-macao | taiwan", schema: ["enum": ["resident", "passport", "hk-macao", "taiwan"]]), .query("id_number", "holder's ID number", schema: Schemas.string)],
                  limited: true) { call throws(SkillError) in
             guard let number = call.query["number"], !number.isEmpty else { throw SkillError(.invalidField, "number is required", field: "number") }
+            guard call.query["name"] != nil || call.query["id_number"] != nil else {
+                throw SkillError(.invalidField, "give name or id_number with the number", field: "name")
+            }
             let type = try call.query["id_type"].map { t throws(SkillError) in
                 guard let v = IDType(rawValue: t) else { throw SkillError(.invalidField, "unknown id_type", field: "id_type") }
                 return v
@@ -247,7 +250,7 @@ enum API {
                 throw SkillError(.storeFailure, "cannot stage the upload")
             }
             defer { try? FileManager.default.removeItem(at: file) }
-            let report = try call.ledger.importCSV(kind, from: file, skipBad: call.query["skip_bad"] == "true", actor: call.actor, onlyFor: call.actingInstitution)
+            let report = try call.ledger.importCSV(kind, from: file, skipBad: try call.flag("skip_bad"), actor: call.actor, onlyFor: call.actingInstitution)
             // Rows about another institution's records make the whole upload forbidden, not merely invalid.
             let forbidden = report.problems.contains { $0.code == .forbidden }
             return .json(report.committed ? .ok : (forbidden ? .forbidden : .unprocessableContent), report.json)
@@ -283,7 +286,7 @@ enum API {
             guard let format = Ledger.ExportFormat(rawValue: call.query["format"] ?? "vc"), format == .vc || format == .jwt else {
                 throw SkillError(.invalidField, "format is vc or jwt", field: "format")
             }
-            let text = try call.ledger.export(id, format: format, withName: call.query["with_name"] == "true")
+            let text = try call.ledger.export(id, format: format, withName: try call.flag("with_name"))
             return format == .jwt
                 ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
                 : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])

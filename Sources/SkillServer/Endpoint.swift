@@ -58,6 +58,15 @@ struct Call {
     func string(_ member: String) -> String? { body?[member]?.stringValue }
     func int(_ member: String) -> Int? { body?[member]?.intValue }
 
+    /// A boolean query parameter: absent is false; anything but `true` or `false` is refused.
+    func flag(_ name: String) throws(SkillError) -> Bool {
+        switch query[name] {
+        case nil, "false": return false
+        case "true": return true
+        default: throw SkillError(.invalidField, "\(name) is true or false", field: name)
+        }
+    }
+
     /// The institution an institution token acts for (nil for the operator, who may act for any).
     var actingInstitution: String? { token?.role == .institution ? token?.institutionID : nil }
 

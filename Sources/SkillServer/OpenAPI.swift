@@ -42,7 +42,10 @@ enum OpenAPI {
             ]
             switch e.body {
             case .none: break
-            case .json(let schema): operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
+            case .json(let schema):
+                // A body whose members are all optional may be left out (it reads as {}).
+                let required = !(schema["required"]?.arrayValue?.isEmpty ?? true)
+                operation["requestBody"] = ["required": .bool(required), "content": ["application/json": ["schema": schema]]]
             case .csv: operation["requestBody"] = ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]]
             case .form: operation["requestBody"] = ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]]]
             }
@@ -61,7 +64,9 @@ enum OpenAPI {
             ["summary": .string(summary), "operationId": .string(summary.lowercased().filter(\.isLetter)),
              "responses": ["200": ["description": "success", "content": [.init(stringLiteral: type): ["schema": ["type": "string"]]]]]]
         }
-        paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
+        var openapi = plain("This document", "application/json").objectValue!
+        openapi["responses"] = ["200": ["description": "success", "content": ["application/json": ["schema": ["type": "object"]]]]]
+        paths["/openapi.json", default: [:]]["get"] = .object(openapi)
         paths["/metrics", default: [:]]["get"] = plain("Prometheus metrics", "text/plain")
         paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
         paths["/verify", default: [:]]["post"] = [
@@ -70,11 +75,10 @@ enum OpenAPI {
             "requestBody": ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
                 "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]]]],
             "responses": ["200": ["description": "the verdict as a page", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "400": ["description": "nothing to check", "content": ["text/html": ["schema": ["type": "string"]]]],
                           "404": ["description": "no certificate matches", "content": ["text/html": ["schema": ["type": "string"]]]],
                           "408": ["description": "the upload took too long", "content": ["text/html": ["schema": ["type": "string"]]]],
                           "413": ["description": "too large", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "422": ["description": "the check could not be completed", "content": ["text/html": ["schema": ["type": "string"]]]],
+                          "422": ["description": "nothing to check, or the check could not be completed", "content": ["text/html": ["schema": ["type": "string"]]]],
                           "429": ["description": "rate limited", "content": ["text/html": ["schema": ["type": "string"]]]]],
         ]
         return [

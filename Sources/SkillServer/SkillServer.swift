@@ -118,7 +118,12 @@ enum Dispatcher {
                 }
             }
             var query: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+            for (name, value) in request.uri.queryParameters {
+                // A repeated parameter is ambiguous (which one counts?), so it is refused.
+                guard query.updateValue(String(value), forKey: String(name)) == nil else {
+                    throw SkillError(.invalidField, "\(name) is given more than once", field: String(name))
+                }
+            }
             var path: [String: String] = [:]
             for (name, value) in context.parameters { path[String(name)] = String(value) }
             let call = Call(ledger: ledger, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,

@@ -52,7 +52,7 @@ enum VerifyPage {
             }
         } catch let error as SkillError where error.code == .invalidField {
             result = .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")
-            status = .badRequest
+            status = .unprocessableContent
         } catch let error as SkillError where error.code == .certificateNotFound {
             result = .problem("未找到与该编号和姓名相符的证书。 No certificate matches this number and name.")
             status = .notFound

@@ -222,8 +222,8 @@ import Testing
             #expect(both.headers[.allow] == "GET, POST")
             let unknown = try await client.call(.get, "/v1/nothing-here")
             #expect(unknown.status == .notFound && unknown.json?["code"] == "http.not-found")
-            // The page's empty form is a 400, a wrong number and name a 404.
-            #expect(try await client.call(.post, "/verify").status == .badRequest)
+            // The page's empty form is a 422, a wrong number and name a 404.
+            #expect(try await client.call(.post, "/verify").status == .unprocessableContent)
             #expect(try await client.call(.post, "/verify", raw: "number=S000000000000000000000&name=x",
                                           headers: [.contentType: "application/x-www-form-urlencoded"]).status == .notFound)
         }

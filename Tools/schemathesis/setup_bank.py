@@ -16,10 +16,10 @@ operator = server.operator_token()
 evaluator, school, course = h.setup_registry(server.port, operator)
 op = h.Client(server.port, operator)
 person = op.ok("POST", "/v1/people", {"name": "工人", "id_type": "resident", "id_number": h.resident_id(1)})["id"]
-op.ok("POST", "/v1/enrolments", {"person": person, "course": course["id"]})
+enrolment = op.ok("POST", "/v1/enrolments", {"person": person, "course": course["id"]})["id"]
 assessment = op.ok("POST", "/v1/assessments", {"institution": evaluator["id"], "occupation": "6-31-01-03", "level": 5})["id"]
 op.ok("POST", "/v1/assessments/%s/candidates" % assessment, {"person": person})
-op.ok("POST", "/v1/assessments/%s/results" % assessment, {"person": person, "theory": 80, "practical": 80})
+certificate = op.ok("POST", "/v1/assessments/%s/results" % assessment, {"person": person, "theory": 80, "practical": 80})["certificates"][0]["id"]
 
 
 def token(*args):
@@ -27,6 +27,8 @@ def token(*args):
     return out.strip().splitlines()[-1]
 
 
+for name, value in [("INSTITUTION", evaluator["id"]), ("PERSON", person), ("ENROLMENT", enrolment), ("ASSESSMENT", assessment), ("CERTIFICATE", certificate)]:
+    print("SB_%s=%s" % (name, value))
 print("PORT=%d" % server.port)
 print("PID=%d" % server.process.pid)
 print("DB=%s" % db)
