@@ -4,10 +4,10 @@ import SkillCore
 
 /// Streams an RFC 4180 CSV file through CSV.swift, one record at a time, with each record's
 /// physical line number (a quoted field with line breaks makes a record span several lines).
-final class CSVRows {
-    struct Record {
-        let line: Int
-        let fields: [String: String]
+package final class CSVRows {
+    package struct Record {
+        package let line: Int
+        package let fields: [String: String]
     }
 
     let header: [String]
@@ -17,10 +17,15 @@ final class CSVRows {
     /// Opens `url` and checks that its header is exactly `columns` (in any order).
     /// - Throws: `input.file-unreadable`, `import.csv-malformed`, `import.header-invalid`
     ///   naming missing and unknown columns.
-    init(_ url: URL, columns: [String]) throws(SkillError) {
+    convenience init(_ url: URL, columns: [String]) throws(SkillError) {
         guard FileManager.default.isReadableFile(atPath: url.path), let stream = InputStream(url: url) else {
             throw SkillError(.fileUnreadable, "cannot read the file", field: url.path)
         }
+        try self.init(stream, columns: columns)
+    }
+
+    /// Reads from `stream` (the fuzz targets feed bytes this way, without a file).
+    package init(_ stream: InputStream, columns: [String]) throws(SkillError) {
         do { reader = try CSVReader(stream: stream, hasHeaderRow: true) } catch {
             throw SkillError(.csvMalformed, "not a CSV file with a header row", field: "line 1", cause: "\(error)")
         }
@@ -41,7 +46,7 @@ final class CSVRows {
     /// The next record, or nil at the end of the file.
     /// - Throws: `import.csv-malformed` for a record with the wrong number of fields or bytes
     ///   that are not UTF-8.
-    func next() throws(SkillError) -> Record? {
+    package func next() throws(SkillError) -> Record? {
         while let row = reader.next() {
             let start = line
             line += 1 + row.reduce(0) { $0 + $1.lineBreaks }

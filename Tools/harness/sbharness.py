@@ -81,12 +81,19 @@ class Client:
     def __init__(self, port, token=None, timeout=30):
         self.port, self.token, self.timeout = port, token, timeout
         self.connection = None
+        self.last_used = 0.0
 
     def request(self, method, path, body=None, raw=None, headers=None):
         """Returns (status, parsed JSON or text, response headers). Raises OSError when the
         connection fails (the server died mid-request: the outcome is unknown)."""
+        # The server closes a connection idle for 30 s (--idle-timeout); a request sent on one it
+        # is closing would fail without having been read, so reconnect well before that.
+        if self.connection is not None and time.time() - self.last_used > 20:
+            self.connection.close()
+            self.connection = None
         if self.connection is None:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        self.last_used = time.time()
         h = dict(headers or {})
         if self.token:
             h["Authorization"] = "Bearer " + self.token
