@@ -16,13 +16,13 @@ run() {
   local t="$1"
   mkdir -p "$work/$t" "Tools/Fuzz/regressions/$t"
   cp "Tools/Fuzz/corpus/$t/"* "$work/$t/"
-  SKILLBANK_FUZZ_TARGET="$t" .build-fuzz/release/skillbank-fuzz "$work/$t" \
+  SWIFT_BACKTRACE=enable=no SKILLBANK_FUZZ_TARGET="$t" .build-fuzz/release/skillbank-fuzz "$work/$t" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="Tools/Fuzz/regressions/$t/" > "$work/$t.log" 2>&1 || true
   local runs crashes
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | grep -o '[0-9]*$' || echo "?")
-  crashes=$(grep -cE 'ERROR: libFuzzer|==ERROR|Fatal error|SUMMARY: libFuzzer' "$work/$t.log" || true)
-  printf '%-11s %6ss  %12s executions  corpus %4s inputs  crashes/timeouts/ooms: %s\n' "$t" "$seconds" "$runs" "$(ls "$work/$t" | wc -l)" "$crashes"
+  crashes=$(grep -c 'Test unit written to' "$work/$t.log" || true)
+  printf '%-11s %6ss  %12s executions  corpus %4s inputs  crashes/timeouts/ooms kept: %s\n' "$t" "$seconds" "$runs" "$(ls "$work/$t" | wc -l)" "$crashes"
 }
 for t in "${targets[@]}"; do
   run "$t" &
