@@ -111,6 +111,7 @@ extension SkillError.Code {
     public static let rateLimited = Self("http.rate-limited", .busy)
     public static let bodyTooLarge = Self("http.body-too-large", .badData)
     public static let methodNotAllowed = Self("http.method-not-allowed", .usage)
+    public static let overloaded = Self("http.overloaded", .busy)
     public static let requestTimeout = Self("http.request-timeout", .busy)
     public static let routeNotFound = Self("http.not-found", .notFound)
 
@@ -143,6 +144,6 @@ extension SkillError.Code {
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
-        .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed,
+        .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded,
     ]
 }

@@ -27,3 +27,24 @@ final class RateLimiter: Sendable {
         }
     }
 }
+
+/// Admission control: at most `limit` API requests at once in the handlers. Past that the
+/// server answers 503 with `Retry-After` at once instead of queueing without bound, so overload
+/// shows as a clear, retryable refusal rather than as ever-growing latency.
+final class Admission: Sendable {
+    private let limit: Int
+    private let inFlight = Atomic<Int>(0)
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Takes a slot; false when all are taken.
+    func enter() -> Bool {
+        if inFlight.wrappingAdd(1, ordering: .relaxed).newValue > limit {
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func leave() { inFlight.wrappingSubtract(1, ordering: .relaxed) }
+}

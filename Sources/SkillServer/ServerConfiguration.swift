@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var publicRequestsPerMinute: Int
     /// The registry's name in the trust list and on the page.
     public var registryName: String
+    /// API requests handled at once; more get 503 with Retry-After.
+    public var maxConcurrentRequests: Int
     /// A connection that sends nothing (not even the rest of its headers) for this long is closed.
     public var idleTimeoutSeconds: Int
     /// A request body must arrive whole within this long, however slowly it trickles (408 after).
@@ -19,8 +21,9 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 16 << 20,
-        publicRequestsPerMinute: Int = 120, registryName: String = "SkillBank Registry", idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30
+        publicRequestsPerMinute: Int = 120, registryName: String = "SkillBank Registry", idleTimeoutSeconds: Int = 30, bodyTimeoutSeconds: Int = 30, maxConcurrentRequests: Int = 512
     ) {
+        self.maxConcurrentRequests = maxConcurrentRequests
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.bodyTimeoutSeconds = bodyTimeoutSeconds
         self.host = host

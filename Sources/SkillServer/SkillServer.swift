@@ -33,9 +33,14 @@ public enum SkillServer {
         router.add(middleware: UnmatchedRouteMiddleware(routes: API.endpoints.map { ($0.method, $0.path) } + extraRoutes))
         router.add(middleware: MetricsMiddleware())
         let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
+        let admission = Admission(limit: configuration.maxConcurrentRequests)
         for endpoint in API.endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
-                await Dispatcher.handle(endpoint, request, context, ledger: ledger, configuration: configuration, limiter: limiter, logger: logger)
+                guard admission.enter() else {
+                    return Problem.response(SkillError(.overloaded, "the server is at capacity; retry shortly"), instance: request.uri.path)
+                }
+                defer { admission.leave() }
+                return await Dispatcher.handle(endpoint, request, context, ledger: ledger, configuration: configuration, limiter: limiter, logger: logger)
             }
         }
         router.get("/openapi.json") { _, _ in

@@ -14,6 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (env SKILLBANK_HOST).") var host: String?
     @Option(help: "Port (env SKILLBANK_PORT).") var port: Int?
     @Option(help: "Public look-ups and verifications per client address per minute.") var rateLimit = 120
+    @Option(help: "API requests handled at once; more are refused with 503 and Retry-After.") var maxInFlight = 512
     @Option(help: "Close a connection that sends nothing for this many seconds.") var idleTimeout = 30
     @Option(help: "Refuse (408) a request body that has not arrived whole within this many seconds.") var bodyTimeout = 30
     @Option(help: "Sign a log checkpoint at most this often (seconds) when the tree has grown.") var checkpointInterval = 60
@@ -37,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw output.fail(error)
         }
-        var config = ServerConfiguration(publicRequestsPerMinute: rateLimit, idleTimeoutSeconds: idleTimeout, bodyTimeoutSeconds: bodyTimeout)
+        var config = ServerConfiguration(publicRequestsPerMinute: rateLimit, idleTimeoutSeconds: idleTimeout, bodyTimeoutSeconds: bodyTimeout, maxConcurrentRequests: maxInFlight)
         config.host = host ?? env["SKILLBANK_HOST"] ?? "127.0.0.1"
         config.port = port ?? env["SKILLBANK_PORT"].flatMap(Int.init) ?? 8080
         var logger = Logger(label: "skillbank")

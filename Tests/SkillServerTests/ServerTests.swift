@@ -229,3 +229,15 @@ import Testing
         }
     }
 }
+
+@Suite struct AdmissionTests {
+    @Test func slotsAreBoundedAndOverloadIsARetryable503() {
+        let admission = Admission(limit: 2)
+        #expect(admission.enter() && admission.enter())
+        #expect(!admission.enter())
+        admission.leave()
+        #expect(admission.enter())
+        let refused = Problem.response(SkillError(.overloaded, "at capacity"), instance: "/v1/verify")
+        #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] == "1")
+    }
+}
