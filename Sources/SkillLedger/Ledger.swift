@@ -25,6 +25,9 @@ public struct Ledger: Sendable {
         public var standardsDirectory: URL?
         /// How long a writer waits for the lock before `store.busy`.
         public var busyTimeout: TimeInterval
+        /// `PRAGMA synchronous`: NORMAL (default; a process crash loses nothing committed) or
+        /// FULL (an fsync per commit: a power loss loses nothing committed either).
+        public var synchronousFull: Bool = false
 
         /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
         public init(
@@ -90,9 +93,9 @@ public struct Ledger: Sendable {
             config.foreignKeysEnabled = true
             config.prepareDatabase { db in
                 // WAL with NORMAL sync: a process crash loses nothing committed; only a power
-                // loss can drop the last transactions. A 64 MiB page cache keeps bulk imports
-                // from spilling dirty pages mid-transaction.
-                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+                // loss can drop the last transactions (FULL closes that gap at one fsync per
+                // commit). A 64 MiB page cache keeps bulk imports from spilling dirty pages.
+                try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronousFull ? "FULL" : "NORMAL"); PRAGMA cache_size = -65536")
             }
             pool = try DatabasePool(path: configuration.databasePath, configuration: config)
             try Schema.migrator.migrate(pool)

@@ -30,10 +30,12 @@ struct GlobalOptions: ParsableArguments {
         let passFile = keyPassphraseFile ?? environment["SKILLBANK_KEY_PASSPHRASE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let pass = environment["SKILLBANK_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : SecretBytes(Array($0.utf8)) }
         let base = environment["SKILLBANK_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
-        return Ledger.Configuration(
+        var configuration = Ledger.Configuration(
             databasePath: path, secretPath: secret, standardsDirectory: dir, keyPassphrasePath: passFile, keyPassphrase: pass, baseURL: base,
             registryName: environment["SKILLBANK_REGISTRY_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "SkillBank Registry",
             logOrigin: environment["SKILLBANK_LOG_ORIGIN"].flatMap { $0.isEmpty ? nil : $0 })
+        configuration.synchronousFull = environment["SKILLBANK_SYNCHRONOUS"]?.uppercased() == "FULL"
+        return configuration
     }
 
     /// Opens (creating on first use) the bank.

@@ -71,4 +71,14 @@ import Testing
         _ = try bank.ledger.backup(to: bare, secrets: [])
         expectCode(.secretMissing) { _ = try Ledger.restore(from: bare, into: .init(databasePath: restoredPath)) }
     }
+
+    /// NORMAL by default (crash-safe in WAL mode); FULL on request (power-loss safe).
+    @Test func synchronousIsNormalUnlessFullIsAskedFor() throws {
+        let bank = try TestBank()
+        #expect(try bank.ledger.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+        var config = Ledger.Configuration(databasePath: bank.dbPath)
+        config.synchronousFull = true
+        let full = try Ledger.open(config).ledger
+        #expect(try full.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    }
 }
