@@ -158,13 +158,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--binary", default=h.DEFAULT_BINARY)
     args = parser.parse_args()
-    folder = h.new_folder("concurrency")
-    db = os.path.join(folder, "bank.sqlite")
     # Verification is rate-limited per address; every client here shares one address.
-    server = h.Server(args.binary, db, h.free_port(), extra=["--rate-limit", "100000000"])
-    server.start()
-    operator = server.operator_token()
-    registry = h.setup_registry(server.port, operator)
+    db, server, operator, registry = h.start_bank("concurrency", args.binary, extra=["--rate-limit", "100000000"])
     op = h.Client(server.port, operator)
     shared = {"next_person": 100000}
     # Set-up: 16 workers holding a certificate, each with a worker token, for reads and verifications.

@@ -121,12 +121,7 @@ def main():
     parser.add_argument("--writers", type=int, default=4, help="concurrent HTTP clients writing")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    folder = h.new_folder("crash")
-    db = os.path.join(folder, "bank.sqlite")
-    server = h.Server(args.binary, db, h.free_port(), extra=["--checkpoint-interval", "1"])
-    server.start()
-    operator = server.operator_token()
-    registry = h.setup_registry(server.port, operator)
+    db, server, operator, registry = h.start_bank("crash", args.binary, extra=["--checkpoint-interval", "1"])
     state = {"people": [], "enrolled": {}, "enrolments": {}, "candidates": set(), "certificates": {}, "next_person": 1, "acknowledged": 0, "refused": 0}
     survived, lost_total, unknown = 0, [], 0
     print("crash harness: %d rounds, seed %d, bank %s" % (args.rounds, args.seed, db))

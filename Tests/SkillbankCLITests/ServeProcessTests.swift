@@ -19,24 +19,30 @@ import Testing
         return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func serveOverASocketAndStopCleanly() async throws {
-        let cli = try CLI()
-        let port = Int.random(in: 20_000...40_000)
+    /// Starts `skillbank serve` in the CLI's folder and waits until /healthz answers.
+    func serve(_ cli: CLI, port: Int, output: Any, _ extra: String...) async throws -> Process {
         let process = Process()
         process.executableURL = CLI.binary
-        process.arguments = ["serve", "--port", String(port)]
+        process.arguments = ["serve", "--port", String(port)] + extra
         process.currentDirectoryURL = cli.folder
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
         var up = false
         for _ in 0..<100 where !up {
             try await Task.sleep(for: .milliseconds(100))
             up = (try? await get("http://127.0.0.1:\(port)/healthz"))?.0 == 200
         }
         #expect(up)
+        return process
+    }
+
+    @Test func serveOverASocketAndStopCleanly() async throws {
+        let cli = try CLI()
+        let port = Int.random(in: 20_000...40_000)
+        let out = Pipe()
+        let process = try await serve(cli, port: port, output: out)
+        defer { if process.isRunning { process.terminate() } }
         let tokenFile = cli.folder.appendingPathComponent("skillbank.sqlite.operator-token")
         let mode = try FileManager.default.attributesOfItem(atPath: tokenFile.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -63,20 +69,8 @@ import Testing
     @Test func slowClientsAreCutOff() async throws {
         let cli = try CLI()
         let port = Int.random(in: 40_001...60_000)
-        let process = Process()
-        process.executableURL = CLI.binary
-        process.arguments = ["serve", "--port", String(port), "--idle-timeout", "1", "--body-timeout", "2"]
-        process.currentDirectoryURL = cli.folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try await serve(cli, port: port, output: FileHandle.nullDevice, "--idle-timeout", "1", "--body-timeout", "2")
         defer { if process.isRunning { process.terminate() } }
-        var up = false
-        for _ in 0..<100 where !up {
-            try await Task.sleep(for: .milliseconds(100))
-            up = (try? await get("http://127.0.0.1:\(port)/healthz"))?.0 == 200
-        }
-        #expect(up)
         // Half a request line, then silence: the server hangs up (read returns 0) without answering.
         let stalled = try RawSocket(port: port)
         try stalled.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")

@@ -170,3 +170,14 @@ def setup_registry(port, operator):
         op.ok("POST", "/v1/institutions/%s/accreditations" % institution["id"], {"occupation": "6-31-01-03", "levels": [5, 4, 3]})
     course = op.ok("POST", "/v1/courses", {"institution": school["id"], "title": "低压电工", "occupation": "6-31-01-03", "level": 4, "hours": 80})
     return evaluator, school, course
+
+
+def start_bank(name, binary, extra=()):
+    """A fresh bank in its own folder with `serve` running and the registry set up.
+    Returns (db path, server, operator token, (evaluator, school, course))."""
+    db = os.path.join(new_folder(name), "bank.sqlite")
+    server = Server(binary, db, free_port(), extra=extra)
+    server.start()
+    operator = server.operator_token()
+    return db, server, operator, setup_registry(server.port, operator)
+

@@ -8,12 +8,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import sbharness as h  # noqa: E402
 
 binary = sys.argv[1] if len(sys.argv) > 1 else h.DEFAULT_BINARY
-folder = h.new_folder("schemathesis")
-db = os.path.join(folder, "bank.sqlite")
-server = h.Server(binary, db, h.free_port(), extra=["--rate-limit", "100000000"])
-server.start()
-operator = server.operator_token()
-evaluator, school, course = h.setup_registry(server.port, operator)
+db, server, operator, (evaluator, school, course) = h.start_bank("schemathesis", binary, extra=["--rate-limit", "100000000"])
 op = h.Client(server.port, operator)
 person = op.ok("POST", "/v1/people", {"name": "工人", "id_type": "resident", "id_number": h.resident_id(1)})["id"]
 enrolment = op.ok("POST", "/v1/enrolments", {"person": person, "course": course["id"]})["id"]
