@@ -12,7 +12,9 @@ public enum CertificateBundle {
     /// is included in the checkpoint, and the checkpoint is signed by a registry key in the
     /// trust list and (when `maxAge` is given) recent enough.
     public static func verify(_ bundle: JSONValue, at time: Date = Date(), maxAge: TimeInterval? = nil, pinnedRegistry: String? = nil) -> VerificationReport {
-        guard let credential = bundle["credential"], let trust = bundle["trust_list"] else {
+        // The type is required: a document that only looks like a bundle is not judged as one
+        // (found by the fuzzer: Tools/Fuzz/regressions/credential/bundle-wrong-type).
+        guard bundle["type"]?.stringValue == type, let credential = bundle["credential"], let trust = bundle["trust_list"] else {
             return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not a certificate bundle")], summary: [:])
         }
         let base = CredentialVerifier(trustList: trust, statusLists: bundle["status_lists"]?.arrayValue ?? [], pinnedRegistry: pinnedRegistry)

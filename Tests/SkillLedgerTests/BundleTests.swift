@@ -16,6 +16,10 @@ import Testing
         let stamp = try #require(report.summary["checkpoint_time"])
         #expect(Timestamp.parse(stamp) != nil)
         #expect(CertificateBundle.verify(bundle, maxAge: 3_600).isValid)
+        // Without its type it is not a bundle, however valid the rest.
+        var untyped = bundle.objectValue!
+        untyped["type"] = "SkillBankCertificateBundIe"
+        #expect(CertificateBundle.verify(.object(untyped)).reasons == [.malformed])
         #expect(CertificateBundle.verify(bundle, at: Date().addingTimeInterval(8 * 86_400), maxAge: 7 * 86_400).reasons == [.checkpointTooOld])
 
         // Revoked after the bundle was made: the bundle's own lists still say active, and the
