@@ -24,8 +24,10 @@ run operator "$OPERATOR" '^/(?!v1/me/)'
 run institution "$INSTITUTION" "$institution"
 run worker "$WORKER" '^/v1/me/'
 echo "=== totals"
-curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^hb_requests[{ ]/ {n += $NF} /^hb_requests_total[{ ]/ {n += $NF} END {print n " requests served (the server's own count, hb_requests)"}'
-curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^hb_requests(_total)?[{ ]/ && /http_response_status_code="5/ {n += $NF} END {print n+0 " of them answered 5xx"}' 
+metrics="$(curl -s "http://127.0.0.1:$PORT/metrics")"
+echo "$metrics" | awk '/^hb_requests[{ ]/ {n += $NF} END {print n " requests served (hb_requests, counted by the server)"}'
+echo "$metrics" | awk '/^hb_requests[{ ]/ && /http_response_status_code="5/ {n += $NF} END {print n+0 " of them answered 5xx"}'
+
 grep -h "generated" "$DB".*.log | awk '{n += $1} END {print n " test cases generated"}'
 echo "server errors in the server's own log: $(grep -c 'request failed' "$DB.serve.log" || true)"
 echo "logs: $DB.*.log"
