@@ -17,6 +17,20 @@ struct BackupCommand: BankCommand {
     @Argument(help: "The backup file to create (must not exist).") var path: String
     @Flag(help: "Copy the database alone, not the secret files (keep those another way).") var databaseOnly = false
 
+    /// Unlike other commands, a backup never creates the bank it is asked to copy.
+    func run() throws {
+        let output = Output(json: global.json)
+        do {
+            let path = global.configuration.databasePath
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw SkillError(.fileUnreadable, "there is no bank here to back up", field: path)
+            }
+            try run(on: try global.openLedger(), output: output)
+        } catch {
+            throw output.fail(error)
+        }
+    }
+
     func run(on ledger: Ledger, output: Output) throws(SkillError) {
         let config = global.configuration
         var secrets = [(path: config.secretPath, suffix: ".secret")]

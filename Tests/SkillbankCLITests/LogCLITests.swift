@@ -46,5 +46,7 @@ import Testing
         #expect(report["last_event"] as? Int == events.count && report["log_leaves"] as? Int == events.count)
         #expect(try cli.run("log", "audit", "--db", "new.sqlite").stdout.contains("log clean"))
         #expect(try cli.run("restore", "--db", "other.sqlite", "missing.sqlite").status == 66)
+        let nothing = try cli.run("backup", "--db", "nowhere.sqlite", "x.sqlite")
+        #expect(nothing.status == 66 && !FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("nowhere.sqlite").path))
     }
 }
