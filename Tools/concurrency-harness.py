@@ -103,6 +103,9 @@ class Worker(threading.Thread):
                 # must replay the first answer, not enrol twice.
                 if self.rng.random() < 0.2:
                     status2, value2, headers2 = self.call("enrol-retry", self.op, "POST", "/v1/enrolments", body, key)
+                    while status2 == 503:  # overloaded: wait as told, then retry the same request
+                        time.sleep(float(headers2.get("Retry-After", "1")))
+                        status2, value2, headers2 = self.call("enrol-retry", self.op, "POST", "/v1/enrolments", body, key)
                     with t.lock:
                         t.replays += 1
                         if status2 != 201 or value2 != value or headers2.get("Idempotent-Replay") != "true":
@@ -157,9 +160,11 @@ def main():
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--binary", default=h.DEFAULT_BINARY)
+    parser.add_argument("--max-in-flight", type=int, default=512,
+                        help="the server's admission limit; set it below --clients to see overload answered with 503 + Retry-After")
     args = parser.parse_args()
     # Verification is rate-limited per address; every client here shares one address.
-    db, server, operator, registry = h.start_bank("concurrency", args.binary, extra=["--rate-limit", "100000000"])
+    db, server, operator, registry = h.start_bank("concurrency", args.binary, extra=["--rate-limit", "100000000", "--max-in-flight", str(args.max_in_flight)])
     op = h.Client(server.port, operator)
     shared = {"next_person": 100000}
     # Set-up: 16 workers holding a certificate, each with a worker token, for reads and verifications.
@@ -212,7 +217,7 @@ def main():
     by_status = collections.Counter()
     for (_, status), n in tally.statuses.items():
         by_status[status] += n
-    print("statuses: %s" % dict(sorted(by_status.items())))
+    print("statuses: %s (503 with Retry-After: %d)" % (dict(sorted(by_status.items())), by_status[503]))
     mismatched = {k: (tally.acked[k], found[k]) for k in found if tally.acked[k] != found[k]}
     for k in found:
         print("  %-8s acknowledged %6d, in the bank %6d%s" % (k, tally.acked[k], found[k], "" if tally.acked[k] == found[k] else "  MISMATCH"))
