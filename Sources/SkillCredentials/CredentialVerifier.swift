@@ -97,6 +97,12 @@ public struct CredentialVerifier: Sendable {
         guard let value = try? JSONParser().parse(trimmed) else {
             return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not valid JSON")], summary: [:])
         }
+        return verify(document: value, at: time)
+    }
+
+    /// Verifies a parsed document: a certificate bundle (judged with its own lists) or a
+    /// credential with an embedded proof.
+    public func verify(document value: JSONValue, at time: Date = Date()) -> VerificationReport {
         if value["type"]?.stringValue == CertificateBundle.type { return CertificateBundle.verify(value, at: time, pinnedRegistry: pinnedRegistry) }
         return verify(credential: value, at: time)
     }

@@ -34,11 +34,17 @@ enum API {
         },
         Endpoint(.post, "/v1/verify", .public, "Verify a certificate (VC JSON or VC-JWT) against the registry's current trust list and status lists.",
                  body: .json(Schemas.object(["credential": ["type": "object"], "jwt": Schemas.string], required: [])), limited: true) { call throws(SkillError) in
-            let text: String
-            if let jwt = call.string("jwt") { text = jwt } else if let credential = call.body?["credential"] { text = try credential.canonicalString() } else {
+            let verifier = try Verification.verifier(call.ledger, registryName: call.server.registryName)
+            let report: VerificationReport
+            // The body is parsed once: the credential goes to the verifier as it is.
+            if let jwt = call.string("jwt") {
+                report = verifier.verify(text: jwt)
+            } else if let credential = call.body?["credential"] {
+                report = verifier.verify(document: credential)
+            } else {
                 throw SkillError(.invalidField, "give credential (a JSON object) or jwt (a compact JWS)", field: "credential")
             }
-            let report = try Verification.verify(text, ledger: call.ledger, registryName: call.server.registryName)
+            API.verified.increment()
             return .json(.ok, report.json)
         },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
@@ -341,8 +347,13 @@ enum Verification {
         return fresh
     }
 
+    /// The verifier prepared from the bank's current trust list and status lists.
+    static func verifier(_ ledger: Ledger, registryName: String) throws(SkillError) -> CredentialVerifier {
+        try snapshot(ledger, registryName: registryName).verifier
+    }
+
     static func verify(_ text: String, ledger: Ledger, registryName: String) throws(SkillError) -> VerificationReport {
-        let report = try snapshot(ledger, registryName: registryName).verifier.verify(text: text)
+        let report = try verifier(ledger, registryName: registryName).verify(text: text)
         API.verified.increment()
         return report
     }

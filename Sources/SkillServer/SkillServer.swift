@@ -159,30 +159,31 @@ enum Dispatcher {
     }
 
     /// Reads the body, refusing it as soon as it passes `limit` (before buffering more) or when
-    /// it has not arrived whole within `seconds` (a client trickling bytes to hold a connection).
+    /// it has not arrived whole within `seconds` (a client trickling bytes to hold a
+    /// connection). A client that stops sending altogether is closed by the idle timeout, so the
+    /// deadline is checked as chunks arrive, with no timer task per request.
     static func read(_ request: Request, limit: Int, within seconds: Int) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
         }
-        let body = request.body
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                do {
-                    return Array(try await body.collect(upTo: limit).readableBytesView)
-                } catch is CancellationError {
-                    return nil
-                } catch {
+        let deadline = ContinuousClock.now + .seconds(max(1, seconds))
+        var bytes: [UInt8] = []
+        do {
+            for try await chunk in request.body {
+                guard bytes.count + chunk.readableBytes <= limit else {
                     throw SkillError(.bodyTooLarge, "the body is larger than \(limit) bytes")
                 }
+                bytes += chunk.readableBytesView
+                if ContinuousClock.now > deadline {
+                    throw SkillError(.requestTimeout, "the body did not arrive within \(seconds) s")
+                }
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(max(1, seconds)))
-                return nil
-            }
-            defer { group.cancelAll() }
-            if let first = try await group.next(), let bytes = first { return bytes }
-            throw SkillError(.requestTimeout, "the body did not arrive within \(seconds) s")
+        } catch let error as SkillError {
+            throw error
+        } catch {
+            throw SkillError(.bodyTooLarge, "the body could not be read whole", cause: "\(error)")
         }
+        return bytes
     }
 
     /// Runs blocking ledger work on NIO's thread pool, off the cooperative executor.
