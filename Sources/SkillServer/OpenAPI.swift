@@ -13,13 +13,18 @@ enum OpenAPI {
         ],
     ]
 
+    /// A response's content: a JSON object for `application/json`, text for anything else.
+    static func content(_ mediaTypes: [String]) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: mediaTypes.map { type in
+            (type, ["schema": type == "application/json" ? ["type": "object"] : ["type": "string"]] as JSONValue)
+        }))
+    }
+
     static func document() -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for e in API.endpoints {
             var responses: [String: JSONValue] = [
-                String(e.success.code): ["description": "success", "content": .object(Dictionary(uniqueKeysWithValues: e.produces.map { type in
-                    (type, ["schema": type == "application/json" ? ["type": "object"] : ["type": "string"]] as JSONValue)
-                }))],
+                String(e.success.code): ["description": "success", "content": content(e.produces)],
                 "default": ["description": "problem (RFC 9457)", "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
             ]
             var errorCodes = ["400", "422", "500", "503"]
@@ -62,11 +67,9 @@ enum OpenAPI {
         }
         func plain(_ summary: String, _ type: String) -> JSONValue {
             ["summary": .string(summary), "operationId": .string(summary.lowercased().filter(\.isLetter)),
-             "responses": ["200": ["description": "success", "content": [.init(stringLiteral: type): ["schema": ["type": "string"]]]]]]
+             "responses": ["200": ["description": "success", "content": content([type])]]]
         }
-        var openapi = plain("This document", "application/json").objectValue!
-        openapi["responses"] = ["200": ["description": "success", "content": ["application/json": ["schema": ["type": "object"]]]]]
-        paths["/openapi.json", default: [:]]["get"] = .object(openapi)
+        paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
         paths["/metrics", default: [:]]["get"] = plain("Prometheus metrics", "text/plain")
         paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
         paths["/verify", default: [:]]["post"] = [
@@ -74,12 +77,10 @@ enum OpenAPI {
             "operationId": "verifyForm",
             "requestBody": ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
                 "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]]]],
-            "responses": ["200": ["description": "the verdict as a page", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "404": ["description": "no certificate matches", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "408": ["description": "the upload took too long", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "413": ["description": "too large", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "422": ["description": "nothing to check, or the check could not be completed", "content": ["text/html": ["schema": ["type": "string"]]]],
-                          "429": ["description": "rate limited", "content": ["text/html": ["schema": ["type": "string"]]]]],
+            "responses": .object(Dictionary(uniqueKeysWithValues: [
+                ("200", "the verdict as a page"), ("404", "no certificate matches"), ("408", "the upload took too long"), ("413", "too large"),
+                ("422", "nothing to check, or the check could not be completed"), ("429", "rate limited"),
+            ].map { ($0.0, ["description": .string($0.1), "content": content(["text/html"])] as JSONValue) })),
         ]
         return [
             "openapi": "3.1.0",
