@@ -85,7 +85,7 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .target(name: "SkillFuzzTargets", dependencies: ["SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
-        .executableTarget(name: "skillbank-fuzz", dependencies: ["SkillFuzzTargets"], path: "Tools/Fuzz/Sources", swiftSettings: upcoming),
+        .executableTarget(name: "skillbank-fuzz", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], path: "Tools/Fuzz/Sources", swiftSettings: upcoming),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
@@ -101,7 +101,7 @@ let package = Package(
             swiftSettings: upcoming
         ),
         .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["SkillFuzzTargets"], swiftSettings: upcoming),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,7 @@
 import Foundation
+import SkillCore
+import SkillCredentials
+@testable import SkillLedger
 @testable import SkillFuzzTargets
 import Testing
 
@@ -15,8 +18,9 @@ import Testing
         return names.sorted().compactMap { FileManager.default.contents(atPath: dir.appendingPathComponent($0).path).map(Array.init) }
     }
 
-    /// Deep nesting, huge numbers, lone surrogates, duplicate keys, NUL bytes, invalid UTF-8.
-    static let hostileJSON: [[UInt8]] = [
+    /// Deep nesting, huge numbers, lone surrogates, duplicate keys, NUL bytes, invalid UTF-8: none
+    /// of it is JSON the strict parser accepts.
+    static let malformedJSON: [[UInt8]] = [
         Array(String(repeating: "[", count: 100_000).utf8),
         Array((String(repeating: "{\"a\":", count: 50_000) + "1" + String(repeating: "}", count: 50_000)).utf8),
         Array("1\(String(repeating: "0", count: 100_000))".utf8),
@@ -25,6 +29,10 @@ import Testing
         Array(#"{"a":1,"a":2}"#.utf8),
         [0x7B, 0x22, 0x61, 0x00, 0x22, 0x3A, 0x31, 0x7D], [0x22, 0x00, 0x22], [0x00],
         [0x22, 0xC3, 0x28, 0x22], [0x22, 0xF0, 0x9F, 0x98, 0x22], [0xFF, 0xFE, 0x7B, 0x7D], [0xEF, 0xBB, 0xBF, 0x7B, 0x7D],
+    ]
+
+    /// Things shaped like credentials or VC-JWTs that carry no valid signature.
+    static let forgedCredentials: [[UInt8]] = [
         Array(#"{"@context":[],"proof":{"type":"DataIntegrityProof","cryptosuite":"eddsa-jcs-2022","proofValue":"z"}}"#.utf8),
         Array("eyJhbGciOiJFZERTQSJ9.eyJ9.AAAA".utf8), Array("a.b.c".utf8), Array("...".utf8),
     ]
@@ -52,13 +60,39 @@ import Testing
         #expect(!Self.files("corpus", target).isEmpty, "each target has a seed corpus")
     }
 
-    @Test func hostileInputsAreRefusedCleanly() {
-        for input in Self.hostileJSON {
+    @Test func hostileInputsAreRefusedCleanly() throws {
+        for input in Self.malformedJSON {
             FuzzTarget.json.run(input)
             FuzzTarget.credential.run(input)
+            #expect(throws: SkillError.self) { try JSONParser().parse(input) }
         }
-        for input in Self.hostileCSV { FuzzTarget.csv.run(input) }
-        for input in Self.hostileNotes { FuzzTarget.note.run(input) }
+        for input in Self.malformedJSON + Self.forgedCredentials {
+            let report = FuzzTarget.verifier.verify(text: String(decoding: input, as: UTF8.self))
+            #expect(!report.isValid && !report.reasons.isEmpty)
+        }
+        // CSV: quoted line breaks and doubled quotes read as one record with its first line;
+        // every malformed file is refused with a located error.
+        let rows = try CSVRows(InputStream(data: Data(Self.hostileCSV[0])), columns: ["name", "id_type", "id_number"])
+        let record = try #require(try rows.next())
+        #expect(record.line == 2 && record.fields["name"] == "张\n三" && record.fields["id_number"] == "1\"2")
+        #expect(try rows.next() == nil)
+        // Doubled quotes, CRLF and a blank line: two records, on lines 2 and 4.
+        let quirky = try CSVRows(InputStream(data: Data(Self.hostileCSV[2])), columns: ["name", "id_type", "id_number"])
+        let first = try #require(try quirky.next())
+        let second = try #require(try quirky.next())
+        #expect(first.fields["name"] == "a\"\"b" && first.line == 2 && second.line == 4 && second.fields["name"] == "x")
+        for (i, input) in Self.hostileCSV.enumerated() where i != 0 && i != 2 {
+            FuzzTarget.csv.run(input)
+            #expect(throws: SkillError.self) {
+                let rows = try CSVRows(InputStream(data: Data(input)), columns: ["name", "id_type", "id_number"])
+                while try rows.next() != nil {}
+            }
+        }
+        for input in Self.hostileNotes {
+            FuzzTarget.note.run(input)
+            let text = String(decoding: input, as: UTF8.self)
+            #expect(throws: SkillError.self) { try SignedNote.open(text, verifiers: [FuzzTarget.noteKey]) }
+        }
     }
 
     /// A 100 MB body never reaches these parsers whole over HTTP (1 MiB / 16 MiB limits are
