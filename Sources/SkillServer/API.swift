@@ -34,18 +34,16 @@ enum API {
         },
         Endpoint(.post, "/v1/verify", .public, "Verify a certificate (VC JSON or VC-JWT) against the registry's current trust list and status lists.",
                  body: .json(Schemas.object(["credential": ["type": "object"], "jwt": Schemas.string], required: [])), limited: true) { call throws(SkillError) in
-            let verifier = try Verification.verifier(call.ledger, registryName: call.server.registryName)
-            let report: VerificationReport
             // The body is parsed once: the credential goes to the verifier as it is.
+            let check: (CredentialVerifier) -> VerificationReport
             if let jwt = call.string("jwt") {
-                report = verifier.verify(text: jwt)
+                check = { $0.verify(text: jwt) }
             } else if let credential = call.body?["credential"] {
-                report = verifier.verify(document: credential)
+                check = { $0.verify(document: credential) }
             } else {
                 throw SkillError(.invalidField, "give credential (a JSON object) or jwt (a compact JWS)", field: "credential")
             }
-            API.verified.increment()
-            return .json(.ok, report.json)
+            return .json(.ok, try Verification.verify(call.ledger, registryName: call.server.registryName, check).json)
         },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
                  parameters: [.query("number", "certificate number", required: true, schema: Schemas.string), .query("name", "holder's name", schema: Schemas.string),
@@ -347,13 +345,12 @@ enum Verification {
         return fresh
     }
 
-    /// The verifier prepared from the bank's current trust list and status lists.
-    static func verifier(_ ledger: Ledger, registryName: String) throws(SkillError) -> CredentialVerifier {
-        try snapshot(ledger, registryName: registryName).verifier
-    }
-
-    static func verify(_ text: String, ledger: Ledger, registryName: String) throws(SkillError) -> VerificationReport {
-        let report = try verifier(ledger, registryName: registryName).verify(text: text)
+    /// Runs `check` with the verifier prepared from the bank's current trust list and status
+    /// lists, and counts the verification.
+    static func verify(
+        _ ledger: Ledger, registryName: String, _ check: (CredentialVerifier) -> VerificationReport
+    ) throws(SkillError) -> VerificationReport {
+        let report = check(try snapshot(ledger, registryName: registryName).verifier)
         API.verified.increment()
         return report
     }

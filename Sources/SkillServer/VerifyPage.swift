@@ -43,7 +43,7 @@ enum VerifyPage {
         do {
             result = try await Dispatcher.offload { () throws(SkillError) -> Result in
                 if let text = form["credential"], !text.trimmingSpaces.isEmpty {
-                    return .report(try Verification.verify(text, ledger: ledger, registryName: configuration.registryName))
+                    return .report(try Verification.verify(ledger, registryName: configuration.registryName) { $0.verify(text: text) })
                 }
                 if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
                     return .lookup(try ledger.lookup(number: number, name: name, idNumber: nil))
