@@ -200,7 +200,24 @@ private struct Reader {
 
     mutating func string() throws(SkillError) -> String {
         index += 1  // opening quote
-        var out: [UInt8] = []
+        // Most strings hold no escape: find the closing quote and validate the bytes in place.
+        let start = index
+        var end = start
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { break }
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            // Validate UTF-8 strictly: String(decoding:) would repair, we refuse.
+            guard let s = bytes.withUnsafeBufferPointer({ String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }) else {
+                throw fail("invalid UTF-8 in string")
+            }
+            index = end + 1
+            return s
+        }
+        var out: [UInt8] = Array(bytes[start..<end])
+        index = end
         while true {
             guard index < bytes.count else { throw fail("unterminated string") }
             let b = bytes[index]

@@ -46,13 +46,29 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// RFC 8785 §3.2.3 member order: by UTF-16 code units. For two ASCII strings this is
-    /// plain byte order, which is much cheaper to compare.
+    /// RFC 8785 §3.2.3 member order: by UTF-16 code units.
+    ///
+    /// Compared on the UTF-8 bytes, which order like code points. UTF-16 differs from code
+    /// point order in one case only: a character above U+FFFF (UTF-8 lead byte F0–F4, a
+    /// surrogate pair D800–DFFF in UTF-16) sorts before U+E000–U+FFFF (lead byte EE or EF).
+    /// Two valid strings first differ at a character boundary or inside one same-length
+    /// character, so that case shows at the first differing byte and is corrected there.
     static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
-        if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) {
-            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = Swift.min(x.count, y.count)
+                var i = 0
+                while i < n && x[i] == y[i] { i += 1 }
+                if i == n { return x.count < y.count }
+                let p = x[i]
+                let q = y[i]
+                if p >= 0xF0 && (q == 0xEE || q == 0xEF) { return true }
+                if q >= 0xF0 && (p == 0xEE || p == 0xEF) { return false }
+                return p < q
+            }
         }
-        return a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {

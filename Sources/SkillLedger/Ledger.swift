@@ -53,6 +53,7 @@ public struct Ledger: Sendable {
     let vault: PersonalDataVault
     let keyPassphrase: SecretBytes
     let keyCache = PrivateKeyCache()
+    let changeProbe: ChangeProbe
     /// The base of the stable URLs in credentials, fixed at creation.
     public let baseURL: String
     let clock: @Sendable () -> Date
@@ -143,7 +144,8 @@ public struct Ledger: Sendable {
             throw Ledger.map(error)
         }
         let ledger = Ledger(
-            pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase, baseURL: baseURL, clock: clock,
+            pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase,
+            changeProbe: ChangeProbe(path: configuration.databasePath), baseURL: baseURL, clock: clock,
             path: configuration.databasePath)
         // A wrong passphrase is refused here, before any command could make a key under it
         // that the right passphrase would never open. Opening the registry's key costs one

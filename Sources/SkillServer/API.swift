@@ -322,11 +322,11 @@ enum API {
 /// verification costs one signature check, not a trust list signature per request.
 enum Verification {
     final class Snapshot: Sendable {
-        let sequence: Int
+        let version: ChangeVersion
         let trustList: JSONValue
         let verifier: CredentialVerifier
-        init(sequence: Int, trustList: JSONValue, verifier: CredentialVerifier) {
-            self.sequence = sequence
+        init(version: ChangeVersion, trustList: JSONValue, verifier: CredentialVerifier) {
+            self.version = version
             self.trustList = trustList
             self.verifier = verifier
         }
@@ -334,12 +334,14 @@ enum Verification {
 
     private static let cache = Mutex<[String: Snapshot]>([:])
 
-    /// The current snapshot of `ledger` (keyed by its file).
+    /// The current snapshot of `ledger` (keyed by its file), rebuilt only after a commit.
+    /// The version is taken before the build, so a commit racing with it makes the next call
+    /// rebuild rather than keep a stale snapshot.
     static func snapshot(_ ledger: Ledger, registryName: String) throws(SkillError) -> Snapshot {
-        let sequence = try ledger.lastEventSequence()
-        if let hit = cache.withLock({ $0[ledger.path] }), hit.sequence == sequence { return hit }
+        let version = try ledger.changeVersion()
+        if let hit = cache.withLock({ $0[ledger.path] }), hit.version == version { return hit }
         let trust = try ledger.trustList(name: registryName)
-        let fresh = Snapshot(sequence: sequence, trustList: trust,
+        let fresh = Snapshot(version: version, trustList: trust,
                              verifier: CredentialVerifier(trustList: trust, statusLists: try ledger.allStatusLists()))
         cache.withLock { $0[ledger.path] = fresh }
         return fresh
