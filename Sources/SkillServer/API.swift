@@ -33,7 +33,7 @@ enum API {
             return .json(.ok, ["status": "ok"])
         },
         Endpoint(.post, "/v1/verify", .public, "Verify a certificate (VC JSON or VC-JWT) against the registry's current trust list and status lists.",
-                 body: .json(Schemas.object(["credential": ["type": "object"], "jwt": Schemas.string], required: [])), limited: true, inline: true) { call throws(SkillError) in
+                 body: .json(Schemas.object(["credential": ["type": "object"], "jwt": Schemas.string], required: [])), limited: true) { call throws(SkillError) in
             // The body is parsed once: the credential goes to the verifier as it is.
             let check: (CredentialVerifier) -> VerificationReport
             if let jwt = call.string("jwt") {
@@ -59,7 +59,7 @@ enum API {
             } ?? .resident
             return .json(.ok, try call.ledger.lookup(number: number, name: call.query["name"], idType: type, idNumber: call.query["id_number"]))
         },
-        Endpoint(.get, "/v1/trust-list", .public, "The registry's signed trust list (key histories and accreditation scopes).", inline: true) { call throws(SkillError) in
+        Endpoint(.get, "/v1/trust-list", .public, "The registry's signed trust list (key histories and accreditation scopes).") { call throws(SkillError) in
             .json(.ok, try Verification.snapshot(call.ledger, registryName: call.server.registryName).trustList)
         },
         Endpoint(.get, "/v1/status-lists/{institution}/{purpose}", .public, "An issuer's Bitstring Status List credential (cacheable; ETag).") { call throws(SkillError) in

@@ -106,16 +106,12 @@ struct Endpoint: Sendable {
     let limited: Bool
     /// The media types a success can have (for the OpenAPI document).
     let produces: [String]
-    /// Whether the handler only computes (its one database touch is the microsecond change
-    /// probe, and a rare snapshot rebuild), so it runs on the request's own task instead of
-    /// hopping to the blocking thread pool and back.
-    let inline: Bool
     let handler: @Sendable (Call) throws(SkillError) -> Reply
 
     init(
         _ method: HTTPRequest.Method, _ path: String, _ access: Access, _ summary: String, body: BodyKind = .none, parameters: [Parameter] = [],
         success: HTTPResponse.Status = .ok, creates: Bool = false, limited: Bool = false, produces: [String] = ["application/json"],
-        inline: Bool = false, _ handler: @escaping @Sendable (Call) throws(SkillError) -> Reply
+        _ handler: @escaping @Sendable (Call) throws(SkillError) -> Reply
     ) {
         self.method = method
         self.path = path
@@ -129,7 +125,6 @@ struct Endpoint: Sendable {
         self.creates = creates
         self.limited = limited
         self.produces = produces
-        self.inline = inline
         self.handler = handler
     }
 

@@ -133,7 +133,7 @@ enum Dispatcher {
             for (name, value) in context.parameters { path[String(name)] = String(value) }
             let call = Call(ledger: ledger, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
                             client: context.clientAddress, server: configuration)
-            let reply = endpoint.inline ? try endpoint.handler(call) : try await offload { () throws(SkillError) in try endpoint.handler(call) }
+            let reply = try await offload { () throws(SkillError) in try endpoint.handler(call) }
             switch reply {
             case .json(let status, let value):
                 let bytes = try value.canonicalBytes()
