@@ -9,23 +9,48 @@ public enum Base58 {
         return t
     }()
 
+    /// 58⁵, the largest power of 58 below 2³²: arithmetic runs on limbs of five base-58
+    /// digits, so a 34-byte did:key or a 64-byte signature takes a few hundred limb steps
+    /// instead of thousands of digit steps.
+    static let limbBase: UInt64 = 656_356_768
+
     /// Encodes bytes; each leading zero byte becomes a leading `1`.
     public static func encode(_ bytes: [UInt8]) -> String {
         let zeros = bytes.prefix { $0 == 0 }.count
-        var digits: [UInt8] = []  // base-58 digits, least significant first
-        for byte in bytes {
-            var carry = Int(byte)
-            for i in 0..<digits.count {
-                carry += Int(digits[i]) << 8
-                digits[i] = UInt8(carry % 58)
-                carry /= 58
+        var limbs: [UInt32] = []  // base 58⁵, least significant first
+        limbs.reserveCapacity(bytes.count / 3 + 1)
+        var i = zeros
+        while i < bytes.count {
+            // Take up to three bytes at once: limb·2²⁴ + carry stays below 2⁶⁴.
+            let take = Swift.min(3, bytes.count - i)
+            var chunk: UInt64 = 0
+            for k in 0..<take { chunk = chunk << 8 | UInt64(bytes[i + k]) }
+            let shift = UInt64(8 * take)
+            var carry = chunk
+            for j in 0..<limbs.count {
+                carry += UInt64(limbs[j]) << shift
+                limbs[j] = UInt32(carry % limbBase)
+                carry /= limbBase
             }
             while carry > 0 {
-                digits.append(UInt8(carry % 58))
-                carry /= 58
+                limbs.append(UInt32(carry % limbBase))
+                carry /= limbBase
             }
+            i += take
         }
-        return String(repeating: "1", count: zeros) + String(decoding: digits.reversed().map { alphabet[Int($0)] }, as: UTF8.self)
+        var digits: [UInt8] = []  // most significant first
+        digits.reserveCapacity(limbs.count * 5)
+        for limb in limbs.reversed() {
+            var v = limb
+            var five = [UInt8](repeating: 0, count: 5)
+            for k in stride(from: 4, through: 0, by: -1) {
+                five[k] = UInt8(v % 58)
+                v /= 58
+            }
+            digits.append(contentsOf: five)
+        }
+        let significant = digits.drop { $0 == 0 }
+        return String(repeating: "1", count: zeros) + String(decoding: significant.map { alphabet[Int($0)] }, as: UTF8.self)
     }
 
     /// Decodes a base58btc string, or nil when it holds a character outside the alphabet.
@@ -33,21 +58,38 @@ public enum Base58 {
         let chars = Array(text.utf8)
         guard chars.count <= 1_024 else { return nil }
         let ones = chars.prefix { $0 == UInt8(ascii: "1") }.count
-        var bytes: [UInt8] = []  // least significant first
-        for c in chars {
-            guard c < 128, index[Int(c)] >= 0 else { return nil }
-            var carry = Int(index[Int(c)])
-            for i in 0..<bytes.count {
-                carry += Int(bytes[i]) * 58
-                bytes[i] = UInt8(carry & 0xFF)
-                carry >>= 8
+        var limbs: [UInt32] = []  // base 2³², least significant first
+        limbs.reserveCapacity(chars.count / 5 + 1)
+        var i = ones
+        while i < chars.count {
+            // Up to five digits at once: limb·58⁵ + carry stays below 2⁶⁴.
+            let take = Swift.min(5, chars.count - i)
+            var chunk: UInt64 = 0
+            var scale: UInt64 = 1
+            for k in 0..<take {
+                let c = chars[i + k]
+                guard c < 128, index[Int(c)] >= 0 else { return nil }
+                chunk = chunk * 58 + UInt64(index[Int(c)])
+                scale *= 58
+            }
+            var carry = chunk
+            for j in 0..<limbs.count {
+                carry += UInt64(limbs[j]) * scale
+                limbs[j] = UInt32(truncatingIfNeeded: carry)
+                carry >>= 32
             }
             while carry > 0 {
-                bytes.append(UInt8(carry & 0xFF))
-                carry >>= 8
+                limbs.append(UInt32(truncatingIfNeeded: carry))
+                carry >>= 32
             }
+            i += take
         }
-        return [UInt8](repeating: 0, count: ones) + bytes.reversed()
+        var bytes: [UInt8] = []  // most significant first
+        bytes.reserveCapacity(limbs.count * 4)
+        for limb in limbs.reversed() {
+            bytes.append(contentsOf: [UInt8(limb >> 24), UInt8(limb >> 16 & 0xFF), UInt8(limb >> 8 & 0xFF), UInt8(limb & 0xFF)])
+        }
+        return [UInt8](repeating: 0, count: ones) + bytes.drop { $0 == 0 }
     }
 }
 
