@@ -61,7 +61,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public static func < (a: Self, b: Self) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        // By hand: String(format:) costs microseconds, and certificate checks format a day each.
+        DecimalText.padded(year, width: 4) + "-" + DecimalText.padded(month, width: 2) + "-" + DecimalText.padded(day, width: 2)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -164,5 +165,21 @@ public enum Timestamp {
         put(Int(t.tm_sec), 17, 2)
         out[19] = 90
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Decimal text without `String(format:)`, which goes through Foundation's formatter and
+/// costs microseconds a call on the hot paths (certificate checks, request logs).
+public enum DecimalText {
+    /// `value` in decimal, left-padded with zeros to `width` digits (a minus sign comes first).
+    public static func padded(_ value: Int, width: Int) -> String {
+        let digits = String(value.magnitude)
+        let pad = String(repeating: "0", count: max(0, width - digits.count))
+        return (value < 0 ? "-" : "") + pad + digits
+    }
+
+    /// `hundredths / 100` with exactly two decimals ("12.05" for 1205, "-0.50" for -50).
+    public static func twoDecimals(_ hundredths: Int) -> String {
+        (hundredths < 0 ? "-" : "") + String(hundredths.magnitude / 100) + "." + padded(Int(hundredths.magnitude % 100), width: 2)
     }
 }

@@ -206,7 +206,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         logger.info("request", metadata: [
             "request_id": .string(context.id), "method": .string(request.method.rawValue),
             "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(response.status.code),
-            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "ms": .string(DecimalText.twoDecimals(Int(elapsed.components.seconds) * 100_000 + Int(elapsed.components.attoseconds / 10_000_000_000_000))),
         ])
         return response
     }

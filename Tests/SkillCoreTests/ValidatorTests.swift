@@ -136,5 +136,8 @@ import Testing
         // The registry's day: 2026-11-28T20:00:00Z is already the 29th in China.
         #expect(CalendarDate(Timestamp.parse("2026-11-28T20:00:00Z")!).description == "2026-11-29")
         #expect(CalendarDate(Timestamp.parse("2026-11-28T15:59:59Z")!).description == "2026-11-28")
+        #expect(CalendarDate(year: 2026, month: 1, day: 5)!.description == "2026-01-05")
+        #expect(DecimalText.padded(7, width: 3) == "007" && DecimalText.padded(-7, width: 2) == "-07" && DecimalText.padded(12345, width: 2) == "12345")
+        #expect(DecimalText.twoDecimals(1205) == "12.05" && DecimalText.twoDecimals(7) == "0.07" && DecimalText.twoDecimals(-50) == "-0.50")
     }
 }
