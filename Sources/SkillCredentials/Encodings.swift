@@ -42,12 +42,12 @@ public enum Base58 {
         digits.reserveCapacity(limbs.count * 5)
         for limb in limbs.reversed() {
             var v = limb
-            var five = [UInt8](repeating: 0, count: 5)
+            let at = digits.count
+            digits.append(contentsOf: repeatElement(0, count: 5))
             for k in stride(from: 4, through: 0, by: -1) {
-                five[k] = UInt8(v % 58)
+                digits[at + k] = UInt8(v % 58)
                 v /= 58
             }
-            digits.append(contentsOf: five)
         }
         let significant = digits.drop { $0 == 0 }
         return String(repeating: "1", count: zeros) + String(decoding: significant.map { alphabet[Int($0)] }, as: UTF8.self)
@@ -87,7 +87,7 @@ public enum Base58 {
         var bytes: [UInt8] = []  // most significant first
         bytes.reserveCapacity(limbs.count * 4)
         for limb in limbs.reversed() {
-            bytes.append(contentsOf: [UInt8(limb >> 24), UInt8(limb >> 16 & 0xFF), UInt8(limb >> 8 & 0xFF), UInt8(limb & 0xFF)])
+            for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: limb >> UInt32(shift))) }
         }
         return [UInt8](repeating: 0, count: ones) + bytes.drop { $0 == 0 }
     }

@@ -81,7 +81,7 @@ extension Ledger {
         }
         do {
             _ = try check(source)
-            let from = try DatabaseQueue(path: source, configuration: { var c = GRDB.Configuration(); c.readonly = true; return c }())
+            let from = try DatabaseQueue(path: source, configuration: .readOnly)
             let destination = try DatabaseQueue(path: partial)
             try from.backup(to: destination)
             try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
@@ -110,7 +110,7 @@ extension Ledger {
 
     /// Integrity-checks a database file and reads its last event and log size.
     static func check(_ path: String) throws -> (lastEvent: Int, leaves: Int) {
-        let queue = try DatabaseQueue(path: path, configuration: { var c = GRDB.Configuration(); c.readonly = true; return c }())
+        let queue = try DatabaseQueue(path: path, configuration: .readOnly)
         defer { try? queue.close() }
         return try queue.read { db in
             let verdict = try String.fetchAll(db, sql: "PRAGMA integrity_check")
@@ -138,5 +138,14 @@ extension Ledger {
 
     static func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+}
+
+extension GRDB.Configuration {
+    /// A connection that may only read (backups, integrity checks, the change probe).
+    static var readOnly: Self {
+        var config = Self()
+        config.readonly = true
+        return config
     }
 }

@@ -19,10 +19,7 @@ final class ChangeProbe: Sendable {
     func version() throws -> Int {
         try queue.withLock { queue in
             if queue == nil {
-                var config = GRDB.Configuration()
-                config.readonly = true
-                config.label = "change-probe"
-                queue = try DatabaseQueue(path: path, configuration: config)
+                queue = try DatabaseQueue(path: path, configuration: .readOnly)
             }
             return try queue!.inDatabase { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
         }

@@ -38,21 +38,20 @@ enum VerifyPage {
             return response(render(configuration: configuration, result: .problem("文件过大。 The file is too large (1 MiB at most).")), status: .contentTooLarge)
         }
         let form = parseForm(String(decoding: raw, as: UTF8.self))
+        // What the form asks for is decided here: an empty form never reaches the thread pool.
+        let check: @Sendable () throws(SkillError) -> Result
+        if let text = form["credential"], !text.trimmingSpaces.isEmpty {
+            check = { () throws(SkillError) in .report(try Verification.verify(ledger, registryName: configuration.registryName) { $0.verify(text: text) }) }
+        } else if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
+            check = { () throws(SkillError) in .lookup(try ledger.lookup(number: number, name: name, idNumber: nil)) }
+        } else {
+            return response(render(configuration: configuration, result: .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")),
+                            status: .unprocessableContent)
+        }
         let result: Result
         var status: HTTPResponse.Status = .ok
         do {
-            result = try await Dispatcher.offload { () throws(SkillError) -> Result in
-                if let text = form["credential"], !text.trimmingSpaces.isEmpty {
-                    return .report(try Verification.verify(ledger, registryName: configuration.registryName) { $0.verify(text: text) })
-                }
-                if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
-                    return .lookup(try ledger.lookup(number: number, name: name, idNumber: nil))
-                }
-                throw SkillError(.invalidField, "nothing to check", field: "credential")
-            }
-        } catch let error as SkillError where error.code == .invalidField {
-            result = .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")
-            status = .unprocessableContent
+            result = try await Dispatcher.offload(check)
         } catch let error as SkillError where error.code == .certificateNotFound {
             result = .problem("未找到与该编号和姓名相符的证书。 No certificate matches this number and name.")
             status = .notFound
