@@ -1,5 +1,6 @@
 import Foundation
 import SkillCore
+import SkillCrypto
 
 /// The result of verifying a certificate: a verdict and every check with a stable reason
 /// code. A "no" is a result, not an error (compare swift-certificates' validation result).
@@ -56,6 +57,8 @@ public struct CredentialVerifier: Sendable {
     let trustProblem: String?
     let trustGiven: Bool
     let lists: [String: PreparedList]
+    /// The trust list's keys, imported once.
+    let keys: [String: Ed25519PublicKey]
     /// Accept only trust lists signed by this registry DID (also applied to bundles).
     let pinnedRegistry: String?
 
@@ -73,13 +76,14 @@ public struct CredentialVerifier: Sendable {
         } else {
             (trust, trustProblem) = (nil, nil)
         }
+        keys = trust?.importedKeys ?? [:]
         var prepared: [String: PreparedList] = [:]
         for list in statusLists {
             guard let id = list["id"]?.stringValue else { continue }
-            let proof = DataIntegrityProof.verify(list)
+            let proof = DataIntegrityProof.verify(list, knownKeys: keys)
             let bits = proof.isValid ? list["credentialSubject"]?["encodedList"]?.stringValue.flatMap { try? BitstringStatusList(encoded: $0) } : nil
             prepared[id] = PreparedList(
-                signer: proof.isValid ? proof.publicKey.map(DIDKey.did) : nil, purpose: list["credentialSubject"]?["statusPurpose"]?.stringValue,
+                signer: proof.isValid ? proof.signer : nil, purpose: list["credentialSubject"]?["statusPurpose"]?.stringValue,
                 asOf: list["validFrom"]?.stringValue ?? "?", bits: bits)
         }
         lists = prepared
@@ -144,8 +148,8 @@ public struct CredentialVerifier: Sendable {
             add("proof", jws.isValid && jws.publicKey.map(DIDKey.did) == issuerDID, .proofInvalid,
                 jws.isValid ? "VC-JWT EdDSA signature by \(jws.header["kid"]?.stringValue ?? "?")" : "the JWS signature does not verify")
         } else {
-            let proof = DataIntegrityProof.verify(credential)
-            let byIssuer = proof.publicKey.map(DIDKey.did) == issuerDID
+            let proof = DataIntegrityProof.verify(credential, knownKeys: keys)
+            let byIssuer = proof.signer == issuerDID
             add("proof", proof.isValid && byIssuer, .proofInvalid,
                 proof.isValid ? (byIssuer ? "eddsa-jcs-2022 signature by the issuer's key" : "signed by a key that is not the issuer's") : (proof.problem ?? "invalid"))
         }

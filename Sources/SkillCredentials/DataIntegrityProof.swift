@@ -14,6 +14,8 @@ public enum DataIntegrityProof {
         public let verificationMethod: String?
         /// The public key it resolved to.
         public let publicKey: [UInt8]?
+        /// The did:key DID of that key (the verification method without its fragment).
+        public let signer: String?
         /// The proof's `created` time.
         public let created: String?
         /// Why it failed, for the report.
@@ -56,11 +58,14 @@ public enum DataIntegrityProof {
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,
     /// never a thrown error.
-    /// - Parameter document: the secured document.
+    /// - Parameters:
+    ///   - document: the secured document.
+    ///   - knownKeys: keys already imported, by verification method id (a prepared verifier
+    ///     passes its trust list's keys); any other did:key is decoded and imported here.
     /// - Returns: the check, with the key the proof names.
-    public static func verify(_ document: JSONValue) -> Check {
+    public static func verify(_ document: JSONValue, knownKeys: [String: Ed25519PublicKey] = [:]) -> Check {
         func fail(_ why: String, _ method: String? = nil) -> Check {
-            Check(isValid: false, verificationMethod: method, publicKey: nil, created: nil, problem: why)
+            Check(isValid: false, verificationMethod: method, publicKey: nil, signer: nil, created: nil, problem: why)
         }
         guard case .object(var members) = document, case .object(var proof)? = members.removeValue(forKey: "proof") else {
             return fail("the document has no proof object")
@@ -69,21 +74,23 @@ public enum DataIntegrityProof {
             return fail("the proof is not a DataIntegrityProof with cryptosuite \(cryptosuite)")
         }
         let method = proof["verificationMethod"]?.stringValue
-        guard let method, let publicKey = DIDKey.publicKey(from: method) else {
-            return fail("the verification method is not an Ed25519 did:key", method)
-        }
+        guard let method, let key = knownKeys[method] ?? DIDKey.publicKey(from: method).flatMap({ try? Ed25519PublicKey(rawRepresentation: $0) })
+        else { return fail("the verification method is not an Ed25519 did:key", method) }
         guard case .string(let value)? = proof.removeValue(forKey: "proofValue"), value.hasPrefix("z"),
             let signature = Base58.decode(String(value.dropFirst())), signature.count == 64
         else { return fail("proofValue is not a base58btc Ed25519 signature", method) }
         if let context = proof["@context"], context != members["@context"] {
             return fail("the proof's @context differs from the document's", method)
         }
-        guard let message = try? hashData(unsecuredDocument: .object(members), proofConfiguration: .object(proof)),
-            let key = try? Ed25519PublicKey(rawRepresentation: publicKey)
-        else { return fail("the document cannot be canonicalized", method) }
+        guard let message = try? hashData(unsecuredDocument: .object(members), proofConfiguration: .object(proof)) else {
+            return fail("the document cannot be canonicalized", method)
+        }
         let ok = key.isValidSignature(signature, for: message)
+        // A resolved method is `did:key:z…#z…` with both halves equal (or the DID alone), and base58btc
+        // has one spelling per key, so the part before `#` is the key's DID.
+        let signer = String(method.prefix { $0 != "#" })
         return Check(
-            isValid: ok, verificationMethod: method, publicKey: publicKey, created: proof["created"]?.stringValue,
+            isValid: ok, verificationMethod: method, publicKey: key.rawRepresentation, signer: signer, created: proof["created"]?.stringValue,
             problem: ok ? nil : "the signature does not verify")
     }
 }

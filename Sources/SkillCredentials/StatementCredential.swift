@@ -21,7 +21,7 @@ extension CredentialVerifier {
         }
         add("well-formed", true, nil, "learning-account statement")
         let proof = DataIntegrityProof.verify(document)
-        add("proof", proof.isValid && proof.publicKey.map(DIDKey.did) == issuer, .proofInvalid, proof.isValid ? "eddsa-jcs-2022 signature by \(issuer)" : (proof.problem ?? ""))
+        add("proof", proof.isValid && proof.signer == issuer, .proofInvalid, proof.isValid ? "eddsa-jcs-2022 signature by \(issuer)" : (proof.problem ?? ""))
         if trustGiven {
             add("trust-list", trust != nil, .trustListInvalid, trust.map { "signed by the registry \($0.registryName)" } ?? (trustProblem ?? ""))
         } else {

@@ -1,4 +1,5 @@
 import SkillCore
+import SkillCrypto
 
 /// The registry's signed list of institutions it trusts: each one's kind, status, key
 /// history with validity windows, and accreditation scopes with dates. Verifiers use it to
@@ -56,18 +57,36 @@ public struct TrustList: Sendable {
     public let registryKeys: [Key]
     public let issued: String
     public let entries: [Entry]
+    /// Where each institution key sits: entry index and key index (the first entry wins, as a
+    /// scan in list order would find it).
+    private let keyIndex: [String: (entry: Int, key: Int)]
 
     public init(registryName: String, registryKeys: [Key], issued: String, entries: [Entry]) {
         self.registryName = registryName
         self.registryKeys = registryKeys
         self.issued = issued
         self.entries = entries
+        var index: [String: (entry: Int, key: Int)] = [:]
+        for (e, entry) in entries.enumerated() {
+            for (k, key) in entry.keys.enumerated() where index[key.did] == nil { index[key.did] = (e, k) }
+        }
+        keyIndex = index
     }
 
     /// The entry whose key history holds `did`, with that key.
     public func issuer(withKey did: String) -> (Entry, Key)? {
-        for e in entries { if let k = e.keys.first(where: { $0.did == did }) { return (e, k) } }
-        return nil
+        keyIndex[did].map { (entries[$0.entry], entries[$0.entry].keys[$0.key]) }
+    }
+
+    /// Every institution key, imported once, by verification method id (`did:key:z…#z…`), for
+    /// checking many proofs without decoding and importing the same keys again.
+    public var importedKeys: [String: Ed25519PublicKey] {
+        var keys: [String: Ed25519PublicKey] = [:]
+        for did in keyIndex.keys {
+            guard let raw = DIDKey.publicKey(from: did), let key = try? Ed25519PublicKey(rawRepresentation: raw) else { continue }
+            keys[DIDKey.verificationMethod(raw)] = key
+        }
+        return keys
     }
 
     /// The unsigned trust-list credential, issued by the registry's current key.

@@ -84,4 +84,46 @@ import Testing
             .verify(credential: try credential(), at: CredentialVerifier.date("2026-06-01T00:00:00Z")!)
         #expect(report.reasons == [.statusUnavailable])
     }
+
+    @Test func importedTrustListKeysGiveTheSameAnswerAsDecodedOnes() throws {
+        let trust = try #require(TrustList.verified(try trustList()).0)
+        let known = trust.importedKeys
+        let method = DIDKey.verificationMethod(issuer.publicKey.rawRepresentation)
+        #expect(Array(known.keys) == [method])
+        guard case .object(var tampered) = try credential() else { Issue.record("not an object"); return }
+        tampered["name"] = "changed after signing"
+        for document in [try credential(), .object(tampered)] {
+            let decoded = DataIntegrityProof.verify(document)
+            let prepared = DataIntegrityProof.verify(document, knownKeys: known)
+            #expect(decoded.isValid == prepared.isValid)
+            #expect(decoded.signer == issuerDID && prepared.signer == issuerDID)
+            #expect(decoded.publicKey == issuer.publicKey.rawRepresentation && prepared.publicKey == decoded.publicKey)
+        }
+        #expect(DataIntegrityProof.verify(try credential()).isValid)
+        #expect(!DataIntegrityProof.verify(.object(tampered)).isValid)
+        // The imported key is the one used: a wrong key under the issuer's method fails the proof.
+        let stranger = try Ed25519PrivateKey()
+        #expect(!DataIntegrityProof.verify(try credential(), knownKeys: [method: stranger.publicKey]).isValid)
+    }
+
+    @Test func oneKeySignsAndVerifiesFromManyThreadsAtOnce() async throws {
+        let key = issuer
+        let results = await withTaskGroup(of: (Int, Int).self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    var (good, forged) = (0, 0)
+                    for i in 0..<100 {
+                        let message = Array("thread \(t) message \(i)".utf8)
+                        guard let signature = try? key.signature(for: message) else { continue }
+                        if key.publicKey.isValidSignature(signature, for: message) { good += 1 }
+                        if key.publicKey.isValidSignature(signature, for: message + [0]) { forged += 1 }
+                    }
+                    return (good, forged)
+                }
+            }
+            return await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+        }
+        #expect(results.map(\.0) == Array(repeating: 100, count: 8))
+        #expect(results.allSatisfy { $0.1 == 0 })
+    }
 }
