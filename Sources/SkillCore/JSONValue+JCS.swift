@@ -34,11 +34,15 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (i, member) in members.sorted(by: { JSONValue.precedesInUTF16($0.key, $1.key) }).enumerated() {
+            // Sort the dictionary's own indices, not copies of its members: moving an index costs
+            // nothing, moving a (String, JSONValue) pair retains and releases both.
+            var order = Array(members.indices)
+            order.sort { JSONValue.precedesInUTF16(members[$0].key, members[$1].key) }
+            for (i, k) in order.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &out)
+                writeString(members[k].key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                try write(member.value, into: &out)
+                try write(members[k].value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -54,10 +58,8 @@ extension JSONValue {
     /// Two valid strings first differ at a character boundary or inside one same-length
     /// character, so that case shows at the first differing byte and is corrected there.
     static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
+        withUTF8(a) { x in
+            withUTF8(b) { y in
                 let n = Swift.min(x.count, y.count)
                 var i = 0
                 while i < n && x[i] == y[i] { i += 1 }
@@ -71,11 +73,19 @@ extension JSONValue {
         }
     }
 
+    /// The string's UTF-8 bytes in place when they are contiguous (native and small strings
+    /// are), without the copy that `String.withUTF8` on a `var` makes; a bridged string is
+    /// made contiguous first.
+    private static func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = s
+        return copy.withUTF8(body)
+    }
+
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escaping: copy them whole.
-        var s = s
-        let plain = s.withUTF8 { bytes in
+        let plain = withUTF8(s) { bytes in
             for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C { return false }
             out.append(contentsOf: bytes)
             return true

@@ -115,7 +115,8 @@ enum Dispatcher {
             }
             // A retried create with the same Idempotency-Key gets the first answer.
             let key = endpoint.creates ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
-            let requestKey = "\(endpoint.method.rawValue) \(instance) \(Hex.encode(SkillCrypto.SHA256.hash(raw)))"
+            // What a replay must match (only computed when a replay is possible).
+            let requestKey = key == nil ? "" : "\(endpoint.method.rawValue) \(instance) \(Hex.encode(SkillCrypto.SHA256.hash(raw)))"
             if let key, let token {
                 if let stored = try await offload({ () throws(SkillError) in try ledger.idempotentResponse(token: token.id, key: key, request: requestKey) }) {
                     return Response(status: .init(code: stored.status), headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
