@@ -57,7 +57,7 @@ extension JSONValue {
     /// surrogate pair D800–DFFF in UTF-16) sorts before U+E000–U+FFFF (lead byte EE or EF).
     /// Two valid strings first differ at a character boundary or inside one same-length
     /// character, so that case shows at the first differing byte and is corrected there.
-    static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
+    public static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
         withUTF8(a) { x in
             withUTF8(b) { y in
                 let n = Swift.min(x.count, y.count)
@@ -81,6 +81,10 @@ extension JSONValue {
         var copy = s
         return copy.withUTF8(body)
     }
+
+    /// Appends `s` as an RFC 8785 string (quotes and the minimal escapes of §3.2.2.2), for
+    /// writers that produce canonical JSON without building a `JSONValue` first.
+    public static func appendCanonical(_ s: String, to out: inout [UInt8]) { writeString(s, into: &out) }
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))

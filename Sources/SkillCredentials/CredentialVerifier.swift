@@ -37,6 +37,41 @@ public struct VerificationReport: Sendable {
             "certificate": .object(summary.mapValues(JSONValue.string)),
         ]
     }
+
+    /// `json` in RFC 8785 form, written straight to bytes: the same bytes as
+    /// `json.canonicalBytes()` without building and sorting the dictionaries first (the HTTP
+    /// verify route sends one per request).
+    public func canonicalJSON() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1_536)
+        func raw(_ text: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+        func string(_ text: String) { JSONValue.appendCanonical(text, to: &out) }
+        // Members in UTF-16 order: certificate, checks, reasons, verdict; check, detail, passed, reason.
+        raw("{\"certificate\":{")
+        for (i, key) in summary.keys.sorted(by: JSONValue.precedesInUTF16).enumerated() {
+            if i > 0 { raw(",") }
+            string(key)
+            raw(":")
+            string(summary[key]!)
+        }
+        raw("},\"checks\":[")
+        for (i, c) in checks.enumerated() {
+            raw(i > 0 ? ",{\"check\":" : "{\"check\":")
+            string(c.name)
+            raw(",\"detail\":")
+            string(c.detail)
+            raw(c.passed ? ",\"passed\":true,\"reason\":" : ",\"passed\":false,\"reason\":")
+            if let reason = c.reason { string(reason.rawValue) } else { raw("null") }
+            raw("}")
+        }
+        raw("],\"reasons\":[")
+        for (i, reason) in reasons.enumerated() {
+            if i > 0 { raw(",") }
+            string(reason.rawValue)
+        }
+        raw(isValid ? "],\"verdict\":\"valid\"}" : "],\"verdict\":\"invalid\"}")
+        return out
+    }
 }
 
 /// Verifies SkillBank certificates offline: well-formed → proof valid for the issuer's key →

@@ -43,7 +43,8 @@ enum API {
             } else {
                 throw SkillError(.invalidField, "give credential (a JSON object) or jwt (a compact JWS)", field: "credential")
             }
-            return .json(.ok, try Verification.verify(call.ledger, registryName: call.server.registryName, check).json)
+            let report = try Verification.verify(call.ledger, registryName: call.server.registryName, check)
+            return .raw(.ok, contentType: "application/json", body: report.canonicalJSON(), headers: [:])
         },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
                  parameters: [.query("number", "certificate number", required: true, schema: Schemas.string), .query("name", "holder's name", schema: Schemas.string),

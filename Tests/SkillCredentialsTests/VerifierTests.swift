@@ -126,4 +126,26 @@ import Testing
         #expect(results.map(\.0) == Array(repeating: 100, count: 8))
         #expect(results.allSatisfy { $0.1 == 0 })
     }
+
+    @Test func directReportBytesEqualTheCanonicalFormOfItsJSON() throws {
+        let at = CredentialVerifier.date("2026-06-01T00:00:00Z")!
+        let verifier = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation", set: [7]), try statusList("suspension")])
+        guard case .object(var odd) = try credential() else { Issue.record("not an object"); return }
+        // Text from the credential lands in the report: quotes, a control character, CJK and a character above U+FFFF.
+        odd["issuer"] = ["id": "did:key:z\"odd\"\n𝄞", "name": "机构 \u{1}"]
+        odd["name"] = "证书 \\ 𠀀"
+        let reports = [
+            verifier.verify(credential: try credential(), at: at), verifier.verify(credential: try credential(level: 3), at: at),
+            verifier.verify(credential: .object(odd), at: at), verifier.verify(text: "not json", at: at),
+            CredentialVerifier(trustList: nil).verify(credential: try credential(validUntil: "2026-01-01T00:00:00Z"), at: at),
+        ]
+        #expect(Set(reports.map(\.isValid)) == [false])
+        for report in reports {
+            #expect(report.canonicalJSON() == (try report.json.canonicalBytes()))
+        }
+        let valid = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation"), try statusList("suspension")])
+            .verify(credential: try credential(), at: at)
+        #expect(valid.isValid)
+        #expect(valid.canonicalJSON() == (try valid.json.canonicalBytes()))
+    }
 }
