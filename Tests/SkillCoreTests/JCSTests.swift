@@ -114,6 +114,29 @@ import Testing
         #expect(throws: SkillError.self) { try JSONParser().parse([0x22, 0xFF, 0x22]) }
     }
 
+    /// The parser accepts a string's bytes exactly when Swift's strict validator does, with and
+    /// without an escape before them: overlong forms, surrogates, code points past U+10FFFF,
+    /// truncated and stray continuation bytes, and a literal U+FFFD (valid, kept as it is).
+    @Test func acceptsExactlyTheValidUTF8() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            [0x61], [0xC3, 0xA9], [0xE4, 0xB8, 0xAD], [0xF0, 0x9D, 0x84, 0x9E], [0xEF, 0xBF, 0xBD], [0xC0, 0xAF], [0xE0, 0x80, 0xAF],
+            [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xF5], [0x80], [0xBF], [0xC3], [0xE4, 0xB8], [0xF0, 0x9D, 0x84], [0xFE], [0xFF],
+        ]
+        var (accepted, refused) = (0, 0)
+        for _ in 0..<4_000 {
+            let body = (0..<Int.random(in: 1...6, using: &rng)).flatMap { _ in pieces.randomElement(using: &rng)! }
+            let valid = String(validating: body, as: UTF8.self)
+            for prefix in [[], Array(#"\n"#.utf8)] as [[UInt8]] {
+                let parsed = try? JSONParser().parse([0x22] + prefix + body + [0x22])
+                let expected = valid.map { (prefix.isEmpty ? "" : "\n") + $0 }
+                #expect(parsed?.stringValue == expected, "bytes \(body)")
+            }
+            if valid == nil { refused += 1 } else { accepted += 1 }
+        }
+        #expect(accepted > 200 && refused > 200)
+    }
+
     @Test func rejectsDeepNesting() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: SkillError.self) { try JSONParser().parse(deep) }
