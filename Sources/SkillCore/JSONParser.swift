@@ -238,7 +238,7 @@ private struct Reader {
             switch b {
             case UInt8(ascii: "\""):
                 index += 1
-                // Validate UTF-8 strictly: String(decoding:) would repair, we refuse.
+                // Strictly: strictUTF8 refuses what String(decoding:) alone would repair.
                 guard let s = out.withUnsafeBufferPointer({ Self.strictUTF8($0, ascii: false) }) else { throw fail("invalid UTF-8 in string") }
                 return s
             case UInt8(ascii: "\\"):
