@@ -61,6 +61,16 @@ struct IssuanceContext {
     var statusListsReady: Set<String> = []
     /// Number prefixes already checked against the 2020 scheme in this transaction.
     var checkedPrefixes: Set<String> = []
+    /// Each issuer's current signing key (a rotation is its own transaction, so it cannot
+    /// change under this one).
+    var signingKeys: [String: (KeyRecord, Ed25519PrivateKey)] = [:]
+
+    mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
+        if let k = signingKeys[owner] { return k }
+        let k = try load()
+        signingKeys[owner] = k
+        return k
+    }
 
     mutating func assessment(_ id: String, _ load: () throws -> Assessment) rethrows -> Assessment {
         if let a = assessments[id] { return a }
@@ -88,7 +98,7 @@ extension Ledger {
     func issueCertificates(
         _ db: Database, for a: Assessment, institution: Institution, person: String, actor: Actor, at date: Date, context: inout IssuanceContext
     ) throws -> [CertificateSummary] {
-        let (key, privateKey) = try signingKey(db, owner: institution.id)
+        let (key, privateKey) = try context.signingKey(institution.id) { try signingKey(db, owner: institution.id) }
         let idRow = try Row.fetchOne(db.cachedStatement(sql: "SELECT id_type, id_ciphertext FROM people WHERE id = ?"), arguments: [person])!
         let idType = IDType(rawValue: idRow["id_type"])!
         var idNumber = Array(try vault.open(Array(idRow["id_ciphertext"] as Data), record: person, column: "id_number").utf8)
@@ -113,7 +123,7 @@ extension Ledger {
                 assessment: a.id, twin: twin.map { ($0.id, twinNumber!) }, external: nil, actor: actor, at: date, context: &context)
         ]
         if let twin {
-            let (twinKey, twinPrivate) = try signingKey(db, owner: twin.issuer.id)
+            let (twinKey, twinPrivate) = try context.signingKey(twin.issuer.id) { try signingKey(db, owner: twin.issuer.id) }
             issued.append(try issueOne(
                 db, id: twin.id, number: twin.id, credentialType: "international-certificate", issuer: twin.issuer, key: twinKey,
                 privateKey: twinPrivate, person: person, idType: idType, idNumber: idNumber, occupation: a.occupation,
@@ -128,7 +138,7 @@ extension Ledger {
     /// are numbered by their id.
     func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date, context: inout IssuanceContext) throws -> String? {
         guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else { return nil }
-        let year = String(format: "%02d", CalendarDate(date).year % 100)
+        let year = DecimalText.padded(CalendarDate(date).year % 100, width: 2)
         var parts = [
             "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
             "province": institution.province ?? "", "site_sequence": institution.siteSequence, "year": year, "level": String(level),
