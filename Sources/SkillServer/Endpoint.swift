@@ -106,6 +106,9 @@ struct Endpoint: Sendable {
     let limited: Bool
     /// The media types a success can have (for the OpenAPI document).
     let produces: [String]
+    /// The JSON body's schema, checked once here rather than on every request (nil when the
+    /// body is not JSON; a schema our own table got wrong fails each request that needs it).
+    let bodySchema: Result<JSONSchema, SkillError>?
     let handler: @Sendable (Call) throws(SkillError) -> Reply
 
     init(
@@ -125,6 +128,11 @@ struct Endpoint: Sendable {
         self.creates = creates
         self.limited = limited
         self.produces = produces
+        if case .json(let schema) = body {
+            bodySchema = Result { () throws(SkillError) in try JSONSchema(schema) }
+        } else {
+            bodySchema = nil
+        }
         self.handler = handler
     }
 

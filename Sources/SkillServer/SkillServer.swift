@@ -101,10 +101,10 @@ enum Dispatcher {
             var body: JSONValue?
             switch endpoint.body {
             case .none: break
-            case .json(let schema):
+            case .json:
                 raw = try await read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
                 let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
-                let violations = try JSONSchema(schema).validate(value)
+                let violations = try endpoint.bodySchema!.get().validate(value)
                 if !violations.isEmpty {
                     return Problem.response(SkillError(.invalidField, "the body does not match the schema", field: violations[0].path), instance: instance,
                                             invalid: violations)
