@@ -86,21 +86,22 @@ let package = Package(
         ),
         .target(name: "SkillFuzzTargets", dependencies: ["SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
         .executableTarget(name: "skillbank-fuzz", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], path: "Tools/Fuzz/Sources", swiftSettings: upcoming),
+        .target(name: "SkillTestSupport", path: "Tests/SkillTestSupport", swiftSettings: upcoming),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
-        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
+        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillTestSupport", "SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
         .testTarget(
             name: "SkillServerTests",
             dependencies: [
-                "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto",
+                "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto", "SkillTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank"], swiftSettings: upcoming),
+        .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank", "SkillTestSupport"], swiftSettings: upcoming),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
     ],
     swiftLanguageModes: [.v6]

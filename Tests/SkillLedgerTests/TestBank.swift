@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 
 let repositoryStandards = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -14,8 +15,7 @@ struct TestBank {
     var dbPath: String { folder.appendingPathComponent("bank.sqlite").path }
 
     init(clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try ScratchFolder.make("skillbank-test")
         let config = Ledger.Configuration(
             databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: repositoryStandards)
         ledger = try Ledger.open(config, clock: clock).ledger

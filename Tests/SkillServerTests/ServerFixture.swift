@@ -8,6 +8,7 @@ import SkillCore
 import SkillCredentials
 import SkillLedger
 @testable import SkillServer
+import SkillTestSupport
 
 let standardsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Standards")
@@ -40,8 +41,7 @@ struct ServerFixture {
     let tokens: [String: String]
 
     init(rateLimit: Int = 10_000) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try ScratchFolder.make("skillbank-server")
         ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsFolder)).ledger
         evaluatorA = try ledger.registerInstitution(.init(name: "评价机构甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44"))
         evaluatorB = try ledger.registerInstitution(.init(name: "评价机构乙", kind: .employer, code: uscc("91440300MA5F8R002"), province: "44"))

@@ -1,4 +1,5 @@
 import Foundation
+import SkillTestSupport
 import Testing
 
 /// Runs the built `skillbank` binary as a user would, in a scratch folder.
@@ -15,8 +16,7 @@ struct CLI {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try ScratchFolder.make("skillbank-cli")
     }
 
     /// The binary sits beside the test bundle in the build folder.
