@@ -13,7 +13,7 @@ struct AssessmentCommand: ParsableCommand {
         subcommands: [Schedule.self, Enrol.self, Result.self, ImportResults.self])
 
     struct Schedule: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Schedule an assessment inside an evaluator's scope; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "schedule", abstract: "Schedule an assessment inside an evaluator's scope; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The evaluator (employer or social).") var institution: String
         @Option(help: "Occupation code.") var occupation: String
@@ -30,7 +30,7 @@ struct AssessmentCommand: ParsableCommand {
     }
 
     struct Enrol: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrol a worker as a candidate.")
+        static let configuration = CommandConfiguration(commandName: "enrol", abstract: "Enrol a worker as a candidate.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
         @Option(help: "The person id.") var person: String
@@ -43,7 +43,7 @@ struct AssessmentCommand: ParsableCommand {
     }
 
     struct Result: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a candidate's scores; a pass issues the signed certificate(s) in the same transaction.")
+        static let configuration = CommandConfiguration(commandName: "result", abstract: "Record a candidate's scores; a pass issues the signed certificate(s) in the same transaction.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
         @Option(help: "The person id.") var person: String
@@ -90,7 +90,7 @@ struct CertCommand: ParsableCommand {
         subcommands: [Show.self, Export.self, Revoke.self, Suspend.self, Reinstate.self, Lookup.self])
 
     struct Show: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a certificate (by id or number).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a certificate (by id or number).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
 
@@ -109,7 +109,7 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Export: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the signed certificate as a VC (JSON) or a VC-JWT, for the worker to show.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the signed certificate as a VC (JSON) or a VC-JWT, for the worker to show.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
         @Option(help: "vc | jwt | bundle (with the trust list, status lists, log proof and checkpoint)") var format: Ledger.ExportFormat = .vc
@@ -123,7 +123,7 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Revoke: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a certificate (and its 一试双证 twin), or every number in a file with --bulk.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a certificate (and its 一试双证 twin), or every number in a file with --bulk.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String?
         @Option(help: "Why (kept in the event).") var reason: String
@@ -150,7 +150,7 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Suspend: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend a certificate (and its twin).")
+        static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend a certificate (and its twin).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
         @Option(help: "Why.") var reason: String?
@@ -162,7 +162,7 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Reinstate: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Lift a suspension (and its twin's).")
+        static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a suspension (and its twin's).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
 
@@ -173,7 +173,7 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Lookup: BankCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "lookup", 
             abstract: "National-style look-up: number plus the holder's name or ID number → issuer, occupation, level, date, status.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The certificate number.") var number: String
@@ -194,7 +194,7 @@ struct TrustListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "trust-list", abstract: "The registry's signed trust list.", subcommands: [Export.self])
 
     struct Export: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the trust list, signed now by the registry key.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Print the trust list, signed now by the registry key.")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -207,7 +207,7 @@ struct StatusListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status-list", abstract: "An issuer's signed status list credential.", subcommands: [Export.self])
 
     struct Export: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Print an issuer's status list credential.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Print an issuer's status list credential.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
         @Option(help: "revocation | suspension") var purpose = "revocation"

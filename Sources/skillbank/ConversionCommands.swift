@@ -23,7 +23,7 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert", abstract: "Preview and apply credit conversions (资历架构).", subcommands: [Preview.self, Apply.self])
 
     struct Preview: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "What every rule (or one) says about a worker: applies or not, why, what is missing. Changes nothing.")
+        static let configuration = CommandConfiguration(commandName: "preview", abstract: "What every rule (or one) says about a worker: applies or not, why, what is missing. Changes nothing.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id.") var person: String
         @Option(help: "Only this rule.") var rule: String?
@@ -36,7 +36,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     struct Apply: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply a posting rule: credits are posted once, with the rule id, version and evidence.")
+        static let configuration = CommandConfiguration(commandName: "apply", abstract: "Apply a posting rule: credits are posted once, with the rule id, version and evidence.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id.") var person: String
         @Option(help: "The rule id (see skillbank rules list).") var rule: String
@@ -102,7 +102,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rules", abstract: "The conversion rules and programmes.", subcommands: [List.self, Show.self])
 
     struct List: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "List the conversion rules.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the conversion rules.")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -118,7 +118,7 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Show: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one rule with its source.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one rule with its source.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The rule id.") var rule: String
 

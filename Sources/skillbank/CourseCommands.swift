@@ -7,7 +7,7 @@ struct CourseCommand: ParsableCommand {
         commandName: "course", abstract: "Publish and list courses.", subcommands: [Publish.self, List.self, Show.self])
 
     struct Publish: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Publish a course inside the institution's accreditation scope; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "publish", abstract: "Publish a course inside the institution's accreditation scope; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The institution id.") var institution: String
         @Option(help: "The course title.") var title: String
@@ -31,7 +31,7 @@ struct CourseCommand: ParsableCommand {
     }
 
     struct List: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "List courses.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List courses.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this institution's courses.") var institution: String?
 
@@ -48,7 +48,7 @@ struct CourseCommand: ParsableCommand {
     }
 
     struct Show: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one course.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one course.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The course id.") var course: String
 

@@ -10,7 +10,7 @@ struct InstitutionCommand: ParsableCommand {
         subcommands: [Register.self, Accredit.self, List.self, Show.self, Suspend.self, Reinstate.self, RotateKey.self])
 
     struct Register: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Register (备案) an institution; prints its id.")
+        static let configuration = CommandConfiguration(commandName: "register", abstract: "Register (备案) an institution; prints its id.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The registered name.") var name: String
         @Option(help: "training | employer (Y) | social (S) | international.") var kind: InstitutionKind
@@ -28,7 +28,7 @@ struct InstitutionCommand: ParsableCommand {
     }
 
     struct Accredit: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an accreditation scope: an occupation, levels, and dates.")
+        static let configuration = CommandConfiguration(commandName: "accredit", abstract: "Add an accreditation scope: an occupation, levels, and dates.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id (ins_…).") var institution: String
         @Option(help: "Occupation code from the 2022 大典, e.g. 6-31-01-03.") var occupation: String
@@ -54,7 +54,7 @@ struct InstitutionCommand: ParsableCommand {
     }
 
     struct List: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "List institutions.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List institutions.")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -69,7 +69,7 @@ struct InstitutionCommand: ParsableCommand {
     }
 
     struct Show: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an institution and its accreditation scopes.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an institution and its accreditation scopes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
 
@@ -97,7 +97,7 @@ struct InstitutionCommand: ParsableCommand {
     }
 
     struct Suspend: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend an institution: it can no longer publish, enrol or record results.")
+        static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend an institution: it can no longer publish, enrol or record results.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
         @Option(help: "Why (kept in the event).") var reason: String?
@@ -121,7 +121,7 @@ struct InstitutionCommand: ParsableCommand {
     }
 
     struct Reinstate: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Reinstate a suspended institution.")
+        static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Reinstate a suspended institution.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
 

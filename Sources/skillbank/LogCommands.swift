@@ -11,7 +11,7 @@ struct LogCommand: ParsableCommand {
         subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self])
 
     struct Checkpoint: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the latest signed checkpoint (making one if the tree grew).")
+        static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Print the latest signed checkpoint (making one if the tree grew).")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -20,7 +20,7 @@ struct LogCommand: ParsableCommand {
     }
 
     struct Key: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the registry's note verifier key (C2SP vkey: name+hash+base64).")
+        static let configuration = CommandConfiguration(commandName: "key", abstract: "Print the registry's note verifier key (C2SP vkey: name+hash+base64).")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -29,7 +29,7 @@ struct LogCommand: ParsableCommand {
     }
 
     struct Prove: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "An inclusion proof for an event or a certificate's issuance event.")
+        static let configuration = CommandConfiguration(commandName: "prove", abstract: "An inclusion proof for an event or a certificate's issuance event.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "A certificate id or number.") var certificate: String?
         @Option(help: "An event id.") var event: String?
@@ -43,7 +43,7 @@ struct LogCommand: ParsableCommand {
     }
 
     struct Consistency: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "A consistency proof between two tree sizes.")
+        static let configuration = CommandConfiguration(commandName: "consistency", abstract: "A consistency proof between two tree sizes.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The first (older) tree size.") var from: Int
         @Option(help: "The second (newer) tree size.") var to: Int
@@ -55,7 +55,7 @@ struct LogCommand: ParsableCommand {
     }
 
     struct Audit: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Recompute the whole log from the stored events; exit 0 clean, 1 with the first divergence named.")
+        static let configuration = CommandConfiguration(commandName: "audit", abstract: "Recompute the whole log from the stored events; exit 0 clean, 1 with the first divergence named.")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {

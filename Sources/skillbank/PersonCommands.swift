@@ -10,7 +10,7 @@ struct PersonCommand: ParsableCommand {
         subcommands: [Register.self, Show.self, Find.self])
 
     struct Register: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a worker; prints the new id.")
+        static let configuration = CommandConfiguration(commandName: "register", abstract: "Register a worker; prints the new id.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The worker's name.") var name: String
         @Option(help: "resident (居民身份证) | passport | hk-macao | taiwan.") var idType: IDType
@@ -24,7 +24,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Show: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a worker, masked.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a worker, masked.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id (per_…).") var person: String
 
@@ -35,7 +35,7 @@ struct PersonCommand: ParsableCommand {
     }
 
     struct Find: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Find a worker by identity document (exit 66 when none).")
+        static let configuration = CommandConfiguration(commandName: "find", abstract: "Find a worker by identity document (exit 66 when none).")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The document type.") var idType: IDType = .resident
         @Option(help: "The document number.") var idNumber: String

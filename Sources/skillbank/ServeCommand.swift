@@ -68,7 +68,7 @@ struct TokenCommand: ParsableCommand {
                                                     subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a token; it is printed once, alone on the last line.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Make a token; it is printed once, alone on the last line.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "operator | institution | worker") var role: Role
         @Option(help: "The institution an institution token acts for.") var institution: String?
@@ -90,7 +90,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct List: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens (never the secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never the secrets).")
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -104,7 +104,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct Revoke: BankCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token at once.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The token id (tok_…).") var token: String
 

@@ -26,7 +26,7 @@ struct StandardsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the Standards files with row counts by provenance.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the Standards files with row counts by provenance.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Read this Standards folder instead of the bank's.") var dir: String?
 
@@ -58,7 +58,7 @@ struct StandardsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one Standards file (levels, occupations, credential-types, …).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print one Standards file (levels, occupations, credential-types, …).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file name without .json.") var name: String
         @Option(help: "Read this Standards folder instead of the bank's.") var dir: String?
@@ -108,7 +108,7 @@ struct StandardsCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a Standards folder against its schemas and cross-references.")
+        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Validate a Standards folder against its schemas and cross-references.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The folder (default: the one a new bank would load).") var dir: String?
 

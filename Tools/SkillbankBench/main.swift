@@ -1,7 +1,7 @@
 // skillbank-bench: benchmarks measured against baselines in the same run.
 //
 //   swift run -c release skillbank-bench import [--people 100000] [--courses 500] [--per-person 10]
-//                                               [--record-samples 1000] [--cli .build/release/skillbank]
+//                                               [--record-samples 1000] [--cli .build/release/skillbank] [--keep]
 //       bulk imports next to the sqlite3 shell's own `.import` of the same rows
 //   swift run -c release skillbank-bench certificates [--results 2000] [--bulk 20000]
 //       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
@@ -108,7 +108,8 @@ func importBenchmark() throws {
 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    let keep = CommandLine.arguments.contains("--keep")  // leave the bank behind, to profile against it
+    defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
     let dbPath = folder.appendingPathComponent("bank.sqlite").path
     let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Standards")
