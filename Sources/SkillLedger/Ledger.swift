@@ -129,7 +129,7 @@ public struct Ledger: Sendable {
                 guard !rows.isEmpty else {
                     throw SkillError(.notInitialised, "this database has no Standards loaded; remove it and run skillbank init")
                 }
-                return try Standards.load(files: rows.map {
+                return try Standards.load(stored: rows.map {
                     StandardsFile(name: $0["name"], data: Array($0["data"] as Data), schema: Array($0["schema"] as Data))
                 })
             }
