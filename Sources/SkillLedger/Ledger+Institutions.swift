@@ -60,7 +60,7 @@ extension Ledger {
         let id = IdentifierKind.institution.make(at: now)
         let date = now
         // Evaluators and awarding bodies sign; their key pair is made by OpenSSL before the transaction.
-        let newKey = r.kind == .training ? nil : try NewKey(passphrase: keyPassphrase)
+        let newKey = r.kind == .training ? nil : try makeKey()
         try write { db in
             if try String.fetchOne(db, sql: "SELECT id FROM institutions WHERE code = ?", arguments: [code]) != nil {
                 throw SkillError(.institutionExists, "an institution with this code is already registered", field: "--code")

@@ -89,9 +89,33 @@ extension Ledger {
         }
         let record = KeyRecord(row: row)
         if let cached = keyCache.get(record.id) { return (record, cached) }
-        let key = try Ed25519PrivateKey(encryptedPEM: row["encrypted_pem"], passphrase: keyPassphrase)
+        let key = try decrypt(row["encrypted_pem"])
         keyCache.put(record.id, key)
         return (record, key)
+    }
+
+    /// A stored private key, decrypted; a passphrase that does not open it is named in the error.
+    private func decrypt(_ pem: String) throws(SkillError) -> Ed25519PrivateKey {
+        do {
+            return try Ed25519PrivateKey(encryptedPEM: pem, passphrase: keyPassphrase)
+        } catch where error.code == .secretInvalid {
+            throw SkillError(.secretInvalid, "the key passphrase does not open this bank's keys (wrong passphrase, or a damaged key)",
+                             field: keyPassphraseSource)
+        }
+    }
+
+    /// Opens the registry's key, so a wrong passphrase is refused with a clear error before
+    /// anything is signed, or a key is made under it that the right passphrase would never
+    /// open. One PBKDF2 derivation per process: the key stays cached for signing.
+    /// - Throws: `secret.invalid` naming where the passphrase came from.
+    func requireKeyPassphrase() throws(SkillError) {
+        _ = try read { db in try signingKey(db, owner: Ledger.registryOwner) }
+    }
+
+    /// A new key pair encrypted under the passphrase, once the passphrase is known to be right.
+    func makeKey() throws(SkillError) -> NewKey {
+        try requireKeyPassphrase()
+        return try NewKey(passphrase: keyPassphrase)
     }
 
     /// Adds a new key for an issuing institution; the old one stays in the history with its
@@ -100,7 +124,7 @@ extension Ledger {
     /// - Throws: `ledger.institution-not-found`, `ledger.institution-kind-not-allowed`.
     public func rotateKey(of institutionID: String, actor: Actor = .operatorCLI) throws(SkillError) -> KeyRecord {
         let date = now
-        let new = try NewKey(passphrase: keyPassphrase)
+        let new = try makeKey()
         return try write { db in
             let institution = try Ledger.requireInstitution(db, institutionID)
             guard institution.kind != .training else {

@@ -28,6 +28,10 @@ public struct Ledger: Sendable {
         /// `PRAGMA synchronous`: NORMAL (default; a process crash loses nothing committed) or
         /// FULL (an fsync per commit: a power loss loses nothing committed either).
         public var synchronousFull: Bool = false
+        /// Open the registry's key while opening the bank, so a wrong passphrase is refused before
+        /// any work. Commands that only read turn this off and never decrypt a private key (one
+        /// PBKDF2 derivation, ~2 ms of a CLI start); making a key or signing checks it anyway.
+        public var checksKeyPassphrase = true
 
         /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
         public init(
@@ -52,6 +56,8 @@ public struct Ledger: Sendable {
     public let standards: Standards
     let vault: PersonalDataVault
     let keyPassphrase: SecretBytes
+    /// Where the passphrase came from, for errors: its file, or `SKILLBANK_KEY_PASSPHRASE`.
+    let keyPassphraseSource: String
     let keyCache = PrivateKeyCache()
     let changeProbe: ChangeProbe
     /// The base of the stable URLs in credentials, fixed at creation.
@@ -145,17 +151,10 @@ public struct Ledger: Sendable {
         }
         let ledger = Ledger(
             pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase,
+            keyPassphraseSource: configuration.keyPassphrase == nil ? configuration.keyPassphrasePath : "SKILLBANK_KEY_PASSPHRASE",
             changeProbe: ChangeProbe(path: configuration.databasePath), baseURL: baseURL, clock: clock,
             path: configuration.databasePath)
-        // A wrong passphrase is refused here, before any command could make a key under it
-        // that the right passphrase would never open. Opening the registry's key costs one
-        // PBKDF2 derivation, and the key stays cached for signing.
-        do {
-            _ = try ledger.read { db in try ledger.signingKey(db, owner: registryOwner) }
-        } catch let error where error.code == .secretInvalid {
-            throw SkillError(.secretInvalid, "the key passphrase does not open this bank's keys (wrong passphrase, or a damaged key)",
-                             field: configuration.keyPassphrase == nil ? configuration.keyPassphrasePath : "SKILLBANK_KEY_PASSPHRASE")
-        }
+        if configuration.checksKeyPassphrase { try ledger.requireKeyPassphrase() }
         return (ledger, !existed)
     }
 

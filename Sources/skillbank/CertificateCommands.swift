@@ -91,6 +91,7 @@ struct CertCommand: ParsableCommand {
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a certificate (by id or number).")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
 
@@ -173,8 +174,10 @@ struct CertCommand: ParsableCommand {
     }
 
     struct Lookup: BankCommand {
-        static let configuration = CommandConfiguration(commandName: "lookup", 
+        static let configuration = CommandConfiguration(
+            commandName: "lookup",
             abstract: "National-style look-up: number plus the holder's name or ID number → issuer, occupation, level, date, status.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Option(help: "The certificate number.") var number: String
         @Option(help: "The holder's name.") var name: String?

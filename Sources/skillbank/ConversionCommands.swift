@@ -24,6 +24,7 @@ struct ConvertCommand: ParsableCommand {
 
     struct Preview: BankCommand {
         static let configuration = CommandConfiguration(commandName: "preview", abstract: "What every rule (or one) says about a worker: applies or not, why, what is missing. Changes nothing.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id.") var person: String
         @Option(help: "Only this rule.") var rule: String?
@@ -55,6 +56,7 @@ struct ConvertCommand: ParsableCommand {
 struct PathwayCommand: BankCommand {
     static let configuration = CommandConfiguration(
         commandName: "pathway", abstract: "What a worker holds toward sitting a level of an occupation, and what is missing.")
+    static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
     @Option(help: "The occupation code.") var occupation: String
@@ -103,6 +105,7 @@ struct RulesCommand: ParsableCommand {
 
     struct List: BankCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the conversion rules.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -119,6 +122,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one rule with its source.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The rule id.") var rule: String
 

@@ -32,6 +32,7 @@ struct CourseCommand: ParsableCommand {
 
     struct List: BankCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List courses.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this institution's courses.") var institution: String?
 
@@ -49,6 +50,7 @@ struct CourseCommand: ParsableCommand {
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one course.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The course id.") var course: String
 

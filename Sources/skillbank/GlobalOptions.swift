@@ -38,8 +38,11 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens (creating on first use) the bank.
-    func openLedger() throws(SkillError) -> Ledger {
+    /// Opens (creating on first use) the bank. A command that only reads opens it without
+    /// decrypting the registry's key (see `Ledger.Configuration.checksKeyPassphrase`).
+    func openLedger(readsOnly: Bool = false) throws(SkillError) -> Ledger {
+        var configuration = configuration
+        configuration.checksKeyPassphrase = !readsOnly
         let (ledger, created) = try Ledger.open(configuration)
         if created {
             Terminal.note("created a new bank at \(ledger.path) (secret: \(configuration.secretPath), mode 0600)")
@@ -51,14 +54,18 @@ struct GlobalOptions: ParsableArguments {
 /// A command that works on the bank: parse, call one use case, render.
 protocol BankCommand: ParsableCommand {
     var global: GlobalOptions { get }
+    /// True when the command signs nothing and makes no key: it then never decrypts one.
+    static var readsOnly: Bool { get }
     func run(on ledger: Ledger, output: Output) throws(SkillError)
 }
 
 extension BankCommand {
+    static var readsOnly: Bool { false }
+
     func run() throws {
         let output = Output(json: global.json)
         do {
-            let ledger = try global.openLedger()
+            let ledger = try global.openLedger(readsOnly: Self.readsOnly)
             try run(on: ledger, output: output)
         } catch {
             throw output.fail(error)

@@ -39,6 +39,7 @@ struct InitCommand: ParsableCommand {
 struct CheckCommand: BankCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Check that the credit ledger reconciles (exit 1 if it does not).")
+    static let readsOnly = true
 
     @OptionGroup var global: GlobalOptions
 
@@ -57,6 +58,7 @@ struct CheckCommand: BankCommand {
 struct EventsCommand: BankCommand {
     static let configuration = CommandConfiguration(
         commandName: "events", abstract: "List ledger events in order (their canonical JSON is what the log hashes).")
+    static let readsOnly = true
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only events after this sequence number.") var after = 0

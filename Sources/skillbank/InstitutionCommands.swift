@@ -55,6 +55,7 @@ struct InstitutionCommand: ParsableCommand {
 
     struct List: BankCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List institutions.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
 
         func run(on ledger: Ledger, output: Output) throws(SkillError) {
@@ -70,6 +71,7 @@ struct InstitutionCommand: ParsableCommand {
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an institution and its accreditation scopes.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
 

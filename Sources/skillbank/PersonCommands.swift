@@ -25,6 +25,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a worker, masked.")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id (per_…).") var person: String
 
@@ -36,6 +37,7 @@ struct PersonCommand: ParsableCommand {
 
     struct Find: BankCommand {
         static let configuration = CommandConfiguration(commandName: "find", abstract: "Find a worker by identity document (exit 66 when none).")
+        static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Option(help: "The document type.") var idType: IDType = .resident
         @Option(help: "The document number.") var idNumber: String

@@ -4,6 +4,7 @@ import SkillLedger
 
 struct CreditsCommand: BankCommand {
     static let configuration = CommandConfiguration(commandName: "credits", abstract: "A worker's credit balances by account.")
+    static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
 
@@ -24,6 +25,7 @@ struct CreditsCommand: BankCommand {
 
 struct RecordCommand: BankCommand {
     static let configuration = CommandConfiguration(commandName: "record", abstract: "A worker's whole record (个人培训电子档案).")
+    static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
 

@@ -79,4 +79,32 @@ import Testing
         }
         #expect(try bank.count("certificates") == 0 && bank.count("candidates", "status = 'passed'") == 0)
     }
+
+    /// A bank opened for reading does not decrypt a key; signing and key-making still check
+    /// the passphrase first, so a wrong one makes nothing that could never be opened again.
+    @Test func openedForReadingAWrongPassphraseStillSignsNothing() throws {
+        let bank = try TestBank()
+        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
+        _ = try bank.ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
+        let person = try bank.person(1)
+        let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
+        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        var config = Ledger.Configuration(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))
+        config.checksKeyPassphrase = false
+        let reader = try Ledger.open(config).ledger
+        #expect(try reader.record(of: person.id).person.id == person.id)
+
+        let before = try bank.snapshot()
+        let keysBefore = try bank.count("keys")
+        for attempt in [
+            { _ = try reader.registerInstitution(.init(name: "另一中心", kind: .employer, code: TestBank.uscc("91440300MA5F8R001"), province: "44")) },
+            { _ = try reader.rotateKey(of: evaluator.id) },
+            { _ = try reader.recordResult(assessment: assessment.id, person: person.id, theory: 80, practical: 80) },
+        ] as [() throws -> Void] {
+            let error = expectCode(.secretInvalid, attempt)
+            #expect(error?.message.contains("does not open this bank's keys") == true && error?.field == "SKILLBANK_KEY_PASSPHRASE")
+        }
+        #expect(try bank.snapshot() == before)
+        #expect(try bank.count("keys") == keysBefore && bank.count("certificates") == 0)
+    }
 }

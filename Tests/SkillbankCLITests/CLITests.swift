@@ -99,6 +99,30 @@ import Testing
         #expect((try cli.run("events", "--json").json() as? [Any])?.count == 2)
     }
 
+    /// Reading needs no private key, so a wrong passphrase does not stop it; anything that would
+    /// sign or make a key is refused with the passphrase's source named, and writes nothing.
+    @Test func aWrongKeyPassphraseStopsSigningNotReading() throws {
+        let cli = try CLI()
+        #expect(try cli.run("init").status == 0)
+        let person = try cli.run("person", "register", "--name", "陈静", "--id-type", "resident", "--id-number", Self.resident("44010619850615123")).lastLine
+        let wrong = ["SKILLBANK_KEY_PASSPHRASE": "not this bank's passphrase"]
+        let record = try cli.run("record", person, environment: wrong)
+        #expect(record.status == 0, "\(record.stderr)")
+        #expect(record.stdout.contains("陈*"))
+        #expect(try cli.run("person", "show", person, environment: wrong).status == 0)
+
+        let events = try cli.run("events", "--json").json() as? [Any]
+        let evaluator = try cli.run("institution", "register", "--name", "评价中心", "--kind", "social", "--code", Self.uscc("51440000MJ0000001"),
+                                    "--province", "44", environment: wrong)
+        #expect(evaluator.status == 78)
+        #expect(evaluator.stderr.contains("secret.invalid") && evaluator.stderr.contains("SKILLBANK_KEY_PASSPHRASE"))
+        #expect(try cli.run("log", "checkpoint", environment: wrong).status == 78)
+        #expect((try cli.run("events", "--json").json() as? [Any])?.count == events?.count)
+        // The right passphrase (the file beside the bank) still works.
+        #expect(try cli.run("institution", "register", "--name", "评价中心", "--kind", "social", "--code", Self.uscc("51440000MJ0000001"),
+                            "--province", "44").status == 0)
+    }
+
     @Test func importReportsEveryBadRowAndSkipBadWritesRejects() throws {
         let cli = try CLI()
         let good1 = Self.resident("44030519900101001")
