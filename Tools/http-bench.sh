@@ -12,8 +12,8 @@ SECONDS_PER_RUN=${2:-20}
 PORT=${PORT:-18080}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 69; }
 
-swift build -c release --product skillbank >/dev/null
-swift build -c release --product skillbank-bench >/dev/null
+swift build -c release --static-swift-stdlib --product skillbank >/dev/null
+swift build -c release --static-swift-stdlib --product skillbank-bench >/dev/null
 BIN=$PWD/.build/release/skillbank
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
