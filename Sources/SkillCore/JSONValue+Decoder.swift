@@ -17,21 +17,26 @@ public struct JSONValueDecoder {
     }
 
     /// `hoursPerCredit` → `hours_per_credit`, `levelURL` → `level_url`, `myURLValue` → `my_url_value`.
+    /// Only ASCII capitals start a word (property names here are ASCII; the byte loop keeps
+    /// Unicode property look-ups out of every member look-up).
     static func snakeCase(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
-        let chars = Array(name)
-        var out = ""
-        for (i, c) in chars.enumerated() {
-            guard c.isUppercase else {
-                out.append(c)
+        func isUpper(_ b: UInt8) -> Bool { b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") }
+        func isLower(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+        let bytes = Array(name.utf8)
+        guard bytes.contains(where: isUpper) else { return name }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 4)
+        for (i, b) in bytes.enumerated() {
+            guard isUpper(b) else {
+                out.append(b)
                 continue
             }
-            let afterWord = i > 0 && !chars[i - 1].isUppercase && chars[i - 1] != "_"
-            let endsAcronym = i > 0 && chars[i - 1].isUppercase && i + 1 < chars.count && chars[i + 1].isLowercase
-            if afterWord || endsAcronym { out.append("_") }
-            out += c.lowercased()
+            let afterWord = i > 0 && !isUpper(bytes[i - 1]) && bytes[i - 1] != UInt8(ascii: "_")
+            let endsAcronym = i > 0 && isUpper(bytes[i - 1]) && i + 1 < bytes.count && isLower(bytes[i + 1])
+            if afterWord || endsAcronym { out.append(UInt8(ascii: "_")) }
+            out.append(b + 32)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
