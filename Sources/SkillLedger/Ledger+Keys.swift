@@ -142,7 +142,7 @@ extension Ledger {
     }
 
     /// Makes the registry's key when the bank has none (new banks, and banks made before keys existed).
-    static func ensureRegistryKey(_ pool: DatabasePool, passphrase: SecretBytes, at date: Date) throws {
+    static func ensureRegistryKey(_ pool: any DatabaseWriter, passphrase: SecretBytes, at date: Date) throws {
         let hasKey = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM keys WHERE owner_id = ?", arguments: [registryOwner]) ?? 0 }
         guard hasKey == 0 else { return }
         let new = try NewKey(passphrase: passphrase)

@@ -32,6 +32,10 @@ public struct Ledger: Sendable {
         /// any work. Commands that only read turn this off and never decrypt a private key (one
         /// PBKDF2 derivation, ~2 ms of a CLI start); making a key or signing checks it anyway.
         public var checksKeyPassphrase = true
+        /// One connection instead of a writer and a pool of readers, for a process that does one
+        /// thing and exits (a CLI command). Opening a pool costs a reader connection and, as the
+        /// last process to close removed the WAL file, a table made and dropped to re-create it.
+        public var singleConnection = false
 
         /// Makes a configuration; the secret defaults to `<database>.secret` beside the database.
         public init(
@@ -51,7 +55,7 @@ public struct Ledger: Sendable {
         }
     }
 
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
     /// The Standards this bank was initialised with (kept in the database).
     public let standards: Standards
     let vault: PersonalDataVault
@@ -93,7 +97,7 @@ public struct Ledger: Sendable {
             passphrase = try SecretFile.loadOrCreate(at: configuration.keyPassphrasePath, create: !existed, what: "key passphrase", asText: true)
         }
         let vault = try PersonalDataVault(secret: secret)
-        let pool: DatabasePool
+        let pool: any DatabaseWriter
         do {
             var config = GRDB.Configuration()
             config.busyMode = .timeout(configuration.busyTimeout)
@@ -104,7 +108,15 @@ public struct Ledger: Sendable {
                 // commit). A 64 MiB page cache keeps bulk imports from spilling dirty pages.
                 try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronousFull ? "FULL" : "NORMAL"); PRAGMA cache_size = -65536")
             }
-            pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+            if configuration.singleConnection {
+                // A pool switches a new file to WAL; one connection has to ask (on a WAL file
+                // this is a no-op).
+                let queue = try DatabaseQueue(path: configuration.databasePath, configuration: config)
+                try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                pool = queue
+            } else {
+                pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+            }
             try Schema.migrator.migrate(pool)
         } catch {
             throw Ledger.map(error)

@@ -38,11 +38,13 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens (creating on first use) the bank. A command that only reads opens it without
-    /// decrypting the registry's key (see `Ledger.Configuration.checksKeyPassphrase`).
-    func openLedger(readsOnly: Bool = false) throws(SkillError) -> Ledger {
+    /// Opens (creating on first use) the bank. A command does one thing and exits, so it takes
+    /// one connection (the server takes a pool: `oneConnection: false`). A command that only reads
+    /// opens it without decrypting the registry's key (see `Ledger.Configuration.checksKeyPassphrase`).
+    func openLedger(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> Ledger {
         var configuration = configuration
         configuration.checksKeyPassphrase = !readsOnly
+        configuration.singleConnection = oneConnection
         let (ledger, created) = try Ledger.open(configuration)
         if created {
             Terminal.note("created a new bank at \(ledger.path) (secret: \(configuration.secretPath), mode 0600)")

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         let ledger: Ledger
         let tokenFile: String
         do {
-            ledger = try global.openLedger()
+            ledger = try global.openLedger(oneConnection: false)
             tokenFile = global.configuration.databasePath + ".operator-token"
             if !FileManager.default.fileExists(atPath: tokenFile) {
                 let (_, secret) = try ledger.createToken(role: .operator, actor: Actor("operator:serve"))
