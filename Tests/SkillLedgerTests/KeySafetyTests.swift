@@ -58,13 +58,19 @@ import Testing
         #expect(error?.message.contains("chmod 600") == true && error?.field == bank.dbPath + ".keypass")
     }
 
-    @Test func aWrongPassphraseIsAClearErrorAndSignsNothing() throws {
-        let bank = try TestBank()
+    /// A social evaluator accredited for 电工 level 5 and a worker enrolled in its assessment.
+    func candidateAwaitingResult(_ bank: TestBank) throws -> (Institution, PersonSummary, Assessment) {
         let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
         _ = try bank.ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
         let person = try bank.person(1)
         let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
         try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        return (evaluator, person, assessment)
+    }
+
+    @Test func aWrongPassphraseIsAClearErrorAndSignsNothing() throws {
+        let bank = try TestBank()
+        _ = try candidateAwaitingResult(bank)
         let before = try bank.snapshot()
         // Refused at open, before any command could sign, or make a key under the wrong passphrase.
         let error = expectCode(.secretInvalid) {
@@ -84,11 +90,7 @@ import Testing
     /// the passphrase first, so a wrong one makes nothing that could never be opened again.
     @Test func openedForReadingAWrongPassphraseStillSignsNothing() throws {
         let bank = try TestBank()
-        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
-        _ = try bank.ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
-        let person = try bank.person(1)
-        let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
-        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        let (evaluator, person, assessment) = try candidateAwaitingResult(bank)
         var config = Ledger.Configuration(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))
         config.checksKeyPassphrase = false
         let reader = try Ledger.open(config).ledger

@@ -3,6 +3,9 @@
 //   swift run -c release skillbank-bench import [--people 100000] [--courses 500] [--per-person 10]
 //                                               [--record-samples 1000] [--cli .build/release/skillbank] [--keep]
 //       bulk imports next to the sqlite3 shell's own `.import` of the same rows
+//   swift run -c release skillbank-bench record --db BANK [--cli .build/release/skillbank] [--samples 1000] [--all-cli]
+//                                               [--foundation-process]
+//       skillbank record on an existing bank (import --keep leaves one): library call and CLI process
 //   swift run -c release skillbank-bench certificates [--results 2000] [--bulk 20000]
 //       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
 //   swift run -c release skillbank-bench log [--leaves 1000000] [--audit-people 100000]
@@ -68,6 +71,28 @@ func shell(_ executable: String, _ args: [String], input: String? = nil) throws 
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw SkillError(.storeFailure, "\(executable) exited \(p.terminationStatus)") }
     return seconds(clock.now - start)
+}
+
+/// Wall time of one run of a short command, spawned with `posix_spawn` and reaped with
+/// `waitpid`. Foundation's `Process.waitUntilExit` polls a run loop and adds milliseconds of its
+/// own to a process that lives 20 ms, so it is not used to time the CLI.
+func timedSpawn(_ executable: String, _ args: [String]) throws -> Double {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + args).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    let clock = ContinuousClock()
+    let start = clock.now
+    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard rc == 0 else { throw SkillError(.storeFailure, "cannot start \(executable): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let elapsed = seconds(clock.now - start)
+    guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { throw SkillError(.storeFailure, "\(executable) \(args.first ?? "") failed (wait status \(status))") }
+    return elapsed
 }
 
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -178,19 +203,7 @@ func importBenchmark() throws {
     _ = try shell(sqlite3, [baselineEnrolDB, "PRAGMA journal_mode=WAL; CREATE TABLE enrolments(person TEXT NOT NULL, course TEXT NOT NULL, UNIQUE(person, course)) STRICT;"])
     let baselineEnrolSeconds = try shell(sqlite3, [baselineEnrolDB], input: ".mode csv\n.import --skip 1 \(enrolCSV.path) enrolments\n")
 
-    // Record look-ups at this size.
-    var samples: [Double] = []
-    for _ in 0..<recordSamples {
-        let id = personIDs.randomElement(using: &rng)!
-        let (_, s) = try time { try ledger.record(of: id) }
-        samples.append(s)
-    }
-    var cliSamples: [Double] = []
-    if let cliPath {
-        for _ in 0..<min(recordSamples, 200) {
-            cliSamples.append(try shell(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
-        }
-    }
+    let recordLines = try recordTimings(ledger, personIDs, dbPath: dbPath, cliPath: cliPath, samples: recordSamples, rng: &rng)
     let (reconcile, reconcileSeconds) = try time { try ledger.reconcile() }
     precondition(reconcile.isBalanced, "ledger does not reconcile: \(reconcile.problems)")
     let size = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
@@ -205,14 +218,56 @@ func importBenchmark() throws {
     print(String(format: "completion import      %7d rows in %6.2f s  %@", n, completionSeconds, rate(n, completionSeconds)))
     print(String(format: "  sqlite3 .import      %7d rows in %6.2f s  %@   ratio %.3f", n, baselineSeconds, rate(n, baselineSeconds),
                  baselineSeconds / completionSeconds))
-    print(String(format: "record (library)       median %.3f ms, p99 %.3f ms over %d people", percentile(samples, 0.5) * 1000,
-                 percentile(samples, 0.99) * 1000, samples.count))
-    if !cliSamples.isEmpty {
-        print(String(format: "record (CLI process)   median %.1f ms, p99 %.1f ms over %d runs", percentile(cliSamples, 0.5) * 1000,
-                     percentile(cliSamples, 0.99) * 1000, cliSamples.count))
-    }
+    for line in recordLines { print(line) }
     print(String(format: "reconcile              %.2f s over %d postings, %d events", reconcileSeconds, reconcile.postings, reconcile.events))
     print(String(format: "database size          %.0f MB (%.0f bytes per event)", Double(size) / 1e6, Double(size) / Double(reconcile.events)))
+}
+
+/// `skillbank record` for random people: the library call, and (with a CLI path) the whole
+/// process as a user runs it, interleaved so both see the same machine. Returns report lines.
+func recordTimings(_ ledger: Ledger, _ personIDs: [String], dbPath: String, cliPath: String?, samples count: Int,
+                   rng: inout SplitMix64) throws -> [String] {
+    var library: [Double] = []
+    var process: [Double] = []
+    var foundationProcess: [Double] = []
+    for i in 0..<count {
+        let (_, s) = try time { try ledger.record(of: personIDs.randomElement(using: &rng)!) }
+        library.append(s)
+        if let cliPath, i < 200 || CommandLine.arguments.contains("--all-cli") {
+            process.append(try timedSpawn(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
+            if CommandLine.arguments.contains("--foundation-process") {
+                foundationProcess.append(try shell(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
+            }
+        }
+    }
+    var lines = [String(format: "record (library)       median %.3f ms, p99 %.3f ms over %d people", percentile(library, 0.5) * 1000,
+                        percentile(library, 0.99) * 1000, library.count)]
+    if !process.isEmpty {
+        lines.append(String(format: "record (CLI process)   median %.1f ms, p90 %.1f ms, p99 %.1f ms over %d runs", percentile(process, 0.5) * 1000,
+                            percentile(process, 0.9) * 1000, percentile(process, 0.99) * 1000, process.count))
+    }
+    if !foundationProcess.isEmpty {
+        lines.append(String(format: "  same, timed by Foundation's Process: median %.1f ms over %d runs", percentile(foundationProcess, 0.5) * 1000,
+                            foundationProcess.count))
+    }
+    return lines
+}
+
+/// `record` timings on an existing bank (`import --keep` leaves one), without rebuilding it.
+func recordBenchmark() throws {
+    guard let dbPath = stringOption("--db") else {
+        print("usage: skillbank-bench record --db BANK [--cli .build/release/skillbank] [--samples 1000] [--all-cli] [--foundation-process]")
+        exit(64)
+    }
+    let ledger = try Ledger.open(.init(databasePath: dbPath)).ledger
+    let personIDs = try DatabaseQueue(path: dbPath).read { db in
+        try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id")
+    }
+    var rng = SplitMix64(state: 20_261_129)
+    print("bank: \(dbPath), \(personIDs.count) people")
+    for line in try recordTimings(ledger, personIDs, dbPath: dbPath, cliPath: stringOption("--cli"), samples: option("--samples", 1_000), rng: &rng) {
+        print(line)
+    }
 }
 
 /// `openssl speed -seconds 5 ed25519`: signs and verifies per second on one core.
@@ -490,9 +545,10 @@ case "log": try logBenchmark()
 case "certificates": try certificateBenchmark()
 case "conversion": try conversionBenchmark()
 case "import", nil: try importBenchmark()
+case "record": try recordBenchmark()
 default:
     if CommandLine.arguments[1].hasPrefix("--") { try importBenchmark() } else {
-        print("usage: skillbank-bench [import|certificates|conversion|log] [options]")
+        print("usage: skillbank-bench [import|record|certificates|conversion|log] [options]")
         exit(64)
     }
 }
