@@ -40,7 +40,7 @@ extension Ledger {
         Self.removeDatabaseFiles(partial)
         do {
             let destination = try DatabaseQueue(path: partial)
-            try pool.backup(to: destination)
+            try database.backup(to: destination)
             try destination.close()
             let report = try Self.check(partial)
             try Self.moveDatabase(partial, to: target)

@@ -243,7 +243,7 @@ extension Ledger {
         var issued = 0
         struct Rollback: Error {}
         do {
-            try pool.write { db in
+            try database.write { db in
                 var context = IssuanceContext()
                 while let record = try rows.next() {
                     total += 1

@@ -90,7 +90,7 @@ extension Ledger {
         var total = 0
         var imported = 0
         do {
-            try pool.write { db in
+            try database.write { db in
                 var accounts = AccountCache()
                 while let record = try rows.next() {
                     total += 1

@@ -142,11 +142,11 @@ extension Ledger {
     }
 
     /// Makes the registry's key when the bank has none (new banks, and banks made before keys existed).
-    static func ensureRegistryKey(_ pool: any DatabaseWriter, passphrase: SecretBytes, at date: Date) throws {
-        let hasKey = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM keys WHERE owner_id = ?", arguments: [registryOwner]) ?? 0 }
+    static func ensureRegistryKey(_ database: any DatabaseWriter, passphrase: SecretBytes, at date: Date) throws {
+        let hasKey = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM keys WHERE owner_id = ?", arguments: [registryOwner]) ?? 0 }
         guard hasKey == 0 else { return }
         let new = try NewKey(passphrase: passphrase)
-        try pool.write { db in
+        try database.write { db in
             guard try Int.fetchOne(db, sql: "SELECT count(*) FROM keys WHERE owner_id = ?", arguments: [registryOwner]) == 0 else { return }
             let event = try appendEvent(db, type: "registry.key-created", actor: Actor("registry"), at: date,
                                         subjects: ["registry": .string(new.did)], change: ["key": .string(new.did)])

@@ -55,7 +55,7 @@ public struct Ledger: Sendable {
         }
     }
 
-    let pool: any DatabaseWriter
+    let database: any DatabaseWriter
     /// The Standards this bank was initialised with (kept in the database).
     public let standards: Standards
     let vault: PersonalDataVault
@@ -97,7 +97,7 @@ public struct Ledger: Sendable {
             passphrase = try SecretFile.loadOrCreate(at: configuration.keyPassphrasePath, create: !existed, what: "key passphrase", asText: true)
         }
         let vault = try PersonalDataVault(secret: secret)
-        let pool: any DatabaseWriter
+        let database: any DatabaseWriter
         do {
             var config = GRDB.Configuration()
             config.busyMode = .timeout(configuration.busyTimeout)
@@ -113,18 +113,18 @@ public struct Ledger: Sendable {
                 // this is a no-op).
                 let queue = try DatabaseQueue(path: configuration.databasePath, configuration: config)
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-                pool = queue
+                database = queue
             } else {
-                pool = try DatabasePool(path: configuration.databasePath, configuration: config)
+                database = try DatabasePool(path: configuration.databasePath, configuration: config)
             }
-            try Schema.migrator.migrate(pool)
+            try Schema.migrator.migrate(database)
         } catch {
             throw Ledger.map(error)
         }
         let check = Hex.encode(vault.fingerprint())
         let standards: Standards
         do {
-            standards = try pool.write { db throws -> Standards in
+            standards = try database.write { db throws -> Standards in
                 let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'secret_check'")
                 if let stored, stored != check {
                     throw SkillError(.secretInvalid, "the registry secret does not belong to this database", field: configuration.secretPath)
@@ -156,13 +156,13 @@ public struct Ledger: Sendable {
         }
         let baseURL: String
         do {
-            try ensureRegistryKey(pool, passphrase: passphrase, at: clock())
-            baseURL = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'base_url'") } ?? configuration.baseURL
+            try ensureRegistryKey(database, passphrase: passphrase, at: clock())
+            baseURL = try database.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'base_url'") } ?? configuration.baseURL
         } catch {
             throw Ledger.map(error)
         }
         let ledger = Ledger(
-            pool: pool, standards: standards, vault: vault, keyPassphrase: passphrase,
+            database: database, standards: standards, vault: vault, keyPassphrase: passphrase,
             keyPassphraseSource: configuration.keyPassphrase == nil ? configuration.keyPassphrasePath : "SKILLBANK_KEY_PASSPHRASE",
             changeProbe: ChangeProbe(path: configuration.databasePath), baseURL: baseURL, clock: clock,
             path: configuration.databasePath)
@@ -172,12 +172,12 @@ public struct Ledger: Sendable {
 
     /// Runs `body` in one write transaction; a thrown error rolls everything back.
     func write<T>(_ body: (Database) throws -> T) throws(SkillError) -> T {
-        do { return try pool.write(body) } catch { throw Ledger.map(error) }
+        do { return try database.write(body) } catch { throw Ledger.map(error) }
     }
 
     /// Runs `body` on a read snapshot.
     func read<T>(_ body: (Database) throws -> T) throws(SkillError) -> T {
-        do { return try pool.read(body) } catch { throw Ledger.map(error) }
+        do { return try database.read(body) } catch { throw Ledger.map(error) }
     }
 
     /// Maps any error from a transaction to a `SkillError`, keeping SQLite's detail as the cause.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SkillCore
+import SkillLedger
 
 /// The OpenAPI 3.1 document, generated from the same table the router registers.
 enum OpenAPI {

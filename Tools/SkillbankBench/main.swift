@@ -107,7 +107,7 @@ func residentID(_ n: Int) -> String {
 }
 
 func writeCSV(_ url: URL, header: String, rows: Int, _ row: (Int) -> String) throws {
-    FileManager.default.createFile(atPath: url.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     let handle = try FileHandle(forWritingTo: url)
     var buffer = header + "\n"
     for i in 0..<rows {
@@ -502,7 +502,7 @@ func logBenchmark() throws {
             }
         }
     }
-    try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     let logBytes = (try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
 
     // 2. Proofs from stored nodes: O(log n) reads each.
