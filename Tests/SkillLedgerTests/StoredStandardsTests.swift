@@ -10,8 +10,18 @@ import Testing
     @Test func storedStandardsAreDecodedAndCrossCheckedOnOpen() throws {
         let bank = try TestBank()
         let reopened = try Ledger.open(.init(databasePath: bank.dbPath, standardsDirectory: URL(fileURLWithPath: "/nonexistent"))).ledger
-        #expect(reopened.standards.occupations == bank.ledger.standards.occupations)
-        #expect(reopened.standards.conversion.rules == bank.ledger.standards.conversion.rules)
+        let stored = reopened.standards, fresh = bank.ledger.standards
+        #expect(stored.levels == fresh.levels && stored.occupations == fresh.occupations && stored.majors == fresh.majors)
+        #expect(stored.credentialTypes == fresh.credentialTypes && stored.numberSchemes == fresh.numberSchemes && stored.provinces == fresh.provinces)
+        #expect(stored.frameworks == fresh.frameworks && stored.defaultFrameworkID == fresh.defaultFrameworkID && stored.crosswalk == fresh.crosswalk)
+        #expect(stored.dualMappings == fresh.dualMappings && stored.assessmentRules == fresh.assessmentRules)
+        #expect(stored.conversion.programmes == fresh.conversion.programmes && stored.conversion.rules == fresh.conversion.rules)
+        // The number schemes' patterns were not compiled on open; they compile on first use.
+        let examples = stored.numberSchemes.compactMap { scheme in scheme.example.map { (scheme, $0) } }
+        #expect(!examples.isEmpty)
+        for (scheme, example) in examples {
+            #expect(throws: Never.self) { _ = try scheme.parse(example, provinces: stored.provinceCodes, levels: stored.levelCodes) }
+        }
 
         // Point the first occupation at a major group the file does not list.
         let queue = try DatabaseQueue(path: bank.dbPath)
