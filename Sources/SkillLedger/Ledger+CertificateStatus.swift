@@ -77,7 +77,7 @@ extension Ledger {
                 let number = raw.trimmingSpaces
                 if number.isEmpty || number.hasPrefix("#") { continue }
                 do {
-                    guard let id = try String.fetchOne(db, sql: "SELECT id FROM certificates WHERE number = ?", arguments: [number]) else {
+                    guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM certificates WHERE number = ?"), arguments: [number]) else {
                         throw SkillError(.certificateNotFound, "no certificate with this number")
                     }
                     revoked += try db.savepoint { try changeStatus(db, id, .revoke, reason: reason, actor: actor, at: date) }
@@ -106,7 +106,7 @@ extension Ledger {
     }
 
     func requireCertificate(_ db: Database, _ idOrNumber: String) throws -> CertificateSummary {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM certificates WHERE id = ? OR number = ?", arguments: [idOrNumber, idOrNumber]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM certificates WHERE id = ? OR number = ?"), arguments: [idOrNumber, idOrNumber]) else {
             throw SkillError(.certificateNotFound, "no certificate '\(idOrNumber.prefix(40))'", field: "certificate")
         }
         return CertificateSummary(row: row)
@@ -133,7 +133,7 @@ extension Ledger {
             return try bundle(certificateID).prettyString()
         }
         return try read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM certificates WHERE id = ? OR number = ?", arguments: [certificateID, certificateID])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM certificates WHERE id = ? OR number = ?"), arguments: [certificateID, certificateID])
             guard let row else { throw SkillError(.certificateNotFound, "no certificate '\(certificateID.prefix(40))'", field: "certificate") }
             let stored = try JSONParser().parse(Array(row["credential"] as Data))
             if format == .vc && !withName { return try stored.prettyString() }
@@ -146,7 +146,7 @@ extension Ledger {
             let proof = members.removeValue(forKey: "proof")
             if withName {
                 let person: String = row["person_id"]
-                let sealed = try Row.fetchOne(db, sql: "SELECT name_ciphertext FROM people WHERE id = ?", arguments: [person])!
+                let sealed = try Row.fetchOne(db.cachedStatement(sql: "SELECT name_ciphertext FROM people WHERE id = ?"), arguments: [person])!
                 let name = try vault.open(Array(sealed["name_ciphertext"] as Data), record: person, column: "name")
                 var subject = members["credentialSubject"]?.objectValue ?? [:]
                 subject["name"] = .string(name)

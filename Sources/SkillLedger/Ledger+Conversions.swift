@@ -52,10 +52,10 @@ extension Ledger {
         let balances = try Ledger.balances(db, person).map {
             LearningRecord.Balance(kind: $0.account.kind, scope: $0.account.occupation, level: $0.account.level, tenths: $0.tenths)
         }
-        let certificates = try Row.fetchAll(db, sql: """
+        let certificates = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT c.id, c.number, c.kind, c.occupation, c.level, c.issued_at, c.status, a.dual_mapping
             FROM certificates c LEFT JOIN assessments a ON a.id = c.assessment_id WHERE c.person_id = ? ORDER BY c.issued_at
-            """, arguments: [person]).map { r in
+            """), arguments: [person]).map { r in
             let kind: String = r["kind"]
             let mapping = (r["dual_mapping"] as String?).flatMap { standards.dualMapping($0) }
             return LearningRecord.Certificate(
@@ -73,7 +73,7 @@ extension Ledger {
         while let r = try cursor.next() {
             completions.append(LearningRecord.Completion(enrolmentID: r[0], occupation: r[1], level: r[2], hours: r[3], framework: r[4], isOnline: r[5] as Int != 0))
         }
-        let conversions = try Row.fetchAll(db, sql: "SELECT * FROM conversions WHERE person_id = ? AND status = 'active'", arguments: [person]).map { r in
+        let conversions = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM conversions WHERE person_id = ? AND status = 'active'"), arguments: [person]).map { r in
             LearningRecord.Conversion(id: r["id"], ruleID: r["rule_id"], family: ConversionFamily(rawValue: r["family"]) ?? .certificateToAcademic,
                                       programme: r["programme"], evidence: r["evidence"], tenths: r["amount_tenths"])
         }
@@ -160,7 +160,7 @@ extension Ledger {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')
                         """,
                     arguments: [id, person, rule.id, rule.version, rule.family.rawValue, grant.programme, grant.evidence, grant.tenths, postingID, event])
-                made.append(ConversionRecord(row: try Row.fetchOne(db, sql: "SELECT * FROM conversions WHERE id = ?", arguments: [id])!))
+                made.append(ConversionRecord(row: try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conversions WHERE id = ?"), arguments: [id])!))
             }
             return made
         }
@@ -168,7 +168,7 @@ extension Ledger {
 
     /// Reverses a conversion with a compensating posting (never an edit of the original).
     func reverseConversion(_ db: Database, _ id: String, reason: String, actor: Actor, at date: Date, accounts: inout AccountCache) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM conversions WHERE id = ? AND status = 'active'", arguments: [id]) else { return }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conversions WHERE id = ? AND status = 'active'"), arguments: [id]) else { return }
         let c = ConversionRecord(row: row)
         let person: String = row["person_id"]
         let postingID = IdentifierKind.posting.make(at: date)
@@ -189,7 +189,7 @@ extension Ledger {
     func reverseConversions(_ db: Database, derivedFrom certificates: [String], reason: String, actor: Actor, at date: Date) throws {
         var accounts = AccountCache()
         for certificate in certificates {
-            for id in try String.fetchAll(db, sql: "SELECT id FROM conversions WHERE evidence = ? AND status = 'active'", arguments: [certificate]) {
+            for id in try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM conversions WHERE evidence = ? AND status = 'active'"), arguments: [certificate]) {
                 try reverseConversion(db, id, reason: reason, actor: actor, at: date, accounts: &accounts)
             }
         }
@@ -201,6 +201,6 @@ extension Ledger {
     }
 
     static func conversions(_ db: Database, _ person: String) throws -> [ConversionRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM conversions WHERE person_id = ? ORDER BY id", arguments: [person]).map(ConversionRecord.init(row:))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM conversions WHERE person_id = ? ORDER BY id"), arguments: [person]).map(ConversionRecord.init(row:))
     }
 }

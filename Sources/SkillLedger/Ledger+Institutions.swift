@@ -149,7 +149,7 @@ extension Ledger {
     }
 
     static func requireInstitution(_ db: Database, _ id: String) throws -> Institution {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM institutions WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM institutions WHERE id = ?"), arguments: [id]) else {
             throw SkillError(.institutionNotFound, "no institution '\(id.prefix(40))'", field: "institution")
         }
         let scopes = try Row.fetchAll(

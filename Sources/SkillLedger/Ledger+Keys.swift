@@ -74,7 +74,7 @@ extension Ledger {
     }
 
     static func keys(_ db: Database, _ owner: String) throws -> [KeyRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM keys WHERE owner_id = ? ORDER BY valid_from, id", arguments: [owner]).map(KeyRecord.init(row:))
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM keys WHERE owner_id = ? ORDER BY valid_from, id"), arguments: [owner]).map(KeyRecord.init(row:))
     }
 
     /// The owner's current key and its private half, decrypted with the passphrase (once per process).

@@ -78,7 +78,7 @@ extension Ledger {
         }
         let index = Data(vault.index(of: document))
         return try read { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM people WHERE id_index = ?", arguments: [index]) else { return nil }
+            guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM people WHERE id_index = ?"), arguments: [index]) else { return nil }
             return try Ledger.requirePerson(db, id)
         }
     }
@@ -86,7 +86,7 @@ extension Ledger {
     /// The clear name and document number, for the operator's eyes only (never logged).
     /// - Throws: `ledger.person-not-found`, `crypto.decryption-failed`.
     public func revealPerson(_ id: String) throws(SkillError) -> (name: String, idNumber: String) {
-        let row = try read { db in try Row.fetchOne(db, sql: "SELECT name_ciphertext, id_ciphertext FROM people WHERE id = ?", arguments: [id]) }
+        let row = try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT name_ciphertext, id_ciphertext FROM people WHERE id = ?"), arguments: [id]) }
         guard let row else { throw SkillError(.personNotFound, "no person '\(id.prefix(40))'", field: "person") }
         return (try vault.open(Array(row["name_ciphertext"] as Data), record: id, column: "name"),
                 try vault.open(Array(row["id_ciphertext"] as Data), record: id, column: "id_number"))

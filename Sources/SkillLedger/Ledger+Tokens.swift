@@ -102,13 +102,13 @@ extension Ledger {
     public func revokeToken(_ id: String, actor: Actor = .operatorCLI) throws(SkillError) -> TokenRecord {
         let date = now
         return try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"), arguments: [id]) else {
                 throw SkillError(.tokenNotFound, "no token '\(id.prefix(40))'")
             }
             guard TokenRecord(row: row).revokedAt == nil else { throw SkillError(.transitionInvalid, "the token is already revoked") }
             try Ledger.appendEvent(db, type: "token.revoked", actor: actor, at: date, subjects: ["token": .string(id)], change: [:])
             try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE id = ?", arguments: [Timestamp.format(date), id])
-            return TokenRecord(row: try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ?", arguments: [id])!)
+            return TokenRecord(row: try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"), arguments: [id])!)
         }
     }
 
@@ -117,7 +117,7 @@ extension Ledger {
     /// - Throws: `input.invalid-field` when the key was used for a different request.
     public func idempotentResponse(token: String, key: String, request: String) throws(SkillError) -> (status: Int, body: [UInt8])? {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?", arguments: [token, key]) else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency WHERE token_id = ? AND key = ?"), arguments: [token, key]) else { return nil }
             guard row["request"] == request else {
                 throw SkillError(.invalidField, "this Idempotency-Key was used for a different request", field: "Idempotency-Key")
             }

@@ -129,18 +129,18 @@ extension Ledger {
         try read { db in
             let eventID: String
             if let certificate {
-                guard let e = try String.fetchOne(db, sql: "SELECT event_id FROM certificates WHERE id = ? OR number = ?", arguments: [certificate, certificate]) else {
+                guard let e = try String.fetchOne(db.cachedStatement(sql: "SELECT event_id FROM certificates WHERE id = ? OR number = ?"), arguments: [certificate, certificate]) else {
                     throw SkillError(.certificateNotFound, "no certificate '\(certificate.prefix(40))'", field: "--certificate")
                 }
                 eventID = e
             } else {
                 eventID = event ?? ""
             }
-            guard let seq = try Int.fetchOne(db, sql: "SELECT seq FROM events WHERE id = ?", arguments: [eventID]) else {
+            guard let seq = try Int.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?"), arguments: [eventID]) else {
                 throw SkillError(.eventNotFound, "no event '\(eventID.prefix(40))'", field: "--event")
             }
-            let total = try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0
-            let latest = try Int.fetchOne(db, sql: "SELECT max(size) FROM checkpoints")
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0")) ?? 0
+            let latest = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(size) FROM checkpoints"))
             let treeSize = size ?? latest.flatMap { $0 >= seq ? $0 : nil } ?? total
             guard treeSize >= seq, treeSize <= total else {
                 throw SkillError(.invalidField, "the event is leaf \(seq - 1); the tree size must be \(seq)–\(total)", field: "--size")
@@ -156,7 +156,7 @@ extension Ledger {
     /// - Throws: `input.invalid-field` unless 0 < from ≤ to ≤ the tree size.
     public func consistencyProof(from first: Int, to second: Int) throws(SkillError) -> ConsistencyProof {
         try read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0") ?? 0
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0")) ?? 0
             guard first > 0, first <= second, second <= total else {
                 throw SkillError(.invalidField, "need 0 < from ≤ to ≤ \(total)", field: "--from")
             }
@@ -177,7 +177,7 @@ extension Ledger {
         let credential = try JSONParser().parse(try export(certificate, format: .vc))
         let proof = try inclusionProof(certificate: certificate)
         let summary = try self.certificate(certificate)
-        let event = try read { db in try Data.fetchOne(db, sql: "SELECT e.canonical FROM events e JOIN certificates c ON c.event_id = e.id WHERE c.id = ?", arguments: [summary.id]) }
+        let event = try read { db in try Data.fetchOne(db.cachedStatement(sql: "SELECT e.canonical FROM events e JOIN certificates c ON c.event_id = e.id WHERE c.id = ?"), arguments: [summary.id]) }
         let lists = try Ledger.statusPurposes.map { purpose throws(SkillError) in try statusList(of: summary.institutionID, purpose: purpose) }
         return [
             "type": .string(CertificateBundle.type),
