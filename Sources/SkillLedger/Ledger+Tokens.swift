@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SkillCore
 import SkillCrypto
+import Synchronization
 
 /// Who a bearer token speaks for.
 public enum Role: String, Sendable, CaseIterable {
@@ -33,6 +34,34 @@ public struct TokenRecord: Sendable, Hashable {
         createdAt = row["created_at"]
         expiresAt = row["expires_at"]
         revokedAt = row["revoked_at"]
+    }
+}
+
+/// Tokens read since the last commit, by the SHA-256 of their secret. All of them are dropped
+/// as soon as the change version moves, so a revocation or a new token is never answered from
+/// an older read. Unknown secrets are not kept: guessing cannot fill it.
+final class TokenCache: Sendable {
+    private struct State {
+        var version: ChangeVersion?
+        var tokens: [String: TokenRecord] = [:]
+    }
+    /// Beyond this many live tokens the cache starts again (each entry is a few hundred bytes).
+    static let capacity = 10_000
+    private let state = Mutex(State())
+
+    func token(_ hash: String, at version: ChangeVersion) -> TokenRecord? {
+        state.withLock { $0.version == version ? $0.tokens[hash] : nil }
+    }
+
+    /// Keeps `token`, read at `version` (taken before the read, so a commit racing with the
+    /// read makes the next look-up miss rather than see a stale record).
+    func remember(_ token: TokenRecord, hash: String, at version: ChangeVersion) {
+        state.withLock { state in
+            if state.version != version || state.tokens.count >= TokenCache.capacity {
+                state = State(version: version)
+            }
+            state.tokens[hash] = token
+        }
     }
 }
 
@@ -78,18 +107,42 @@ extension Ledger {
     }
 
     /// The token a bearer secret belongs to, if it exists, is not revoked and has not expired.
-    /// The look-up is by SHA-256, and the stored hash is compared again in constant time.
+    /// The look-up is by SHA-256, and the stored hash is compared again in constant time. A token
+    /// read since the last commit (by any connection) is answered from memory; revoking one is a
+    /// commit, so it takes effect on the next request.
     public func authenticate(_ secret: String) throws(SkillError) -> TokenRecord? {
         let hash = Hex.encode(SHA256.hash(secret))
-        let time = Timestamp.format(now)
-        return try read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE sha256 = ?"), arguments: [hash]) else { return nil }
-            guard ConstantTime.equal(Array((row["sha256"] as String).utf8), Array(hash.utf8)) else { return nil }
-            let token = TokenRecord(row: row)
-            if token.revokedAt != nil { return nil }
-            if let expires = token.expiresAt, expires < time { return nil }
-            return token
+        let version = try changeVersion()
+        let token: TokenRecord
+        if let known = tokenCache.token(hash, at: version) {
+            token = known
+        } else {
+            let stored = try read { db -> TokenRecord? in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE sha256 = ?"), arguments: [hash]) else { return nil }
+                guard ConstantTime.equal(Array((row["sha256"] as String).utf8), Array(hash.utf8)) else { return nil }
+                return TokenRecord(row: row)
+            }
+            guard let stored else { return nil }
+            tokenCache.remember(stored, hash: hash, at: version)
+            token = stored
         }
+        return isUsable(token) ? token : nil
+    }
+
+    /// The token for `secret` when it was authenticated since the last commit and is still
+    /// usable; nil means only that `authenticate` must ask the database. One probe of the
+    /// change version and no read transaction, so a server can call it without leaving its
+    /// event loop.
+    public func recentlyAuthenticated(_ secret: String) throws(SkillError) -> TokenRecord? {
+        let hash = Hex.encode(SHA256.hash(secret))
+        guard let token = tokenCache.token(hash, at: try changeVersion()) else { return nil }
+        return isUsable(token) ? token : nil
+    }
+
+    private func isUsable(_ token: TokenRecord) -> Bool {
+        if token.revokedAt != nil { return false }
+        if let expires = token.expiresAt, expires < Timestamp.format(now) { return false }
+        return true
     }
 
     /// Every token's record.

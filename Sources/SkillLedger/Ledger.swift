@@ -63,6 +63,7 @@ public struct Ledger: Sendable {
     /// Where the passphrase came from, for errors: its file, or `SKILLBANK_KEY_PASSPHRASE`.
     let keyPassphraseSource: String
     let keyCache = PrivateKeyCache()
+    let tokenCache = TokenCache()
     let changeProbe: ChangeProbe
     /// The base of the stable URLs in credentials, fixed at creation.
     public let baseURL: String
