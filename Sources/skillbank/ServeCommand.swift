@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServerConfiguration(publicRequestsPerMinute: rateLimit, idleTimeoutSeconds: idleTimeout, bodyTimeoutSeconds: bodyTimeout, maxConcurrentRequests: maxInFlight)
         config.host = host ?? env["SKILLBANK_HOST"] ?? "127.0.0.1"
         config.port = port ?? env["SKILLBANK_PORT"].flatMap(Int.init) ?? 8080
-        var logger = Logger(label: "skillbank")
+        var logger = Logger(label: "skillbank") { LineLogHandler(label: $0) }
         logger.logLevel = env["SKILLBANK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let app = SkillServer.application(ledger: ledger, configuration: config, logger: logger)
         print("SkillBank is serving \(ledger.path) at http://\(config.host):\(config.port)")

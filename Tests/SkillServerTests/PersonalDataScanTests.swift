@@ -19,9 +19,9 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        let all = self.metadata.merging(extra ?? [:]) { _, new in new }
-        Self.lines.withLock { $0.append("\(level) \(message) \(all)") }
+    func log(event: LogEvent) {
+        let all = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
+        Self.lines.withLock { $0.append("\(event.level) \(event.message) \(all)") }
     }
 }
 
