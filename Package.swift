@@ -52,6 +52,7 @@ let package = Package(
             dependencies: [
                 "SkillCore", "SkillCrypto", "SkillCredentials",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: upcoming

@@ -93,7 +93,7 @@ import Testing
         var checked = 0
         var skipped: [String] = []
         for e in API.endpoints {
-            guard let own = Self.sample(e, shared) else { skipped.append("\(e.method) \(e.path)"); continue }
+            guard Self.sample(e, shared) != nil else { skipped.append("\(e.method) \(e.path)"); continue }
             for caller in Self.callers {
                 let want = Self.expected(e, caller: caller, owner: Self.owner(e, shared))
                 // Allowed calls change state, so each runs on a bank of its own.

@@ -27,7 +27,7 @@ import Testing
 
     @Test func writesWholeLinesToItsDescriptor() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("linelog-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: url) }
         let handle = try FileHandle(forWritingTo: url)
         var logger = Logger(label: "t") { LineLogHandler(label: $0, descriptor: handle.fileDescriptor) }
