@@ -10,8 +10,8 @@ import Synchronization
 /// (the server's trust list and status lists, authenticated tokens) can ask on every request.
 ///
 /// The connection is SQLite's own, not a GRDB queue: a GRDB read hops through a dispatch queue
-/// and decodes a row, about 10 µs of the ~200 µs a verification spends on its thread; one step
-/// of a prepared statement is about 1 µs.
+/// and decodes a row. Under `POST /v1/verify` that was 4.8% of the verifying threads' time
+/// (about 10 µs a request); stepping the prepared statement directly is 2.2%.
 final class ChangeProbe: Sendable {
     private static let nextID = Atomic<Int>(0)
     /// Distinguishes probes: each connection counts its own data versions.

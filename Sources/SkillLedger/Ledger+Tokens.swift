@@ -131,8 +131,8 @@ extension Ledger {
 
     /// The token for `secret` when it was authenticated since the last commit and is still
     /// usable; nil means only that `authenticate` must ask the database. One probe of the
-    /// change version and no read transaction, so a server can call it without leaving its
-    /// event loop.
+    /// change version and no read transaction, so a server can call it in the request's own
+    /// task instead of sending it to a thread pool.
     public func recentlyAuthenticated(_ secret: String) throws(SkillError) -> TokenRecord? {
         let hash = Hex.encode(SHA256.hash(secret))
         guard let token = tokenCache.token(hash, at: try changeVersion()) else { return nil }
