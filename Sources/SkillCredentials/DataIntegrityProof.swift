@@ -88,7 +88,7 @@ public enum DataIntegrityProof {
         let ok = key.isValidSignature(signature, for: message)
         // A resolved method is `did:key:z…#z…` with both halves equal (or the DID alone), and base58btc
         // has one spelling per key, so the part before `#` is the key's DID.
-        let signer = String(method.prefix { $0 != "#" })
+        let signer = method.utf8.firstIndex(of: UInt8(ascii: "#")).map { String(method[..<$0]) } ?? method
         return Check(
             isValid: ok, verificationMethod: method, publicKey: key.rawRepresentation, signer: signer, created: proof["created"]?.stringValue,
             problem: ok ? nil : "the signature does not verify")

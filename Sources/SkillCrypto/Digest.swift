@@ -3,6 +3,15 @@ import SkillCore
 
 /// SHA-256 (FIPS 180-4) through OpenSSL EVP.
 public enum SHA256 {
+    /// The algorithm fetched from the default provider once. With `EVP_sha256()` OpenSSL 3 looks
+    /// the implementation up again on every digest (its "implicit fetch", `EVP_MD_fetch` in the
+    /// profile of a verification); crypto(7) recommends fetching explicitly. Never freed: it
+    /// lives as long as the process, and OpenSSL allows one fetched method in many threads.
+    nonisolated(unsafe) static let algorithm: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { preconditionFailure("OpenSSL has no SHA256 in its default provider") }
+        return md
+    }()
+
     /// The digest of `data`.
     /// - Returns: 32 bytes.
     public static func hash(_ data: [UInt8]) -> [UInt8] {
@@ -10,7 +19,7 @@ public enum SHA256 {
         var length: UInt32 = 0
         let ok = data.withUnsafeBytes { input in
             out.withUnsafeMutableBytes { output in
-                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, EVP_sha256(), nil)
+                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, algorithm, nil)
             }
         }
         precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) cannot fail on valid input")
