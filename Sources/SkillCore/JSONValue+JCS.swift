@@ -21,9 +21,9 @@ extension JSONValue {
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(SkillError) {
         switch value {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let b): out.append(contentsOf: Array((b ? "true" : "false").utf8))
-        case .number(let n): out.append(contentsOf: Array(try JCSNumber.format(n).utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: try JCSNumber.format(n).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -34,11 +34,7 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // Sort the dictionary's own indices, not copies of its members: moving an index costs
-            // nothing, moving a (String, JSONValue) pair retains and releases both.
-            var order = Array(members.indices)
-            order.sort { JSONValue.precedesInUTF16(members[$0].key, members[$1].key) }
-            for (i, k) in order.enumerated() {
+            for (i, k) in memberOrder(members).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(members[k].key, into: &out)
                 out.append(UInt8(ascii: ":"))
@@ -49,6 +45,40 @@ extension JSONValue {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The dictionary's own indices in RFC 8785 member order (moving an index costs nothing,
+    /// moving a (String, JSONValue) pair retains and releases both).
+    ///
+    /// Member names are nearly always ASCII, where UTF-16 order is byte order: each name then
+    /// sorts by its first eight bytes as one big-endian integer (zero-padded, so a name sorts
+    /// before its extensions), and only names sharing those bytes are compared in full. Any
+    /// non-ASCII name sends the whole object to `precedesInUTF16`.
+    static func memberOrder(_ members: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
+        var keyed: [(prefix: UInt64, index: Dictionary<String, JSONValue>.Index)] = []
+        keyed.reserveCapacity(members.count)
+        var ascii = true
+        for index in members.indices {
+            let prefix = withUTF8(members[index].key) { bytes -> UInt64? in
+                var value: UInt64 = 0
+                for (n, b) in bytes.enumerated() {
+                    if b >= 0x80 { return nil }
+                    if n < 8 { value |= UInt64(b) << (56 - 8 * UInt64(n)) }
+                }
+                return value
+            }
+            guard let prefix else { ascii = false; break }
+            keyed.append((prefix, index))
+        }
+        guard ascii else {
+            var order = Array(members.indices)
+            order.sort { precedesInUTF16(members[$0].key, members[$1].key) }
+            return order
+        }
+        keyed.sort { a, b in
+            a.prefix != b.prefix ? a.prefix < b.prefix : precedesInUTF16(members[a.index].key, members[b.index].key)
+        }
+        return keyed.map(\.index)
+    }
 
     /// RFC 8785 §3.2.3 member order: by UTF-16 code units.
     ///
@@ -108,7 +138,7 @@ extension JSONValue {
             case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(contentsOf: "\\u00".utf8)
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
             default: out.append(byte)

@@ -32,4 +32,26 @@ import Testing
         #expect(JSONValue.precedesInUTF16("ab", "abc"))
         #expect(!JSONValue.precedesInUTF16("abc", "abc"))
     }
+
+    /// Objects sort their members through an eight-byte prefix when every name is ASCII. Names
+    /// that share long prefixes, are prefixes of each other, or hold NUL and DEL must still come
+    /// out in UTF-16 order, and so must objects with one non-ASCII name among them.
+    @Test func objectMemberOrderIsUTF16OrderWithAndWithoutThePrefixShortcut() {
+        let asciiParts = ["", "a", "credential", "credentialS", "credentialSubject", "credentialStatus", "@context", "\u{0}", "\u{7F}", "Z", "id", "idx"]
+        let wide = ["é", "中", "\u{E000}", "😀"]
+        var rng = SystemRandomNumberGenerator()
+        var failures: [[String]] = []
+        for round in 0..<2_000 {
+            let pool = round % 4 == 3 ? asciiParts + wide : asciiParts
+            var names = Set<String>()
+            for _ in 0..<Int.random(in: 1...14, using: &rng) {
+                names.insert((0..<Int.random(in: 1...3, using: &rng)).map { _ in pool.randomElement(using: &rng)! }.joined())
+            }
+            let members = Dictionary(uniqueKeysWithValues: names.map { ($0, JSONValue.null) })
+            let got = JSONValue.memberOrder(members).map { members[$0].key }
+            let want = names.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            if got != want { failures.append(got) }
+        }
+        #expect(failures.count == 0, "\(failures.prefix(2))")
+    }
 }
