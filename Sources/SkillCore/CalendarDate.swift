@@ -140,11 +140,21 @@ public enum Timestamp {
 
     /// Formats `date` as `2026-11-28T23:47:53Z`.
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        format(seconds: Int(date.timeIntervalSince1970.rounded(.down)), milliseconds: nil)
+    }
+
+    /// Formats a time in whole milliseconds since 1970 as `2026-11-28T23:47:53.042Z` (log lines).
+    public static func format(epochMilliseconds: Int) -> String {
+        let (seconds, milliseconds) = epochMilliseconds.quotientAndRemainder(dividingBy: 1000)
+        return milliseconds < 0 ? format(seconds: seconds - 1, milliseconds: milliseconds + 1000) : format(seconds: seconds, milliseconds: milliseconds)
+    }
+
+    private static func format(seconds: Int, milliseconds: Int?) -> String {
+        var clock = time_t(seconds)
         var t = tm()
-        gmtime_r(&seconds, &t)
+        gmtime_r(&clock, &t)
         // Written by hand: String(format:) costs more than the rest of an event together.
-        var out = [UInt8](repeating: 0, count: 20)
+        var out = [UInt8](repeating: 0, count: milliseconds == nil ? 20 : 24)
         func put(_ value: Int, _ at: Int, _ width: Int) {
             var v = value
             for i in stride(from: at + width - 1, through: at, by: -1) {
@@ -163,7 +173,11 @@ public enum Timestamp {
         put(Int(t.tm_min), 14, 2)
         out[16] = 58
         put(Int(t.tm_sec), 17, 2)
-        out[19] = 90
+        if let milliseconds {
+            out[19] = 46
+            put(milliseconds, 20, 3)
+        }
+        out[out.count - 1] = 90
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SkillCore
 
 /// Writes each log event as one line, `2026-11-29T10:31:02.123Z info skillbank: request
 /// method=POST ms=0.84 route=/v1/verify status=200`, with one `write(2)` per line.
@@ -7,8 +8,8 @@ import Logging
 /// swift-log's `StreamLogHandler` formats local time with `strftime`, and glibc re-reads the
 /// zone file for that on every call; with one line per request that was about a tenth of
 /// the server's throughput in `Tools/http-bench.sh`. This handler prints UTC with
-/// milliseconds and sorts the metadata keys, so lines read the same way
-/// each time.
+/// milliseconds (`Timestamp.format(epochMilliseconds:)`) and sorts the metadata keys, so lines
+/// read the same way each time.
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -35,9 +36,9 @@ public struct LineLogHandler: LogHandler {
         LineLogHandler.writeAll(Array(text.utf8), to: descriptor)
     }
 
-    /// One line (ending in a newline) for an event at `time` (seconds and milliseconds since 1970).
-    static func format(time: (seconds: Int, milliseconds: Int), level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        var text = timestamp(time)
+    /// One line (ending in a newline) for an event at `time` (milliseconds since 1970).
+    static func format(time epochMilliseconds: Int, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+        var text = Timestamp.format(epochMilliseconds: epochMilliseconds)
         text += " \(level.rawValue) \(label): \(message)"
         for key in metadata.keys.sorted() {
             text += " \(key)=\(quoted(render(metadata[key]!)))"
@@ -76,23 +77,8 @@ public struct LineLogHandler: LogHandler {
         return out + "\""
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func timestamp(_ time: (seconds: Int, milliseconds: Int)) -> String {
-        var t = time_t(time.seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func digits(_ n: Int32, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(Int32(time.milliseconds), 3) + "Z"
-    }
-
-    static func now() -> (seconds: Int, milliseconds: Int) {
-        let milliseconds = Int((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        return (milliseconds / 1000, milliseconds % 1000)
-    }
+    /// Milliseconds since 1970, now.
+    static func now() -> Int { Int((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     /// Writes all of `bytes`, retrying short writes and interruptions; a closed or full
     /// destination drops the line rather than stopping the server.

@@ -123,6 +123,9 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_910_873.9)) == "2026-11-29T00:07:53Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(Timestamp.format(epochMilliseconds: 1_795_948_262_007) == "2026-11-29T10:31:02.007Z")
+        #expect(Timestamp.format(epochMilliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(epochMilliseconds: -1) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test func parsesRFC3339() {

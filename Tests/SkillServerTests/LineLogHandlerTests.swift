@@ -9,7 +9,7 @@ import Testing
     @Test func formatsOneSortedLineInUTC() {
         // 2026-11-29T10:31:02.007Z
         let line = LineLogHandler.format(
-            time: (1_795_948_262, 7), level: .info, label: "skillbank", message: "request",
+            time: 1_795_948_262_007, level: .info, label: "skillbank", message: "request",
             metadata: ["status": .stringConvertible(200), "method": "POST", "route": "/v1/verify", "ms": "0.84"])
         #expect(line == "2026-11-29T10:31:02.007Z info skillbank: request method=POST ms=0.84 route=/v1/verify status=200\n")
     }
