@@ -54,12 +54,20 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&
 curl -sf -X POST -H 'Content-Type: application/json' --data @body.json "http://127.0.0.1:$PORT/v1/verify" | grep -q '"verdict":"valid"'
 
 rss() { awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$SERVER/status; }
+# The server's CPU time (user + system, in clock ticks) so far. Divided by the requests of a wrk
+# run it shows how fast the host was during that run: the same build's CPU per request moves by
+# half from one hour to the next on a shared host, and latency follows it.
+ticks() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+per_request() { python3 -c "import sys; print(round(($2 - $1) * 1e6 / $(getconf CLK_TCK) / int(sys.argv[1])))" \
+    "$(grep -Eo '[0-9]+ requests in' "$3" | awk '{print $1}')"; }
 echo "== POST /v1/verify, 64 connections, ${SECONDS_PER_RUN}s"
+BEFORE=$(ticks)
 wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -s verify.lua "http://127.0.0.1:$PORT/v1/verify" | tee verify.txt | grep -E "Requests/sec|99%|50%|Non-2xx"
-echo "server peak RSS: $(rss)"
+echo "server CPU per request: $(per_request "$BEFORE" "$(ticks)" verify.txt) µs; peak RSS: $(rss)"
 echo "== GET /v1/me/record at $PEOPLE people, 64 connections, ${SECONDS_PER_RUN}s"
+BEFORE=$(ticks)
 wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $WORKER" "http://127.0.0.1:$PORT/v1/me/record" | tee record.txt | grep -E "Requests/sec|99%|50%|Non-2xx"
-echo "server peak RSS: $(rss)"
+echo "server CPU per request: $(per_request "$BEFORE" "$(ticks)" record.txt) µs; peak RSS: $(rss)"
 kill -INT $SERVER; wait $SERVER || true
 
 echo "== library verification, same machine, same run"
