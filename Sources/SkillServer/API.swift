@@ -10,8 +10,8 @@ import Synchronization
 /// Every route of the HTTP API, in one table: the router registers these, and the OpenAPI
 /// document is generated from the same table, so the two cannot drift apart.
 enum API {
-    static let issued = Counter(label: "skillbank_certificates_issued_total")
-    static let verified = Counter(label: "skillbank_verifications_total")
+    static let issued = SkillServer.metric { Counter(label: "skillbank_certificates_issued_total") }
+    static let verified = SkillServer.metric { Counter(label: "skillbank_verifications_total") }
 
     static func page(_ items: [JSONValue], nextCursor: String?) -> JSONValue {
         ["items": .array(items), "next_cursor": .optional(nextCursor)]

@@ -89,6 +89,17 @@ struct Call {
 enum Reply {
     case json(HTTPResponse.Status, JSONValue)
     case raw(HTTPResponse.Status, contentType: String, body: [UInt8], headers: HTTPFields)
+
+    /// The reply as it goes on the wire: JSON in canonical form, a raw body with its type.
+    func parts() throws(SkillError) -> ReplyParts {
+        switch self {
+        case .json(let status, let value):
+            return ReplyParts(status: status, headers: [.contentType: "application/json"], body: try value.canonicalBytes())
+        case .raw(let status, let contentType, let bytes, var headers):
+            if headers[.contentType] == nil { headers[.contentType] = contentType }
+            return ReplyParts(status: status, headers: headers, body: bytes)
+        }
+    }
 }
 
 /// One route: method, path (OpenAPI form, `{id}`), access, documentation and the handler.

@@ -32,6 +32,11 @@ enum Problem {
 
     /// The problem+json response for an error; internal errors say nothing of their cause.
     static func response(_ error: SkillError, instance: String, invalid: [JSONSchema.Violation] = []) -> Response {
+        parts(error, instance: instance, invalid: invalid).response
+    }
+
+    /// The same problem as status, headers and body bytes, for a reply written without a `Response`.
+    static func parts(_ error: SkillError, instance: String, invalid: [JSONSchema.Violation] = []) -> ReplyParts {
         let status = status(for: error.code)
         let internalError = status.code >= 500 && error.code.kind != .busy
         var body: [String: JSONValue] = [
@@ -49,6 +54,18 @@ enum Problem {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
         let bytes = (try? JSONValue.object(body).canonicalBytes()) ?? Array("{}".utf8)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return ReplyParts(status: status, headers: headers, body: bytes)
+    }
+}
+
+/// A reply as status, headers and body bytes: what both the router and the event-loop verifier
+/// write.
+struct ReplyParts: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: [UInt8]
+
+    var response: Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

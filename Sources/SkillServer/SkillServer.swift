@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
@@ -20,6 +21,13 @@ public enum SkillServer {
         return registry
     }()
 
+    /// Makes a metric after the metrics system is bootstrapped, whichever code path needs one
+    /// first: a metric made before the bootstrap would count into nothing.
+    static func metric<M>(_ make: () -> M) -> M {
+        _ = metricsRegistry
+        return make()
+    }
+
     /// Builds the router.
     /// - Parameters:
     ///   - ledger: the bank.
@@ -27,12 +35,17 @@ public enum SkillServer {
     ///   - logger: request logs go here (method, route, status, time, request id; never a token,
     ///     a query string, a body or an ID number).
     public static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> Router<AppRequestContext> {
+        router(ledger: ledger, configuration: configuration, logger: logger, limiter: RateLimiter(perMinute: configuration.publicRequestsPerMinute))
+    }
+
+    /// The router with a given rate limiter (shared with the event-loop verifier, so one address
+    /// has one allowance whichever path answers it).
+    static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger, limiter: RateLimiter) -> Router<AppRequestContext> {
         _ = metricsRegistry
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: UnmatchedRouteMiddleware(routes: API.endpoints.map { ($0.method, $0.path) } + extraRoutes))
         router.add(middleware: MetricsMiddleware())
-        let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
         let admission = Admission(limit: configuration.maxConcurrentRequests)
         for endpoint in API.endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
@@ -59,11 +72,18 @@ public enum SkillServer {
     }
 
     /// The application, listening on the configured address.
+    /// `POST /v1/verify` is answered on the event loops (see `VerifyingHTTP1Channel`); every
+    /// other request, and any verification that is not plain, goes through the router.
     public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
-        Application(
-            router: router(ledger: ledger, configuration: configuration, logger: logger),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SkillBank"),
+        _ = metricsRegistry
+        let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
+        let serverName = "SkillBank"
+        let verify = EventLoopVerify(ledger: ledger, configuration: configuration, limiter: limiter, logger: logger, serverName: serverName)
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))
+        return Application(
+            router: router(ledger: ledger, configuration: configuration, logger: logger, limiter: limiter),
+            server: HTTPServerBuilder { responder in VerifyingHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: http1), shared: verify) },
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             logger: logger)
     }
 
@@ -81,9 +101,7 @@ enum Dispatcher {
         let instance = request.uri.path
         do {
             if endpoint.limited, let wait = limiter.take(context.clientAddress) {
-                var response = Problem.response(SkillError(.rateLimited, "too many requests from this address; retry later"), instance: instance)
-                response.headers[.retryAfter] = String(wait)
-                return response
+                return rateLimited(retryAfter: wait, instance: instance).response
             }
             // Who is calling.
             var token: TokenRecord?
@@ -105,13 +123,10 @@ enum Dispatcher {
             case .none: break
             case .json:
                 raw = try await read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
-                let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
-                let violations = try endpoint.bodySchema!.get().validate(value)
-                if !violations.isEmpty {
-                    return Problem.response(SkillError(.invalidField, "the body does not match the schema", field: violations[0].path), instance: instance,
-                                            invalid: violations)
+                switch try parseBody(of: endpoint, raw, instance: instance) {
+                case .value(let value): body = value
+                case .invalid(let problem): return problem.response
                 }
-                body = value
             case .csv, .form:
                 raw = try await read(request, limit: configuration.maxUploadBytes, within: configuration.bodyTimeoutSeconds)
             }
@@ -137,28 +152,51 @@ enum Dispatcher {
             let call = Call(ledger: ledger, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
                             client: context.clientAddress, server: configuration)
             let reply = try await offload { () throws(SkillError) in try endpoint.handler(call) }
-            switch reply {
-            case .json(let status, let value):
-                let bytes = try value.canonicalBytes()
-                if let key, let token, status.code < 300 {
-                    try await offload { () throws(SkillError) in
-                        try ledger.storeIdempotentResponse(token: token.id, key: key, request: requestKey, status: status.code, body: bytes)
-                    }
+            let parts = try reply.parts()
+            if case .json = reply, let key, let token, parts.status.code < 300 {
+                try await offload { () throws(SkillError) in
+                    try ledger.storeIdempotentResponse(token: token.id, key: key, request: requestKey, status: parts.status.code, body: parts.body)
                 }
-                return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-            case .raw(let status, let contentType, let bytes, var headers):
-                if headers[.contentType] == nil { headers[.contentType] = contentType }
-                return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
             }
+            return parts.response
         } catch let error as SkillError {
-            if Problem.status(for: error.code).code >= 500 {
-                logger.error("request failed", metadata: ["code": .string(error.code.rawValue), "cause": .string(error.cause ?? "")])
-            }
-            return Problem.response(error, instance: instance)
+            return failure(error, instance: instance, logger: logger).response
         } catch {
             logger.error("request failed", metadata: ["cause": .string("\(error)")])
             return Problem.response(SkillError(.storeFailure, "internal error"), instance: instance)
         }
+    }
+
+    /// A public request over its address's allowance.
+    static func rateLimited(retryAfter seconds: Int, instance: String) -> ReplyParts {
+        var parts = Problem.parts(SkillError(.rateLimited, "too many requests from this address; retry later"), instance: instance)
+        parts.headers[.retryAfter] = String(seconds)
+        return parts
+    }
+
+    /// A JSON body parsed and checked against the endpoint's schema (an empty body reads as `{}`).
+    enum CheckedBody {
+        case value(JSONValue)
+        case invalid(ReplyParts)
+    }
+
+    static func parseBody(of endpoint: Endpoint, _ raw: [UInt8], instance: String) throws(SkillError) -> CheckedBody {
+        let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
+        let violations = try endpoint.bodySchema!.get().validate(value)
+        guard violations.isEmpty else {
+            return .invalid(Problem.parts(SkillError(.invalidField, "the body does not match the schema", field: violations[0].path),
+                                          instance: instance, invalid: violations))
+        }
+        return .value(value)
+    }
+
+    /// The problem for a failed request; a server-side failure is logged with its cause (which
+    /// the client never sees).
+    static func failure(_ error: SkillError, instance: String, logger: Logger) -> ReplyParts {
+        if Problem.status(for: error.code).code >= 500 {
+            logger.error("request failed", metadata: ["code": .string(error.code.rawValue), "cause": .string(error.cause ?? "")])
+        }
+        return Problem.parts(error, instance: instance)
     }
 
     /// Reads the body, refusing it as soon as it passes `limit` (before buffering more) or when
@@ -205,13 +243,17 @@ struct RequestLogMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
+        Self.log(logger, id: context.id, method: request.method, route: context.endpointPath ?? "unmatched", status: response.status,
+                 elapsed: ContinuousClock.now - start)
+        return response
+    }
+
+    /// The one request line, for requests answered through the router and on the event loop alike.
+    static func log(_ logger: Logger, id: String, method: HTTPRequest.Method, route: String, status: HTTPResponse.Status, elapsed: Duration) {
         logger.info("request", metadata: [
-            "request_id": .string(context.id), "method": .string(request.method.rawValue),
-            "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(response.status.code),
+            "request_id": .string(id), "method": .string(method.rawValue), "route": .string(route), "status": .stringConvertible(status.code),
             "ms": .string(DecimalText.twoDecimals(Int(elapsed.components.seconds) * 100_000 + Int(elapsed.components.attoseconds / 10_000_000_000_000))),
         ])
-        return response
     }
 }
 

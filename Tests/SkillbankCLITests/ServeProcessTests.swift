@@ -51,6 +51,9 @@ import Testing
         let (status, body) = try await get("http://127.0.0.1:\(port)/v1/institutions", token: token, method: "POST",
                                            body: #"{"name":"评价中心","kind":"social","code":"\#(CLIFlowTests.uscc("51440000MJ0000001"))","province":"44"}"#)
         #expect(status == 201 && body.contains("did:key:z6Mk"))
+        // Answered on the event loop (see VerifyingHTTP1Channel), over the real socket.
+        let verified = try await get("http://127.0.0.1:\(port)/v1/verify", method: "POST", body: #"{"jwt":"a.b.c"}"#)
+        #expect(verified.0 == 200 && verified.1.contains(#""verdict":"invalid""#))
         let page = try await get("http://127.0.0.1:\(port)/verify")
         #expect(page.0 == 200 && page.1.contains("Certificate verification"))
         process.interrupt()  // SIGINT: in-flight requests finish, the database closes

@@ -1,0 +1,186 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+import SkillCore
+import SkillLedger
+@testable import SkillServer
+import Testing
+
+/// `POST /v1/verify` answered on the event loop must be indistinguishable from the router's answer,
+/// and must step aside for anything it does not take.
+@Suite struct EventLoopVerifyTests {
+    /// The whole server as `skillbank serve` builds it, on a free port.
+    func served(_ f: ServerFixture) -> some ApplicationProtocol {
+        var configuration = f.configuration
+        configuration.port = 0
+        return SkillServer.application(ledger: f.ledger, configuration: configuration, logger: ServerFixture.quietLogger)
+    }
+
+    @Test func answersExactlyAsTheRouterDoes() async throws {
+        let f = try ServerFixture()
+        let vc = try f.ledger.export(f.certificate.id, format: .vc)
+        let bodies = [
+            #"{"credential":\#(vc)}"#,
+            #"{"credential":\#(vc.replacingOccurrences(of: "四级/中级工", with: "一级/高级技师"))}"#,
+            #"{"credential":5}"#,
+            #"{"credential":"#,
+            #"{"jwt":"a.b.c"}"#,
+            "",
+        ]
+        let expected = try await f.application().test(.router) { client in
+            var answers: [(HTTPResponse.Status, String, String?)] = []
+            for body in bodies {
+                let r = try await client.call(.post, "/v1/verify", json: body)
+                answers.append((r.status, r.text, r.headers[.contentType]))
+            }
+            return answers
+        }
+        try await served(f).test(.live) { client in
+            for (body, want) in zip(bodies, expected) {
+                let r = try await client.call(.post, "/v1/verify", json: body)
+                #expect(r.status == want.0)
+                #expect(r.text == want.1)
+                #expect(r.headers[.contentType] == want.2)
+                #expect(r.headers[.server] == "SkillBank" && r.headers[.date]?.hasSuffix(" GMT") == true)
+            }
+            // The verdicts themselves, so that "the same" cannot mean "the same failure".
+            #expect(try await client.call(.post, "/v1/verify", json: bodies[0]).json?["verdict"] == "valid")
+            #expect(try await client.call(.post, "/v1/verify", json: bodies[1]).json?["reasons"] == ["proof-invalid"])
+            // Counted under the router's metric names, and as verifications.
+            let metrics = try await client.call(.get, "/metrics").text
+            #expect(metrics.contains(#"hb_requests{http_route="/v1/verify",http_request_method="POST",http_response_status_code="200"}"#))
+            #expect(metrics.contains(#"http_response_status_code="422""#) && metrics.contains("skillbank_verifications_total"))
+        }
+    }
+
+    @Test func sharesTheRouterRateLimitAndItsLimits() async throws {
+        let f = try ServerFixture(rateLimit: 3)
+        try await served(f).test(.live) { client in
+            // Two on the event loop, one through the router (a query string is not taken here):
+            // one allowance, so the fourth is refused.
+            #expect(try await client.call(.post, "/v1/verify", json: #"{"jwt":"a.b.c"}"#).status == .ok)
+            #expect(try await client.call(.post, "/v1/verify?x=1", json: #"{"jwt":"a.b.c"}"#).status == .ok)
+            #expect(try await client.call(.post, "/v1/verify", json: #"{"jwt":"a.b.c"}"#).status == .ok)
+            let limited = try await client.call(.post, "/v1/verify", json: #"{"jwt":"a.b.c"}"#)
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil && limited.json?["code"] == "http.rate-limited")
+        }
+        let g = try ServerFixture()
+        try await served(g).test(.live) { client in
+            // Over the body limit: not taken here, refused by the router before it is buffered.
+            let big = String(repeating: "a", count: (1 << 20) + 10)
+            let response = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(big)"}"#)
+            #expect(response.status == .contentTooLarge && response.json?["code"] == "http.body-too-large")
+        }
+    }
+
+    // MARK: The handler on its own, on an embedded channel
+
+    func handlerChannel(_ f: ServerFixture) throws -> EmbeddedChannel {
+        let shared = EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
+                                     logger: ServerFixture.quietLogger, serverName: "SkillBank")
+        return EmbeddedChannel(handler: EventLoopVerifyHandler(shared, client: "test"))
+    }
+
+    func verifyHead(_ length: Int, _ extra: HTTPFields = [:]) -> HTTPRequestPart {
+        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(length)]
+        fields.append(contentsOf: extra)
+        return .head(HTTPRequest(method: .post, scheme: nil, authority: "localhost", path: "/v1/verify", headerFields: fields))
+    }
+
+    func send(_ channel: EmbeddedChannel, _ body: String, _ extra: HTTPFields = [:]) throws {
+        try channel.writeInbound(verifyHead(body.utf8.count, extra))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: body)))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+    }
+
+    /// The parts the handler passed on to the router.
+    func passedOn(_ channel: EmbeddedChannel) throws -> [HTTPRequestPart] {
+        var parts: [HTTPRequestPart] = []
+        while let part = try channel.readInbound(as: HTTPRequestPart.self) { parts.append(part) }
+        return parts
+    }
+
+    /// The reply the handler wrote itself: head and body.
+    func replied(_ channel: EmbeddedChannel) throws -> (HTTPResponse, String)? {
+        guard case .head(let head)? = try channel.readOutbound(as: HTTPResponsePart.self),
+              case .body(let body)? = try channel.readOutbound(as: HTTPResponsePart.self),
+              case .end? = try channel.readOutbound(as: HTTPResponsePart.self) else { return nil }
+        return (head, String(buffer: body))
+    }
+
+    @Test func takesAPlainVerificationAndPassesTheRestOn() throws {
+        let f = try ServerFixture()
+        let channel = try handlerChannel(f)
+        try send(channel, #"{"jwt":"a.b.c"}"#)
+        let reply = try #require(try replied(channel))
+        #expect(reply.0.status == .ok && reply.0.headerFields[.contentLength] == String(reply.1.utf8.count))
+        #expect(reply.1.contains(#""verdict":"invalid""#))
+        #expect(try passedOn(channel).isEmpty)
+
+        // Not plain: each goes on to the router whole, and nothing is answered here.
+        try send(channel, "{}", [.connection: "close"])
+        try send(channel, "{}", [.expect: "100-continue"])
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: "localhost", path: "/v1/verify",
+                                                                  headerFields: [.contentType: "application/json"])))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        try channel.writeInbound(verifyHead((1 << 20) + 1))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        let heads = try passedOn(channel).filter { if case .head = $0 { true } else { false } }
+        #expect(heads.count == 4)
+        _ = try channel.finish()
+    }
+
+    @Test func keepsPipelinedRepliesInOrder() throws {
+        let f = try ServerFixture()
+        let channel = try handlerChannel(f)
+        // A request for the router arrives first; a verification behind it must wait its turn, so
+        // it goes to the router too.
+        try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: "localhost", path: "/healthz")))
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        try send(channel, #"{"jwt":"a.b.c"}"#)
+        #expect(try channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        #expect(try passedOn(channel).count == 5)
+        // The router answers both; then the connection is free and the next one is taken here.
+        for _ in 0..<2 {
+            try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+            try channel.writeOutbound(HTTPResponsePart.end(nil))
+        }
+        while try channel.readOutbound(as: HTTPResponsePart.self) != nil {}
+        try send(channel, #"{"jwt":"a.b.c"}"#)
+        #expect(try replied(channel)?.0.status == .ok)
+        #expect(try passedOn(channel).isEmpty)
+        _ = try channel.finish()
+    }
+
+    @Test func theServersConnectionsAnswerOnTheEventLoop() throws {
+        // The connection pipeline as the server builds it, with nobody consuming what reaches the
+        // router: a reply can only have come from the event-loop handler.
+        let f = try ServerFixture()
+        let shared = EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
+                                     logger: ServerFixture.quietLogger, serverName: "SkillBank")
+        let channel = EmbeddedChannel()
+        let child = VerifyingHTTP1Channel(http1: HTTP1Channel(responder: { _, _, _ in }), shared: shared)
+        _ = try child.setup(channel: channel, logger: ServerFixture.quietLogger).wait()
+        let body = #"{"jwt":"a.b.c"}"#
+        try channel.writeInbound(ByteBuffer(string: "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
+        var written = ""
+        while let chunk = try channel.readOutbound(as: IOData.self) {
+            if case .byteBuffer(let buffer) = chunk { written += String(buffer: buffer) }
+        }
+        #expect(written.hasPrefix("HTTP/1.1 200 OK\r\n") && written.contains(#""verdict":"invalid""#))
+        _ = try? channel.finish()
+    }
+
+    @Test func dateHeaderIsIMFFixdate() {
+        // RFC 9110 §5.6.7's own example.
+        #expect(HTTPDate.format(epochSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(epochSeconds: 1_795_000_000) == "Wed, 18 Nov 2026 11:06:40 GMT")
+    }
+}
