@@ -6,25 +6,31 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTPTypes
+import NIOPosix
 import SkillCore
 import SkillLedger
 import Synchronization
 
-/// `POST /v1/verify` answered on the connection's own event loop.
+/// `POST /v1/verify` taken from the event loop straight to the blocking pool and back.
 ///
-/// Through the router a verification crosses three threads: the event loop reads it, a Swift
-/// concurrency thread parses it, the blocking pool checks it, and the reply goes back the same
-/// way. Every crossing is a wake-up and a cache refill, and under load the threads take the two
-/// cores from one another: a verification that costs 150 µs alone took 250–300 µs of pool time
-/// in the server. A verification is pure CPU on an in-memory verifier (the trust list and status
-/// lists are prepared once per ledger change), so here the event loop that read the request does
-/// the whole job at once and writes the reply.
+/// Through the router a verification crosses four thread hand-offs: the event loop reads it, a
+/// Swift concurrency thread parses it, the blocking pool checks it, a concurrency thread takes the
+/// reply back, and the event loop writes it. Every hand-off is a wake-up and a cache refill, and
+/// under load the threads take the two cores from one another: a verification that costs 150 µs
+/// alone took 250–300 µs of pool time in the server. A verification is pure CPU against a
+/// verifier prepared once per ledger change, so here the event loop collects the body and gives
+/// the whole job (parse, check, reply) to the blocking pool, which hands the finished reply back
+/// to the event loop to write: two hand-offs instead of four. The pool's one queue keeps both
+/// cores busy whichever connection the work came from, and the event loops stay free for I/O and
+/// accepting connections. (Answering on the event loop itself was tried: lower p99, but one busy
+/// event loop held new connections back by 100–180 ms at the start of every wrk run.)
 ///
 /// The same endpoint, body check, handler, problem documents, rate limit, request log and metrics
 /// serve both paths; only the threading differs. A request is taken here only when nothing else is
 /// in flight on its connection (so pipelined replies keep their order) and when it is plain: a
 /// `Content-Length` within the body limit, no `Expect`, no `Connection: close`. Anything else goes
-/// on to the router, which handles every case.
+/// on to the router, which handles every case. While a taken request is being answered the
+/// connection reads nothing more, and whatever had already arrived waits its turn.
 struct VerifyingHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
@@ -55,11 +61,20 @@ final class EventLoopVerify: Sendable {
     let limiter: RateLimiter
     let logger: Logger
     let serverName: String?
+    /// Runs a request's work off the event loop and completes on it (the blocking pool; tests run
+    /// it in place).
+    let offload: @Sendable (any EventLoop, @escaping @Sendable () -> ReplyParts) -> EventLoopFuture<ReplyParts>
     private let metrics = Mutex<[Int: (Counter, Metrics.Timer)]>([:])
     private let active = SkillServer.metric { Meter(label: "http.server.active_requests", dimensions: [("http.request.method", "POST")]) }
 
-    init(ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter, logger: Logger, serverName: String?) {
+    init(
+        ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter, logger: Logger, serverName: String?,
+        offload: @escaping @Sendable (any EventLoop, @escaping @Sendable () -> ReplyParts) -> EventLoopFuture<ReplyParts> = { loop, work in
+            NIOThreadPool.singleton.runIfActive(eventLoop: loop, work)
+        }
+    ) {
         endpoint = API.endpoints.first { $0.method == .post && $0.path == "/v1/verify" }!
+        self.offload = offload
         self.ledger = ledger
         self.configuration = configuration
         self.limiter = limiter
@@ -114,8 +129,8 @@ final class EventLoopVerify: Sendable {
     func finished() { active.decrement() }
 }
 
-/// One connection's handler: collects a request it takes, answers it, and passes everything else
-/// on untouched.
+/// One connection's handler: collects a request it takes, has it answered, and passes everything
+/// else on untouched.
 final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -131,7 +146,14 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let shared: EventLoopVerify
     private let client: String
+    /// A taken request whose body is still arriving.
     private var pending: Pending?
+    /// A taken request is being answered: nothing else is read or handled until its reply is out.
+    private var answering = false
+    /// What arrived while answering, in order.
+    private var held: [HTTPRequestPart] = []
+    /// A read asked for while answering, to be passed on afterwards.
+    private var readDeferred = false
     /// Requests passed on to the router whose reply has not been written whole.
     private var passedOn = 0
 
@@ -141,7 +163,13 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if answering { return held.append(part) }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             if passedOn == 0, shared.takes(head) {
                 let now = ContinuousClock.now
@@ -151,10 +179,10 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
                 shared.started()
             } else {
                 passedOn += 1
-                context.fireChannelRead(data)
+                context.fireChannelRead(wrapInboundOut(part))
             }
         case .body(let chunk):
-            guard var request = pending else { return context.fireChannelRead(data) }
+            guard var request = pending else { return context.fireChannelRead(wrapInboundOut(part)) }
             pending = nil
             request.body += chunk.readableBytesView
             if ContinuousClock.now > request.deadline {
@@ -168,10 +196,37 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
             }
             pending = request
         case .end:
-            guard let request = pending else { return context.fireChannelRead(data) }
+            guard let request = pending else { return context.fireChannelRead(wrapInboundOut(part)) }
             pending = nil
-            write(shared.answer(request.body, headers: request.head.headerFields, client: client), for: request, context: context)
+            answering = true
+            let shared = shared, client = client, body = request.body, headers = request.head.headerFields
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            shared.offload(context.eventLoop) { shared.answer(body, headers: headers, client: client) }.whenComplete { result in
+                let (handler, context) = loopBound.value
+                let reply: ReplyParts
+                switch result {
+                case .success(let answer): reply = answer
+                case .failure: reply = Problem.parts(SkillError(.overloaded, "the server is shutting down; retry shortly"), instance: shared.endpoint.path)
+                }
+                handler.finish(reply, for: request, context: context)
+            }
         }
+    }
+
+    /// Writes the answer, then handles what arrived meanwhile and passes on a deferred read.
+    private func finish(_ reply: ReplyParts, for request: Pending, context: ChannelHandlerContext) {
+        answering = false
+        guard context.channel.isActive else { return }
+        write(reply, for: request, context: context)
+        while !answering, !held.isEmpty { handle(held.removeFirst(), context: context) }
+        if !answering, readDeferred {
+            readDeferred = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if answering { readDeferred = true } else { context.read() }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -180,10 +235,11 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if pending != nil {
+        if pending != nil || answering {
             pending = nil
             shared.finished()
         }
+        held.removeAll()
         context.fireChannelInactive()
     }
 

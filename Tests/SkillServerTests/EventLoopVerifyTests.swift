@@ -12,8 +12,8 @@ import SkillLedger
 @testable import SkillServer
 import Testing
 
-/// `POST /v1/verify` answered on the event loop must be indistinguishable from the router's answer,
-/// and must step aside for anything it does not take.
+/// `POST /v1/verify` taken before the router (event loop → blocking pool → event loop) must be
+/// indistinguishable from the router's answer, and must step aside for anything it does not take.
 @Suite struct EventLoopVerifyTests {
     /// The whole server as `skillbank serve` builds it, on a free port.
     func served(_ f: ServerFixture) -> some ApplicationProtocol {
@@ -81,10 +81,19 @@ import Testing
 
     // MARK: The handler on its own, on an embedded channel
 
-    func handlerChannel(_ f: ServerFixture) throws -> EmbeddedChannel {
-        let shared = EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
-                                     logger: ServerFixture.quietLogger, serverName: "SkillBank")
-        return EmbeddedChannel(handler: EventLoopVerifyHandler(shared, client: "test"))
+    /// The shared part with the work run in place (an embedded loop cannot be completed from
+    /// another thread), or by `manual`.
+    func shared(_ f: ServerFixture, manual: ManualOffload? = nil) -> EventLoopVerify {
+        EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
+                        logger: ServerFixture.quietLogger, serverName: "SkillBank") { loop, work in
+            manual?.hold(loop, work) ?? loop.makeSucceededFuture(work())
+        }
+    }
+
+    func handlerChannel(_ f: ServerFixture, manual: ManualOffload? = nil) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(handler: EventLoopVerifyHandler(shared(f, manual: manual), client: "test"))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        return channel
     }
 
     func verifyHead(_ length: Int, _ extra: HTTPFields = [:]) -> HTTPRequestPart {
@@ -159,14 +168,37 @@ import Testing
         _ = try channel.finish()
     }
 
-    @Test func theServersConnectionsAnswerOnTheEventLoop() throws {
-        // The connection pipeline as the server builds it, with nobody consuming what reaches the
-        // router: a reply can only have come from the event-loop handler.
+    @Test func whatArrivesWhileAnsweringWaitsItsTurn() throws {
         let f = try ServerFixture()
-        let shared = EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
-                                     logger: ServerFixture.quietLogger, serverName: "SkillBank")
+        let manual = ManualOffload()
+        let channel = try handlerChannel(f, manual: manual)
+        let reads = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        try send(channel, #"{"jwt":"a.b.c"}"#)
+        // Being answered: a second request is held, not passed on and not started, and the
+        // connection asks for no more bytes.
+        try send(channel, #"{"jwt":"x.y.z"}"#)
+        channel.read()
+        #expect(manual.waiting == 1 && reads.count == 0)
+        #expect(try passedOn(channel).isEmpty && channel.readOutbound(as: HTTPResponsePart.self) == nil)
+        // The first reply goes out; the held request is then taken, and the read passes on once
+        // it too is answered.
+        manual.runAll()
+        #expect(try replied(channel)?.0.status == .ok)
+        #expect(manual.waiting == 1 && reads.count == 0)
+        manual.runAll()
+        #expect(try replied(channel)?.0.status == .ok)
+        #expect(manual.waiting == 0 && reads.count == 1)
+        _ = try channel.finish()
+    }
+
+    @Test func theServersConnectionsTakeVerificationsBeforeTheRouter() throws {
+        // The connection pipeline as the server builds it, with nobody consuming what reaches the
+        // router: a reply can only have come from the verify handler.
+        let f = try ServerFixture()
         let channel = EmbeddedChannel()
-        let child = VerifyingHTTP1Channel(http1: HTTP1Channel(responder: { _, _, _ in }), shared: shared)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        let child = VerifyingHTTP1Channel(http1: HTTP1Channel(responder: { _, _, _ in }), shared: shared(f))
         _ = try child.setup(channel: channel, logger: ServerFixture.quietLogger).wait()
         let body = #"{"jwt":"a.b.c"}"#
         try channel.writeInbound(ByteBuffer(string: "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"))
@@ -182,5 +214,36 @@ import Testing
         // RFC 9110 §5.6.7's own example.
         #expect(HTTPDate.format(epochSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(HTTPDate.format(epochSeconds: 1_795_000_000) == "Wed, 18 Nov 2026 11:06:40 GMT")
+    }
+}
+
+/// Holds offloaded work until the test runs it, on the embedded loop.
+final class ManualOffload: @unchecked Sendable {
+    private var queue: [(EventLoopPromise<ReplyParts>, @Sendable () -> ReplyParts)] = []
+
+    func hold(_ loop: any EventLoop, _ work: @escaping @Sendable () -> ReplyParts) -> EventLoopFuture<ReplyParts> {
+        let promise = loop.makePromise(of: ReplyParts.self)
+        queue.append((promise, work))
+        return promise.futureResult
+    }
+
+    var waiting: Int { queue.count }
+
+    /// Runs what is waiting now (work it starts in turn waits for the next call).
+    func runAll() {
+        let now = queue
+        queue.removeAll()
+        for (promise, work) in now { promise.succeed(work()) }
+    }
+}
+
+/// Counts the reads that reach the head of the pipeline.
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+    var count = 0
+
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
     }
 }
