@@ -59,6 +59,7 @@ final class EventLoopVerify: Sendable {
     let ledger: Ledger
     let configuration: ServerConfiguration
     let limiter: RateLimiter
+    let admission: Admission
     let logger: Logger
     let serverName: String?
     /// Runs a request's work off the event loop and completes on it (the blocking pool; tests run
@@ -68,7 +69,7 @@ final class EventLoopVerify: Sendable {
     private let active = SkillServer.metric { Meter(label: "http.server.active_requests", dimensions: [("http.request.method", "POST")]) }
 
     init(
-        ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter, logger: Logger, serverName: String?,
+        ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter, admission: Admission, logger: Logger, serverName: String?,
         offload: @escaping @Sendable (any EventLoop, @escaping @Sendable () -> ReplyParts) -> EventLoopFuture<ReplyParts> = { loop, work in
             NIOThreadPool.singleton.runIfActive(eventLoop: loop, work)
         }
@@ -78,6 +79,7 @@ final class EventLoopVerify: Sendable {
         self.ledger = ledger
         self.configuration = configuration
         self.limiter = limiter
+        self.admission = admission
         self.logger = logger
         self.serverName = serverName
     }
@@ -95,7 +97,7 @@ final class EventLoopVerify: Sendable {
     func answer(_ raw: [UInt8], headers: HTTPFields, client: String) -> ReplyParts {
         let instance = endpoint.path
         do {
-            if let wait = limiter.take(client) { return Dispatcher.rateLimited(retryAfter: wait, instance: instance) }
+            if endpoint.limited, let wait = limiter.take(client) { return Dispatcher.rateLimited(retryAfter: wait, instance: instance) }
             switch try Dispatcher.parseBody(of: endpoint, raw, instance: instance) {
             case .invalid(let problem):
                 return problem
@@ -198,10 +200,12 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .end:
             guard let request = pending else { return context.fireChannelRead(wrapInboundOut(part)) }
             pending = nil
+            guard shared.admission.enter() else { return write(Dispatcher.overloaded(instance: shared.endpoint.path), for: request, context: context) }
             answering = true
             let shared = shared, client = client, body = request.body, headers = request.head.headerFields
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             shared.offload(context.eventLoop) { shared.answer(body, headers: headers, client: client) }.whenComplete { result in
+                shared.admission.leave()
                 let (handler, context) = loopBound.value
                 let reply: ReplyParts
                 switch result {

@@ -35,23 +35,23 @@ public enum SkillServer {
     ///   - logger: request logs go here (method, route, status, time, request id; never a token,
     ///     a query string, a body or an ID number).
     public static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> Router<AppRequestContext> {
-        router(ledger: ledger, configuration: configuration, logger: logger, limiter: RateLimiter(perMinute: configuration.publicRequestsPerMinute))
+        router(ledger: ledger, configuration: configuration, logger: logger, limiter: RateLimiter(perMinute: configuration.publicRequestsPerMinute),
+               admission: Admission(limit: configuration.maxConcurrentRequests))
     }
 
-    /// The router with a given rate limiter (shared with the event-loop verifier, so one address
-    /// has one allowance whichever path answers it).
-    static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger, limiter: RateLimiter) -> Router<AppRequestContext> {
+    /// The router with a given rate limiter and admission (shared with the verify shortcut, so one
+    /// address has one allowance and the server one capacity, whichever path answers).
+    static func router(
+        ledger: Ledger, configuration: ServerConfiguration, logger: Logger, limiter: RateLimiter, admission: Admission
+    ) -> Router<AppRequestContext> {
         _ = metricsRegistry
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: UnmatchedRouteMiddleware(routes: API.endpoints.map { ($0.method, $0.path) } + extraRoutes))
         router.add(middleware: MetricsMiddleware())
-        let admission = Admission(limit: configuration.maxConcurrentRequests)
         for endpoint in API.endpoints {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
-                guard admission.enter() else {
-                    return Problem.response(SkillError(.overloaded, "the server is at capacity; retry shortly"), instance: request.uri.path)
-                }
+                guard admission.enter() else { return Dispatcher.overloaded(instance: request.uri.path).response }
                 defer { admission.leave() }
                 return await Dispatcher.handle(endpoint, request, context, ledger: ledger, configuration: configuration, limiter: limiter, logger: logger)
             }
@@ -72,16 +72,18 @@ public enum SkillServer {
     }
 
     /// The application, listening on the configured address.
-    /// `POST /v1/verify` is answered on the event loops (see `VerifyingHTTP1Channel`); every
-    /// other request, and any verification that is not plain, goes through the router.
+    /// A plain `POST /v1/verify` takes a shorter way from the event loop to the blocking pool
+    /// and back (see `VerifyingHTTP1Channel`); every other request goes through the router.
     public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
         _ = metricsRegistry
         let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
+        let admission = Admission(limit: configuration.maxConcurrentRequests)
         let serverName = "SkillBank"
-        let verify = EventLoopVerify(ledger: ledger, configuration: configuration, limiter: limiter, logger: logger, serverName: serverName)
+        let verify = EventLoopVerify(ledger: ledger, configuration: configuration, limiter: limiter, admission: admission, logger: logger,
+                                     serverName: serverName)
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))
         return Application(
-            router: router(ledger: ledger, configuration: configuration, logger: logger, limiter: limiter),
+            router: router(ledger: ledger, configuration: configuration, logger: logger, limiter: limiter, admission: admission),
             server: HTTPServerBuilder { responder in VerifyingHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: http1), shared: verify) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             logger: logger)
@@ -165,6 +167,11 @@ enum Dispatcher {
             logger.error("request failed", metadata: ["cause": .string("\(error)")])
             return Problem.response(SkillError(.storeFailure, "internal error"), instance: instance)
         }
+    }
+
+    /// A request past the server's capacity (`--max-in-flight`).
+    static func overloaded(instance: String) -> ReplyParts {
+        Problem.parts(SkillError(.overloaded, "the server is at capacity; retry shortly"), instance: instance)
     }
 
     /// A public request over its address's allowance.

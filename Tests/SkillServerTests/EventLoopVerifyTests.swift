@@ -83,15 +83,15 @@ import Testing
 
     /// The shared part with the work run in place (an embedded loop cannot be completed from
     /// another thread), or by `manual`.
-    func shared(_ f: ServerFixture, manual: ManualOffload? = nil) -> EventLoopVerify {
+    func shared(_ f: ServerFixture, manual: ManualOffload? = nil, admission: Int = 512) -> EventLoopVerify {
         EventLoopVerify(ledger: f.ledger, configuration: f.configuration, limiter: RateLimiter(perMinute: 10_000),
-                        logger: ServerFixture.quietLogger, serverName: "SkillBank") { loop, work in
+                        admission: Admission(limit: admission), logger: ServerFixture.quietLogger, serverName: "SkillBank") { loop, work in
             manual?.hold(loop, work) ?? loop.makeSucceededFuture(work())
         }
     }
 
-    func handlerChannel(_ f: ServerFixture, manual: ManualOffload? = nil) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel(handler: EventLoopVerifyHandler(shared(f, manual: manual), client: "test"))
+    func handlerChannel(_ f: ServerFixture, manual: ManualOffload? = nil, admission: Int = 512) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel(handler: EventLoopVerifyHandler(shared(f, manual: manual, admission: admission), client: "test"))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
         return channel
     }
@@ -190,6 +190,27 @@ import Testing
         #expect(try replied(channel)?.0.status == .ok)
         #expect(manual.waiting == 0 && reads.count == 1)
         _ = try channel.finish()
+    }
+
+    @Test func countsAgainstTheServersCapacity() throws {
+        // One slot: while one verification is in the pool, another connection's is refused with
+        // the router's retryable 503; once the first is done the slot is free again.
+        let f = try ServerFixture()
+        let manual = ManualOffload()
+        let shared = shared(f, manual: manual, admission: 1)
+        let first = EmbeddedChannel(handler: EventLoopVerifyHandler(shared, client: "a"), loop: EmbeddedEventLoop())
+        let second = EmbeddedChannel(handler: EventLoopVerifyHandler(shared, client: "b"), loop: EmbeddedEventLoop())
+        for channel in [first, second] { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait() }
+        try send(first, #"{"jwt":"a.b.c"}"#)
+        try send(second, #"{"jwt":"a.b.c"}"#)
+        let refused = try #require(try replied(second))
+        #expect(refused.0.status == .serviceUnavailable && refused.0.headerFields[.retryAfter] != nil && refused.1.contains("http.overloaded"))
+        manual.runAll()
+        #expect(try replied(first)?.0.status == .ok)
+        try send(second, #"{"jwt":"a.b.c"}"#)
+        manual.runAll()
+        #expect(try replied(second)?.0.status == .ok)
+        for channel in [first, second] { _ = try channel.finish() }
     }
 
     @Test func theServersConnectionsTakeVerificationsBeforeTheRouter() throws {
