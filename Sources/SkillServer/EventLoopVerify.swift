@@ -190,8 +190,7 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
             if ContinuousClock.now > request.deadline {
                 // As the router does with a body that trickles in: refuse it, and close, since
                 // the rest of it would still be on its way.
-                let problem = Problem.parts(SkillError(.requestTimeout, "the body did not arrive within \(shared.configuration.bodyTimeoutSeconds) s"),
-                                            instance: shared.endpoint.path)
+                let problem = Problem.parts(Dispatcher.bodyTimedOut(after: shared.configuration.bodyTimeoutSeconds), instance: shared.endpoint.path)
                 write(problem, for: request, context: context)
                 context.close(promise: nil)
                 return

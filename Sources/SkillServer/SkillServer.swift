@@ -174,6 +174,11 @@ enum Dispatcher {
         Problem.parts(SkillError(.overloaded, "the server is at capacity; retry shortly"), instance: instance)
     }
 
+    /// A body that has not arrived whole within its deadline.
+    static func bodyTimedOut(after seconds: Int) -> SkillError {
+        SkillError(.requestTimeout, "the body did not arrive within \(seconds) s")
+    }
+
     /// A public request over its address's allowance.
     static func rateLimited(retryAfter seconds: Int, instance: String) -> ReplyParts {
         var parts = Problem.parts(SkillError(.rateLimited, "too many requests from this address; retry later"), instance: instance)
@@ -223,7 +228,7 @@ enum Dispatcher {
                 }
                 bytes += chunk.readableBytesView
                 if ContinuousClock.now > deadline {
-                    throw SkillError(.requestTimeout, "the body did not arrive within \(seconds) s")
+                    throw bodyTimedOut(after: seconds)
                 }
             }
         } catch let error as SkillError {
