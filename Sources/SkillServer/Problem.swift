@@ -58,7 +58,7 @@ enum Problem {
     }
 }
 
-/// A reply as status, headers and body bytes: what both the router and the event-loop verifier
+/// A reply as status, headers and body bytes: what both the router and the verify shortcut
 /// write.
 struct ReplyParts: Sendable {
     var status: HTTPResponse.Status
