@@ -84,13 +84,15 @@ final class EventLoopVerify: Sendable {
         self.serverName = serverName
     }
 
-    /// Whether a request head may be answered here.
-    func takes(_ head: HTTPRequest) -> Bool {
+    /// The body length of a request head that may be answered here, or nil when it goes to the
+    /// router.
+    func plainBodyLength(_ head: HTTPRequest) -> Int? {
         guard head.method == .post, head.path == endpoint.path,
               let length = head.headerFields[.contentLength].flatMap(Int.init), length <= configuration.maxBodyBytes,
-              head.headerFields[.expect] == nil, head.headerFields[.transferEncoding] == nil
-        else { return false }
-        return head.headerFields[values: .connection].allSatisfy { !$0.lowercased().contains("close") }
+              head.headerFields[.expect] == nil, head.headerFields[.transferEncoding] == nil,
+              head.headerFields[values: .connection].allSatisfy({ !$0.lowercased().contains("close") })
+        else { return nil }
+        return length
     }
 
     /// The reply to a whole request, as the router would give it.
@@ -173,10 +175,10 @@ final class EventLoopVerifyHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            if passedOn == 0, shared.takes(head) {
+            if passedOn == 0, let length = shared.plainBodyLength(head) {
                 let now = ContinuousClock.now
                 var body: [UInt8] = []
-                body.reserveCapacity(head.headerFields[.contentLength].flatMap(Int.init) ?? 0)
+                body.reserveCapacity(length)
                 pending = Pending(head: head, start: now, deadline: now + .seconds(max(1, shared.configuration.bodyTimeoutSeconds)), body: body)
                 shared.started()
             } else {

@@ -75,7 +75,6 @@ public enum SkillServer {
     /// A plain `POST /v1/verify` takes a shorter way from the event loop to the blocking pool
     /// and back (see `VerifyingHTTP1Channel`); every other request goes through the router.
     public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
-        _ = metricsRegistry
         let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
         let admission = Admission(limit: configuration.maxConcurrentRequests)
         let serverName = "SkillBank"
