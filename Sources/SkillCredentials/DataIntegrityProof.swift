@@ -29,6 +29,12 @@ public enum DataIntegrityProof {
         SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(try unsecuredDocument.canonicalBytes())
     }
 
+    /// A secured document and its canonical bytes (what the registry stores and hashes).
+    public struct Secured: Sendable {
+        public let document: JSONValue
+        public let canonicalBytes: [UInt8]
+    }
+
     /// Adds a `DataIntegrityProof` to `document` (§3.3.1 Create Proof).
     /// - Parameters:
     ///   - document: a JSON object without a `proof` member.
@@ -42,6 +48,16 @@ public enum DataIntegrityProof {
         _ document: JSONValue, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
         proofPurpose: String = "assertionMethod"
     ) throws(SkillError) -> JSONValue {
+        try secure(document, with: key, verificationMethod: verificationMethod, created: created, proofPurpose: proofPurpose).document
+    }
+
+    /// `sign`, also returning the secured document's canonical bytes. The unsecured document
+    /// is canonicalised once, for the hash; the secured form splices the proof into those bytes.
+    /// - Throws: as `sign`.
+    public static func secure(
+        _ document: JSONValue, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
+        proofPurpose: String = "assertionMethod"
+    ) throws(SkillError) -> Secured {
         guard case .object(var members) = document, members["proof"] == nil else {
             throw SkillError(.invalidField, "only a JSON object without a proof can be signed", field: "proof")
         }
@@ -50,10 +66,12 @@ public enum DataIntegrityProof {
             "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
         ]
         if let context = members["@context"] { config["@context"] = context }
-        let message = try hashData(unsecuredDocument: document, proofConfiguration: .object(config))
+        let unsecured = try document.canonicalObject(insertionPointFor: "proof")
+        let message = SHA256.hash(try JSONValue.object(config).canonicalBytes()) + SHA256.hash(unsecured.bytes)
         config["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
-        members["proof"] = .object(config)
-        return .object(members)
+        let proof = JSONValue.object(config)
+        members["proof"] = proof
+        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: try proof.canonicalBytes()))
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,

@@ -8,6 +8,14 @@ public enum AESGCM {
     static let nonceLength = 12
     static let tagLength = 16
 
+    /// The cipher fetched from the default provider once, for the reason `SHA256.algorithm`
+    /// gives: `EVP_aes_256_gcm()` makes OpenSSL 3 look the implementation up by name on every
+    /// init (a `strcmp` walk in the profile of certificate issuance). Never freed.
+    nonisolated(unsafe) static let cipher: OpaquePointer = {
+        guard let c = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) else { preconditionFailure("OpenSSL has no AES-256-GCM in its default provider") }
+        return c
+    }()
+
     /// Encrypts `plaintext` bound to `associatedData`.
     /// - Parameters:
     ///   - plaintext: the bytes to protect.
@@ -25,9 +33,9 @@ public enum AESGCM {
         var written: Int32 = 0
         var total: Int32 = 0
         let ok: Bool = key.withUnsafeBytes { k in
-            guard EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+            guard EVP_EncryptInit_ex2(ctx, cipher, nil, nil, nil) == 1,
                 skillbank_aead_set_ivlen(ctx, Int32(nonceLength)) == 1,
-                EVP_EncryptInit_ex(ctx, nil, nil, k.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce) == 1
+                EVP_EncryptInit_ex2(ctx, nil, k.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce, nil) == 1
             else { return false }
             if !associatedData.isEmpty {
                 guard EVP_EncryptUpdate(ctx, nil, &written, associatedData, Int32(associatedData.count)) == 1 else { return false }
@@ -66,9 +74,9 @@ public enum AESGCM {
         var written: Int32 = 0
         var total: Int32 = 0
         let ok: Bool = key.withUnsafeBytes { k in
-            guard EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+            guard EVP_DecryptInit_ex2(ctx, cipher, nil, nil, nil) == 1,
                 skillbank_aead_set_ivlen(ctx, Int32(nonceLength)) == 1,
-                EVP_DecryptInit_ex(ctx, nil, nil, k.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce) == 1
+                EVP_DecryptInit_ex2(ctx, nil, k.baseAddress?.assumingMemoryBound(to: UInt8.self), nonce, nil) == 1
             else { return false }
             if !associatedData.isEmpty {
                 guard EVP_DecryptUpdate(ctx, nil, &written, associatedData, Int32(associatedData.count)) == 1 else { return false }

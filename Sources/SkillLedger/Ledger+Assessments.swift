@@ -175,8 +175,9 @@ extension Ledger {
     ) throws(SkillError) -> AssessmentOutcome {
         let date = now
         return try write { db in
-            var context = IssuanceContext()
-            return try recordResult(db, assessmentID, person, theory: theory, practical: practical, actor: actor, at: date, context: &context)
+            try issuing(db) { context in
+                try recordResult(db, assessmentID, person, theory: theory, practical: practical, actor: actor, at: date, context: &context)
+            }
         }
     }
 

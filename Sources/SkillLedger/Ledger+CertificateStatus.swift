@@ -244,34 +244,37 @@ extension Ledger {
         struct Rollback: Error {}
         do {
             try database.write { db in
-                var context = IssuanceContext()
-                while let record = try rows.next() {
-                    total += 1
-                    let result = Result { () throws -> AssessmentOutcome in
-                        let f = record.fields
-                        let theoryText = f["theory"]!.trimmingSpaces
-                        guard let practical = Int(f["practical"]!.trimmingSpaces) else {
-                            throw SkillError(.invalidField, "practical must be a whole number 0–100", field: "--practical")
+                try issuing(db) { context in
+                    while let record = try rows.next() {
+                        total += 1
+                        let result = Result { () throws -> AssessmentOutcome in
+                            let f = record.fields
+                            let theoryText = f["theory"]!.trimmingSpaces
+                            guard let practical = Int(f["practical"]!.trimmingSpaces) else {
+                                throw SkillError(.invalidField, "practical must be a whole number 0–100", field: "--practical")
+                            }
+                            guard theoryText.isEmpty || Int(theoryText) != nil else {
+                                throw SkillError(.invalidField, "theory must be a whole number 0–100 or empty", field: "--theory")
+                            }
+                            func work() throws -> AssessmentOutcome {
+                                try self.recordResult(db, assessmentID, f["person"]!.trimmingSpaces, theory: Int(theoryText), practical: practical, actor: actor, at: date, context: &context)
+                            }
+                            if skipBad {
+                                return try db.savepoint(work)
+                            }
+                            return try work()
                         }
-                        guard theoryText.isEmpty || Int(theoryText) != nil else {
-                            throw SkillError(.invalidField, "theory must be a whole number 0–100 or empty", field: "--theory")
+                        switch result {
+                        case .success(let outcome):
+                            imported += 1
+                            issued += outcome.certificates.count
+                        case .failure(let error):
+                            let e = Ledger.map(error)
+                            problems.append(RowProblem(line: record.line, column: ImportKind.results.column(for: e.field), code: e.code, message: e.message, fields: record.fields))
                         }
-                        let work = { try self.recordResult(db, assessmentID, f["person"]!.trimmingSpaces, theory: Int(theoryText), practical: practical, actor: actor, at: date, context: &context) }
-                        if skipBad {
-                            return try db.savepoint(work)
-                        }
-                        return try work()
                     }
-                    switch result {
-                    case .success(let outcome):
-                        imported += 1
-                        issued += outcome.certificates.count
-                    case .failure(let error):
-                        let e = Ledger.map(error)
-                        problems.append(RowProblem(line: record.line, column: ImportKind.results.column(for: e.field), code: e.code, message: e.message, fields: record.fields))
-                    }
+                    if !problems.isEmpty && !skipBad { throw Rollback() }
                 }
-                if !problems.isEmpty && !skipBad { throw Rollback() }
             }
         } catch is Rollback {
             return (ImportReport(kind: .results, rows: total, imported: 0, problems: problems, committed: false), 0)

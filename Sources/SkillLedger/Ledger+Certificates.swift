@@ -61,6 +61,11 @@ struct IssuanceContext {
     var statusListsReady: Set<String> = []
     /// Number prefixes already checked against the 2020 scheme in this transaction.
     var checkedPrefixes: Set<String> = []
+    /// The last serial handed out per number prefix in this transaction, written back to
+    /// `certificate_serials` by `Ledger.issuing` before the transaction commits (one write per
+    /// prefix, not one per certificate). A row rolled back by a savepoint leaves a gap, never a
+    /// reuse; the numbers' UNIQUE constraint would refuse a reuse in any case.
+    var serials: [String: Int] = [:]
     /// Each issuer's current signing key (a rotation is its own transaction, so it cannot
     /// change under this one).
     var signingKeys: [String: (KeyRecord, Ed25519PrivateKey)] = [:]
@@ -89,6 +94,20 @@ struct IssuanceContext {
 
 extension Ledger {
     static let statusPurposes = ["revocation", "suspension"]
+
+    /// Runs `body` with a fresh issuance context inside the caller's transaction, then writes
+    /// back what the context kept in memory (the serial counters). Every path that issues
+    /// certificates goes through here.
+    func issuing<T>(_ db: Database, _ body: (inout IssuanceContext) throws -> T) throws -> T {
+        var context = IssuanceContext()
+        let result = try body(&context)
+        for (prefix, last) in context.serials {
+            try db.execute(
+                sql: "INSERT INTO certificate_serials(prefix, last) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET last = excluded.last",
+                arguments: [prefix, last])
+        }
+        return result
+    }
 
     /// The stable URL of an issuer's status list credential.
     func statusListURL(_ institutionID: String, _ purpose: String) -> String { "\(baseURL)/v1/status-lists/\(institutionID)/\(purpose)" }
@@ -144,14 +163,13 @@ extension Ledger {
             "province": institution.province ?? "", "site_sequence": institution.siteSequence, "year": year, "level": String(level),
         ]
         let prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
-        let serial = try Int.fetchOne(
-            db.cachedStatement(sql: """
-                INSERT INTO certificate_serials(prefix, last) VALUES (?, 1)
-                ON CONFLICT(prefix) DO UPDATE SET last = last + 1 RETURNING last
-                """), arguments: [prefix])!
+        let last = try context.serials[prefix]
+            ?? Int.fetchOne(db.cachedStatement(sql: "SELECT last FROM certificate_serials WHERE prefix = ?"), arguments: [prefix]) ?? 0
+        let serial = last + 1
         guard serial <= 999_999 else {
             throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
         }
+        context.serials[prefix] = serial
         let serialText = String(repeating: "0", count: 6 - String(serial).count) + String(serial)
         if context.checkedPrefixes.contains(prefix) { return prefix + serialText }
         // The first number of a prefix is composed and validated against the scheme's part
@@ -162,16 +180,23 @@ extension Ledger {
         return number
     }
 
-    /// A random free index in an issuer's status lists (random for herd privacy).
-    func freeStatusIndex(_ db: Database, institution: String, column: String) throws -> Int {
+    /// Random free indices in an issuer's revocation and suspension lists (random for herd
+    /// privacy), both probed by one statement; a taken one is drawn again.
+    func freeStatusIndices(_ db: Database, institution: String) throws -> (revocation: Int, suspension: Int) {
         var rng = SystemRandomNumberGenerator()
+        let probe = try db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND revocation_index = ?2),
+                   EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND suspension_index = ?3)
+            """)
+        var revocation: Int?
+        var suspension: Int?
         for _ in 0..<64 {
-            let candidate = Int.random(in: 0..<BitstringStatusList.minimumLength, using: &rng)
-            if try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM certificates WHERE institution_id = ? AND \(column) = ?"), arguments: [institution, candidate]) == nil
-            {
-                return candidate
-            }
+            let r = revocation ?? Int.random(in: 0..<BitstringStatusList.minimumLength, using: &rng)
+            let s = suspension ?? Int.random(in: 0..<BitstringStatusList.minimumLength, using: &rng)
+            let taken = try Row.fetchOne(probe, arguments: [institution, r, s])!
+            if !(taken[0] as Bool) { revocation = r }
+            if !(taken[1] as Bool) { suspension = s }
+            if let revocation, let suspension { return (revocation, suspension) }
         }
         throw SkillError(.statusListFull, "institution \(institution)'s status list has no free entry left")
     }
@@ -185,8 +210,7 @@ extension Ledger {
         let salt = try SecureRandom.bytes(16)
         let saltHex = Hex.encode(salt)
         let hash = "sha256$" + Hex.encode(SHA256.hash(idNumber + Array(saltHex.utf8)))
-        let revocation = try freeStatusIndex(db, institution: issuer.id, column: "revocation_index")
-        let suspension = try freeStatusIndex(db, institution: issuer.id, column: "suspension_index")
+        let (revocation, suspension) = try freeStatusIndices(db, institution: issuer.id)
         let occ = standards.occupation(occupation)
         let levelRow = level.flatMap { standards.level(code: $0) }
         let typeName = standards.credentialTypes.first { $0.id == credentialType }?.zh ?? credentialType
@@ -221,8 +245,8 @@ extension Ledger {
             claims.externalTitle = external.externalTitle
             claims.externalLevel = external.externalLevel
         }
-        let credential = try DataIntegrityProof.sign(claims.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: time)
-        let canonical = try credential.canonicalBytes()
+        let canonical = try DataIntegrityProof.secure(
+            claims.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: time).canonicalBytes
         let event = try Ledger.appendEvent(
             db, type: "certificate.issued", actor: actor, at: date,
             subjects: ["certificate": .string(id), "person": .string(person), "institution": .string(issuer.id), "assessment": .string(assessment)],

@@ -100,6 +100,11 @@ enum Fixture {
         #expect(signed["proof"]?["proofValue"] == v["proof_value"])
         #expect(signed == v["signed_credential"]!)
         #expect(try signed.canonicalBytes() == v["signed_credential"]!.canonicalBytes())
+        // The form that also returns canonical bytes, spliced rather than rewritten.
+        let secured = try DataIntegrityProof.secure(
+            unsigned, with: key, verificationMethod: options["verificationMethod"]!.stringValue!, created: options["created"]!.stringValue!)
+        #expect(secured.document == v["signed_credential"]!)
+        #expect(try secured.canonicalBytes == v["signed_credential"]!.canonicalBytes())
         #expect(DataIntegrityProof.verify(v["signed_credential"]!).isValid)
     }
 

@@ -67,6 +67,40 @@ struct IssuedBank {
         #expect(try b.ledger.reconcile().problems.contains("1 certificate(s) lack the pass they were issued for"))
     }
 
+    /// Serials are counted in memory during a transaction and written back before it
+    /// commits: they continue across single results and imports, in file order, and a
+    /// refused import uses none.
+    @Test func serialsContinueAcrossImportsAndNeverRepeat() throws {
+        let b = try IssuedBank()
+        var people: [PersonSummary] = []
+        for n in 8...12 {
+            let p = try b.bank.person(n)
+            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+            people.append(p)
+        }
+        let csv = b.bank.folder.appendingPathComponent("results.csv")
+        // Row 3 names someone who is not a candidate; row 4 fails the practical.
+        try """
+            person,theory,practical
+            \(people[0].id),70,70
+            \(people[1].id),80,90
+            per_00000000000000000000000000,70,70
+            \(people[2].id),70,40
+            \(people[3].id),65,61
+            """.write(to: csv, atomically: true, encoding: .utf8)
+        let refused = try b.ledger.importResults(assessment: b.assessment.id, from: csv)
+        #expect(!refused.report.committed && refused.certificates == 0)
+        #expect(try b.bank.count("certificate_serials", "last = 1") == 1)
+
+        let skipped = try b.ledger.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
+        #expect(skipped.report.committed && skipped.certificates == 3 && skipped.report.problems.map(\.line) == [4])
+        let last = try b.ledger.recordResult(assessment: b.assessment.id, person: people[4].id, theory: 90, practical: 90)
+        let serials = try ([b.person] + people).map { p in try b.ledger.certificates(of: p.id).map { String($0.number.suffix(6)) } }
+        #expect(serials == [["000001"], ["000002"], ["000003"], [], ["000004"], ["000005"]])
+        #expect(last.certificates.first?.number.hasSuffix("000005") == true)
+        #expect(try b.bank.count("certificate_serials", "last = 5") == 1)
+    }
+
     @Test func failsAndBadResultsIssueNothing() throws {
         let b = try IssuedBank()
         let p = try b.bank.person(9)
