@@ -136,6 +136,10 @@ struct IssuedBank {
         try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         expectCode(.institutionSuspended) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
         #expect(try b.verifier().verify(credential: b.credential()).isValid)
+        // A refused result leaves the candidate enrolled, to be recorded once the evaluator is reinstated.
+        #expect(try b.bank.count("candidates", "person_id = '\(p.id)' AND status = 'enrolled' AND theory IS NULL") == 1)
+        _ = try b.ledger.setInstitutionSuspended(b.evaluator.id, false)
+        #expect(try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90).certificates.count == 1)
     }
 
     @Test func workTypeIsCheckedAndCertified() throws {
