@@ -54,27 +54,31 @@ extension JSONValue {
         guard case .object(let members) = self, members[name] == nil else {
             throw SkillError(.invalidField, "only an object without '\(name)' can take it", field: name)
         }
-        var out: [UInt8] = [UInt8(ascii: "{")]
+        var out: [UInt8] = []
         out.reserveCapacity(1_024)
-        var offset: Int?
-        var before = false
-        for (i, k) in Self.memberOrder(members).enumerated() {
-            if offset == nil, Self.precedesInUTF16(name, members[k].key) {
-                offset = out.count
-                before = i > 0
-            }
+        let gap = try Self.writeObject(members, into: &out, noting: name)
+        return CanonicalObject(bytes: out, name: name, offset: gap.offset, hasBefore: gap.hasBefore, hasAfter: gap.hasAfter)
+    }
+
+    /// Writes an object's members in canonical order. With `name`, also returns where a member
+    /// of that name would go: the offset of the separator or closing brace it would precede, and
+    /// whether members come before and after it.
+    @discardableResult
+    private static func writeObject(
+        _ members: [String: JSONValue], into out: inout [UInt8], noting name: String? = nil
+    ) throws(SkillError) -> (offset: Int, hasBefore: Bool, hasAfter: Bool) {
+        out.append(UInt8(ascii: "{"))
+        var gap: (offset: Int, hasBefore: Bool, hasAfter: Bool)?
+        for (i, k) in memberOrder(members).enumerated() {
+            if let name, gap == nil, precedesInUTF16(name, members[k].key) { gap = (out.count, i > 0, true) }
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            Self.writeString(members[k].key, into: &out)
+            writeString(members[k].key, into: &out)
             out.append(UInt8(ascii: ":"))
-            try Self.write(members[k].value, into: &out)
+            try write(members[k].value, into: &out)
         }
-        let hasAfter = offset != nil
-        if offset == nil {
-            offset = out.count
-            before = !members.isEmpty
-        }
+        let end = gap ?? (out.count, !members.isEmpty, false)
         out.append(UInt8(ascii: "}"))
-        return CanonicalObject(bytes: out, name: name, offset: offset!, hasBefore: before, hasAfter: hasAfter)
+        return end
     }
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(SkillError) {
@@ -90,15 +94,7 @@ extension JSONValue {
                 try write(e, into: &out)
             }
             out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            for (i, k) in memberOrder(members).enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(members[k].key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                try write(members[k].value, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+        case .object(let members): try writeObject(members, into: &out)
         }
     }
 

@@ -26,7 +26,12 @@ public enum DataIntegrityProof {
     /// of the canonical unsecured document (64 bytes, the message Ed25519 signs).
     /// - Throws: `json.not-canonicalizable`.
     public static func hashData(unsecuredDocument: JSONValue, proofConfiguration: JSONValue) throws(SkillError) -> [UInt8] {
-        SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(try unsecuredDocument.canonicalBytes())
+        try hashData(canonicalDocument: try unsecuredDocument.canonicalBytes(), proofConfiguration: proofConfiguration)
+    }
+
+    /// `hashData` for a document already in canonical form.
+    static func hashData(canonicalDocument: [UInt8], proofConfiguration: JSONValue) throws(SkillError) -> [UInt8] {
+        SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(canonicalDocument)
     }
 
     /// A secured document and its canonical bytes (what the registry stores and hashes).
@@ -67,7 +72,7 @@ public enum DataIntegrityProof {
         ]
         if let context = members["@context"] { config["@context"] = context }
         let unsecured = try document.canonicalObject(insertionPointFor: "proof")
-        let message = SHA256.hash(try JSONValue.object(config).canonicalBytes()) + SHA256.hash(unsecured.bytes)
+        let message = try hashData(canonicalDocument: unsecured.bytes, proofConfiguration: .object(config))
         config["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
         let proof = JSONValue.object(config)
         members["proof"] = proof

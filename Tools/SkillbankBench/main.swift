@@ -82,23 +82,9 @@ func output(of executable: String, _ args: [String], input: String = "") throws 
     return text
 }
 
+/// Wall time of one run of a command (through `output(of:)`, its output discarded).
 func shell(_ executable: String, _ args: [String], input: String? = nil) throws -> Double {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = args
-    let pipe = Pipe()
-    if input != nil { p.standardInput = pipe }
-    p.standardOutput = FileHandle.nullDevice
-    let clock = ContinuousClock()
-    let start = clock.now
-    try p.run()
-    if let input {
-        pipe.fileHandleForWriting.write(Data(input.utf8))
-        try pipe.fileHandleForWriting.close()
-    }
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw SkillError(.storeFailure, "\(executable) exited \(p.terminationStatus)") }
-    return seconds(clock.now - start)
+    try time { try output(of: executable, args, input: input ?? "") }.1
 }
 
 /// Wall time of one run of a short command, spawned with `posix_spawn` and reaped with
