@@ -102,9 +102,8 @@ extension Ledger {
         var context = IssuanceContext()
         let result = try body(&context)
         for (prefix, last) in context.serials {
-            try db.execute(
-                sql: "INSERT INTO certificate_serials(prefix, last) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET last = excluded.last",
-                arguments: [prefix, last])
+            try db.cachedStatement(sql: "INSERT INTO certificate_serials(prefix, last) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET last = excluded.last")
+                .execute(arguments: [prefix, last])
         }
         return result
     }
@@ -263,7 +262,7 @@ extension Ledger {
                 Data(try vault.seal(saltHex, record: id, column: "identity_salt")), Data(canonical), event,
             ])
         if !context.statusListsReady.contains(issuer.id) {
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM status_lists WHERE institution_id = ?", arguments: [issuer.id]) != 2 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM status_lists WHERE institution_id = ?"), arguments: [issuer.id]) != 2 {
                 try publishStatusLists(db, institution: issuer.id, at: date)
             }
             context.statusListsReady.insert(issuer.id)

@@ -153,7 +153,7 @@ extension Ledger {
             throw SkillError(.institutionNotFound, "no institution '\(id.prefix(40))'", field: "institution")
         }
         let scopes = try Row.fetchAll(
-            db, sql: "SELECT * FROM accreditations WHERE institution_id = ? ORDER BY id", arguments: [id]
+            db.cachedStatement(sql: "SELECT * FROM accreditations WHERE institution_id = ? ORDER BY id"), arguments: [id]
         ).map { r in
             Accreditation(
                 id: r["id"], occupation: r["occupation"],
