@@ -64,8 +64,9 @@ func processCPUSeconds() -> Double {
     return s(usage.ru_utime) + s(usage.ru_stime)
 }
 
-/// Runs a command with `input` on its standard input and returns its standard output.
-func output(of executable: String, _ args: [String], input: String = "") throws -> String {
+/// Runs a command with `input` on its standard input and returns its standard output (its
+/// standard error goes to ours unless discarded).
+func output(of executable: String, _ args: [String], input: String = "", discardingErrors: Bool = false) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
@@ -73,6 +74,7 @@ func output(of executable: String, _ args: [String], input: String = "") throws 
     let stdout = Pipe()
     p.standardInput = stdin
     p.standardOutput = stdout
+    if discardingErrors { p.standardError = FileHandle.nullDevice }
     try p.run()
     stdin.fileHandleForWriting.write(Data(input.utf8))
     try stdin.fileHandleForWriting.close()
@@ -286,15 +288,7 @@ func recordBenchmark() throws {
 
 /// `openssl speed -seconds 5 ed25519`: signs and verifies per second on one core.
 func opensslSpeed() throws -> (signs: Double, verifies: Double) {
-    let speed = Process()
-    speed.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    speed.arguments = ["speed", "-seconds", "5", "ed25519"]
-    let pipe = Pipe()
-    speed.standardOutput = pipe
-    speed.standardError = FileHandle.nullDevice
-    try speed.run()
-    let speedText = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    speed.waitUntilExit()
+    let speedText = try output(of: "/usr/bin/openssl", ["speed", "-seconds", "5", "ed25519"], discardingErrors: true)
     let fields = speedText.split(separator: "\n").last { $0.contains("Ed25519") }?.split(separator: " ") ?? []
     let signs = fields.count >= 2 ? Double(fields[fields.count - 2]) ?? 0 : 0
     return (signs, fields.last.flatMap { Double($0) } ?? 0)
@@ -352,13 +346,13 @@ func certificateBenchmark() throws {
         try writeCSV(url, header: "person,theory,practical", rows: slice.count) { "\(slice[$0]),75,82" }
         files.append(url)
     }
-    // The host's speed drifts by ±30% over seconds, so each file is paired with 2,000 signatures
-    // through the same EVP wrapper timed just before it: each pair gives a ratio measured
-    // under the same conditions, and the median of those is the steady figure.
     // The bank as it was before the bulk import, for the SQLite-only floor below.
     let bankPath = folder.appendingPathComponent("bank.sqlite").path
     let beforePath = folder.appendingPathComponent("before-bulk.sqlite").path
     _ = try output(of: "/usr/bin/sqlite3", [bankPath, "VACUUM INTO '\(beforePath)'"])
+    // The host's speed drifts by ±30% over seconds, so each file is paired with 2,000 signatures
+    // through the same EVP wrapper timed just before it: each pair gives a ratio measured
+    // under the same conditions, and the median of those is the steady figure.
     var issued = 0
     var bulkSeconds = 0.0
     var bulkCPU = 0.0
