@@ -172,16 +172,19 @@ extension JSONValue {
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        appendEscaped(s, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the characters of `s` as they stand inside an RFC 8785 string, without the quotes.
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
         // Most strings need no escaping: copy them whole.
         let plain = withUTF8(s) { bytes in
             for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C { return false }
             out.append(contentsOf: bytes)
             return true
         }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
+        if plain { return }
         for byte in s.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
@@ -198,7 +201,6 @@ extension JSONValue {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -66,17 +66,43 @@ public enum DataIntegrityProof {
         guard case .object(var members) = document, members["proof"] == nil else {
             throw SkillError(.invalidField, "only a JSON object without a proof can be signed", field: "proof")
         }
+        let unsecured = try document.canonicalObject(insertionPointFor: "proof")
+        let proof = try proof(
+            canonicalDocument: unsecured.bytes, context: members["@context"], with: key, verificationMethod: verificationMethod,
+            created: created, proofPurpose: proofPurpose)
+        members["proof"] = proof
+        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: try proof.canonicalBytes()))
+    }
+
+    /// `secure` for a document already in canonical form (a filled credential template): the
+    /// canonical bytes of the secured document.
+    /// - Parameters:
+    ///   - unsecured: the document's canonical bytes with the place of its `proof` member.
+    ///   - context: the document's `@context`, which the proof configuration repeats.
+    /// - Throws: `crypto.failure`.
+    public static func secure(
+        canonical unsecured: JSONValue.CanonicalObject, context: JSONValue?, with key: Ed25519PrivateKey, verificationMethod: String,
+        created: String, proofPurpose: String = "assertionMethod"
+    ) throws(SkillError) -> [UInt8] {
+        let proof = try proof(
+            canonicalDocument: unsecured.bytes, context: context, with: key, verificationMethod: verificationMethod, created: created,
+            proofPurpose: proofPurpose)
+        return unsecured.adding(canonicalValue: try proof.canonicalBytes())
+    }
+
+    /// The proof for a canonical document (§3.3.1): its configuration, signed over `hashData`.
+    private static func proof(
+        canonicalDocument: [UInt8], context: JSONValue?, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
+        proofPurpose: String
+    ) throws(SkillError) -> JSONValue {
         var config: [String: JSONValue] = [
             "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
             "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
         ]
-        if let context = members["@context"] { config["@context"] = context }
-        let unsecured = try document.canonicalObject(insertionPointFor: "proof")
-        let message = try hashData(canonicalDocument: unsecured.bytes, proofConfiguration: .object(config))
+        if let context { config["@context"] = context }
+        let message = try hashData(canonicalDocument: canonicalDocument, proofConfiguration: .object(config))
         config["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
-        let proof = JSONValue.object(config)
-        members["proof"] = proof
-        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: try proof.canonicalBytes()))
+        return .object(config)
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,

@@ -69,6 +69,10 @@ struct IssuanceContext {
     /// Each issuer's current signing key (a rotation is its own transaction, so it cannot
     /// change under this one).
     var signingKeys: [String: (KeyRecord, Ed25519PrivateKey)] = [:]
+    /// The last credential template per issuer, credential type and identity type: a bulk
+    /// import canonicalises its credential once, then fills the template per certificate
+    /// (a template refuses claims that differ in more than their own fields, and is remade).
+    var credentialTemplates: [String: CertificateClaims.Template] = [:]
 
     mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
         if let k = signingKeys[owner] { return k }
@@ -244,8 +248,16 @@ extension Ledger {
             claims.externalTitle = external.externalTitle
             claims.externalLevel = external.externalLevel
         }
+        let templateKey = "\(issuer.id) \(credentialType) \(claims.identityType)"
+        var template = context.credentialTemplates[templateKey]
+        var unsecured = template?.unsignedCredential(claims)
+        if unsecured == nil {
+            template = try claims.template()
+            context.credentialTemplates[templateKey] = template
+            unsecured = template!.unsignedCredential(claims)
+        }
         let canonical = try DataIntegrityProof.secure(
-            claims.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: time).canonicalBytes
+            canonical: unsecured!, context: template!.context, with: privateKey, verificationMethod: key.verificationMethod, created: time)
         let event = try Ledger.appendEvent(
             db, type: "certificate.issued", actor: actor, at: date,
             subjects: ["certificate": .string(id), "person": .string(person), "institution": .string(issuer.id), "assessment": .string(assessment)],

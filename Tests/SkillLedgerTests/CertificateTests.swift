@@ -292,6 +292,45 @@ struct IssuedBank {
         #expect(try b.verifier().verify(credential: b.credential(domestic.id)).reasons == [.revoked])
     }
 
+    /// An import issues its credentials from one template per kind: each credential must still
+    /// carry its own number, identity hash, status indices and twin, stay canonical as stored,
+    /// and verify.
+    @Test func anImportsCredentialsShareOnlyWhatTheyShouldAndVerify() throws {
+        let b = try IssuedBank(dual: "gd-hk-mo-hairdresser", occupation: "4-10-03-02", level: 4)
+        var people: [PersonSummary] = []
+        for n in 20..<25 {
+            let p = try b.bank.person(n)
+            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+            people.append(p)
+        }
+        let csv = b.bank.folder.appendingPathComponent("results.csv")
+        try (["person,theory,practical"] + people.map { "\($0.id),80,80" }).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        #expect(try b.ledger.importResults(assessment: b.assessment.id, from: csv).certificates == 10)
+
+        let verifier = try b.verifier()
+        let queue = try DatabaseQueue(path: b.bank.dbPath)
+        let rows = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, number, twin_id, revocation_index, suspension_index, credential FROM certificates WHERE person_id IN (\(people.map { "'\($0.id)'" }.joined(separator: ",")))")
+        }
+        #expect(rows.count == 10)
+        let numbers = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["number"] as String) })
+        var hashes = Set<String>()
+        for row in rows {
+            let stored = Array(row["credential"] as Data)
+            let credential = try JSONParser().parse(stored)
+            #expect(try credential.canonicalBytes() == stored)
+            #expect(verifier.verify(credential: credential).isValid)
+            #expect(credential["id"]?.stringValue == CertificateClaims.credentialID(number: row["number"]))
+            let twin: String = row["twin_id"]
+            #expect(credential["relatedResource"]?.arrayValue?.first?["id"]?.stringValue == CertificateClaims.credentialID(number: numbers[twin]!))
+            let entries = credential["credentialStatus"]?.arrayValue ?? []
+            #expect(entries.map { $0["statusListIndex"]?.stringValue } == [String(row["revocation_index"] as Int), String(row["suspension_index"] as Int)])
+            hashes.insert(credential["credentialSubject"]?["identifier"]?.arrayValue?.first?["identityHash"]?.stringValue ?? "")
+        }
+        // A fresh salt per credential: ten different hashes for five people.
+        #expect(hashes.count == 10)
+    }
+
     @Test func registeredAwardingBodySignsItsOwnCertificate() throws {
         let bank = try TestBank()
         let vtc = try bank.ledger.registerInstitution(.init(name: "Vocational Training Council", kind: .international, code: "VTC-HK", province: "81"))
