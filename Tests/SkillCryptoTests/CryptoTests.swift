@@ -44,6 +44,12 @@ import Testing
         #expect(Hex.decode("00ff10Ab") == [0, 255, 16, 171])
         #expect(Hex.decode("0") == nil)
         #expect(Hex.decode("zz") == nil)
+        // Arrays take the direct path, other sequences the generic one: both the same text.
+        let bytes: [UInt8] = [0, 1, 15, 16, 127, 128, 171, 255]
+        #expect(Hex.encode(bytes) == "00010f107f80abff")
+        #expect(Hex.encode(bytes[2...]) == "0f107f80abff")
+        #expect(Hex.encode([]) == "")
+        #expect(Hex.decode(Hex.encode(bytes)) == bytes)
     }
 
     @Test func randomBytesDiffer() throws {
