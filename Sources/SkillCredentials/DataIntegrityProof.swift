@@ -26,12 +26,7 @@ public enum DataIntegrityProof {
     /// of the canonical unsecured document (64 bytes, the message Ed25519 signs).
     /// - Throws: `json.not-canonicalizable`.
     public static func hashData(unsecuredDocument: JSONValue, proofConfiguration: JSONValue) throws(SkillError) -> [UInt8] {
-        try hashData(canonicalDocument: try unsecuredDocument.canonicalBytes(), proofConfiguration: proofConfiguration)
-    }
-
-    /// `hashData` for a document already in canonical form.
-    static func hashData(canonicalDocument: [UInt8], proofConfiguration: JSONValue) throws(SkillError) -> [UInt8] {
-        SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(canonicalDocument)
+        SHA256.hash(try proofConfiguration.canonicalBytes()) + SHA256.hash(try unsecuredDocument.canonicalBytes())
     }
 
     /// A secured document and its canonical bytes (what the registry stores and hashes).
@@ -66,43 +61,65 @@ public enum DataIntegrityProof {
         guard case .object(var members) = document, members["proof"] == nil else {
             throw SkillError(.invalidField, "only a JSON object without a proof can be signed", field: "proof")
         }
+        let signer = try Signer(key: key, verificationMethod: verificationMethod, created: created, proofPurpose: proofPurpose, context: members["@context"])
         let unsecured = try document.canonicalObject(insertionPointFor: "proof")
-        let proof = try proof(
-            canonicalDocument: unsecured.bytes, context: members["@context"], with: key, verificationMethod: verificationMethod,
-            created: created, proofPurpose: proofPurpose)
-        members["proof"] = proof
-        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: try proof.canonicalBytes()))
+        let value = try signer.proofValue(canonicalDocument: unsecured.bytes)
+        var proof = signer.configuration
+        proof["proofValue"] = .string(value)
+        members["proof"] = .object(proof)
+        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: signer.proof.filling([value])))
     }
 
-    /// `secure` for a document already in canonical form (a filled credential template): the
-    /// canonical bytes of the secured document.
-    /// - Parameters:
-    ///   - unsecured: the document's canonical bytes with the place of its `proof` member.
-    ///   - context: the document's `@context`, which the proof configuration repeats.
-    /// - Throws: `crypto.failure`.
-    public static func secure(
-        canonical unsecured: JSONValue.CanonicalObject, context: JSONValue?, with key: Ed25519PrivateKey, verificationMethod: String,
-        created: String, proofPurpose: String = "assertionMethod"
-    ) throws(SkillError) -> [UInt8] {
-        let proof = try proof(
-            canonicalDocument: unsecured.bytes, context: context, with: key, verificationMethod: verificationMethod, created: created,
-            proofPurpose: proofPurpose)
-        return unsecured.adding(canonicalValue: try proof.canonicalBytes())
-    }
+    /// Signs many documents with one key, time, purpose and `@context` (§3.3.1): the proof
+    /// configuration is canonicalised and hashed once, and each proof is written from a
+    /// canonical template with a gap for its `proofValue`.
+    public struct Signer: Sendable {
+        let key: Ed25519PrivateKey
+        /// The proof configuration: the proof without its value.
+        let configuration: [String: JSONValue]
+        let configurationHash: [UInt8]
+        /// The proof's canonical text with a gap for the value.
+        let proof: CanonicalTemplate
+        let context: JSONValue?
 
-    /// The proof for a canonical document (§3.3.1): its configuration, signed over `hashData`.
-    private static func proof(
-        canonicalDocument: [UInt8], context: JSONValue?, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
-        proofPurpose: String
-    ) throws(SkillError) -> JSONValue {
-        var config: [String: JSONValue] = [
-            "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
-            "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
-        ]
-        if let context { config["@context"] = context }
-        let message = try hashData(canonicalDocument: canonicalDocument, proofConfiguration: .object(config))
-        config["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
-        return .object(config)
+        /// - Parameter context: the `@context` of the documents it signs, which the proof
+        ///   configuration repeats.
+        /// - Throws: `json.not-canonicalizable` (not for a JSON context).
+        public init(
+            key: Ed25519PrivateKey, verificationMethod: String, created: String, proofPurpose: String = "assertionMethod", context: JSONValue?
+        ) throws(SkillError) {
+            var configuration: [String: JSONValue] = [
+                "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
+                "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
+            ]
+            if let context { configuration["@context"] = context }
+            self.key = key
+            self.configuration = configuration
+            self.context = context
+            configurationHash = SHA256.hash(try JSONValue.object(configuration).canonicalBytes())
+            let marker = CanonicalTemplate.markers(1)
+            var proof = configuration
+            proof["proofValue"] = .string(marker[0])
+            self.proof = try CanonicalTemplate(.object(proof), markers: marker)
+        }
+
+        /// The `proofValue` for a document in canonical form: base58btc of the Ed25519
+        /// signature over `hashData` (§3.3.4), with the configuration's hash taken once.
+        func proofValue(canonicalDocument: [UInt8]) throws(SkillError) -> String {
+            "z" + Base58.encode(try key.signature(for: configurationHash + SHA256.hash(canonicalDocument)))
+        }
+
+        /// The canonical bytes of a document secured with its proof.
+        /// - Parameters:
+        ///   - unsecured: the document's canonical bytes with the place of its `proof` member.
+        ///   - context: the document's `@context`.
+        /// - Throws: `input.invalid-field` when `context` is not the signer's; `crypto.failure`.
+        public func secure(canonical unsecured: JSONValue.CanonicalObject, context: JSONValue?) throws(SkillError) -> [UInt8] {
+            guard context == self.context else {
+                throw SkillError(.invalidField, "the document's @context is not the one this signer's proofs repeat", field: "@context")
+            }
+            return unsecured.adding(canonicalValue: proof.filling([try proofValue(canonicalDocument: unsecured.bytes)]))
+        }
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,

@@ -59,8 +59,9 @@ struct IssuanceContext {
     var institutions: [String: Institution] = [:]
     /// Institutions whose status lists exist or were made in this transaction.
     var statusListsReady: Set<String> = []
-    /// Number prefixes already checked against the 2020 scheme in this transaction.
-    var checkedPrefixes: Set<String> = []
+    /// Each assessment's number prefix, once its first number in this transaction was checked
+    /// against the 2020 scheme.
+    var numberPrefixes: [String: String] = [:]
     /// The last serial handed out per number prefix in this transaction, written back to
     /// `certificate_serials` by `Ledger.issuing` before the transaction commits (one write per
     /// prefix, not one per certificate). A row rolled back by a savepoint leaves a gap, never a
@@ -73,6 +74,9 @@ struct IssuanceContext {
     /// import canonicalises its credential once, then fills the template per certificate
     /// (a template refuses claims that differ in more than their own fields, and is remade).
     var credentialTemplates: [String: CertificateClaims.Template] = [:]
+    /// Proof signers by key and time (the credentials' `@context` is the same for all
+    /// certificates, and a signer refuses another).
+    var signers: [String: DataIntegrityProof.Signer] = [:]
 
     mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
         if let k = signingKeys[owner] { return k }
@@ -160,12 +164,18 @@ extension Ledger {
     /// are numbered by their id.
     func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date, context: inout IssuanceContext) throws -> String? {
         guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else { return nil }
-        let year = DecimalText.padded(CalendarDate(date).year % 100, width: 2)
-        var parts = [
-            "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
-            "province": institution.province ?? "", "site_sequence": institution.siteSequence, "year": year, "level": String(level),
-        ]
-        let prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
+        var parts: [String: String] = [:]
+        let prefix: String
+        if let known = context.numberPrefixes[a.id] {
+            prefix = known
+        } else {
+            parts = [
+                "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
+                "province": institution.province ?? "", "site_sequence": institution.siteSequence,
+                "year": DecimalText.padded(CalendarDate(date).year % 100, width: 2), "level": String(level),
+            ]
+            prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
+        }
         let last = try context.serials[prefix]
             ?? Int.fetchOne(db.cachedStatement(sql: "SELECT last FROM certificate_serials WHERE prefix = ?"), arguments: [prefix]) ?? 0
         let serial = last + 1
@@ -173,13 +183,13 @@ extension Ledger {
             throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
         }
         context.serials[prefix] = serial
-        let serialText = String(repeating: "0", count: 6 - String(serial).count) + String(serial)
-        if context.checkedPrefixes.contains(prefix) { return prefix + serialText }
-        // The first number of a prefix is composed and validated against the scheme's part
-        // table; later ones differ only in the serial.
+        let serialText = DecimalText.padded(serial, width: 6)
+        if context.numberPrefixes[a.id] != nil { return prefix + serialText }
+        // The first number of an assessment in a transaction is composed and validated against
+        // the scheme's part table; later ones differ only in the serial.
         parts["serial"] = serialText
         let number = try scheme.compose(parts, provinces: standards.provinceCodes, levels: standards.levelCodes)
-        context.checkedPrefixes.insert(prefix)
+        context.numberPrefixes[a.id] = prefix
         return number
     }
 
@@ -256,8 +266,15 @@ extension Ledger {
             context.credentialTemplates[templateKey] = template
             unsecured = template!.unsignedCredential(claims)
         }
-        let canonical = try DataIntegrityProof.secure(
-            canonical: unsecured!, context: template!.context, with: privateKey, verificationMethod: key.verificationMethod, created: time)
+        let signerKey = "\(key.id) \(time)"
+        let signer: DataIntegrityProof.Signer
+        if let made = context.signers[signerKey] {
+            signer = made
+        } else {
+            signer = try DataIntegrityProof.Signer(key: privateKey, verificationMethod: key.verificationMethod, created: time, context: template!.context)
+            context.signers[signerKey] = signer
+        }
+        let canonical = try signer.secure(canonical: unsecured!, context: template!.context)
         let event = try Ledger.appendEvent(
             db, type: "certificate.issued", actor: actor, at: date,
             subjects: ["certificate": .string(id), "person": .string(person), "institution": .string(issuer.id), "assessment": .string(assessment)],

@@ -36,6 +36,8 @@ import Testing
         let key = try Ed25519PrivateKey()
         let method = DIDKey.verificationMethod(key.publicKey.rawRepresentation)
         var template: CertificateClaims.Template?
+        let signer = try DataIntegrityProof.Signer(
+            key: key, verificationMethod: method, created: "2026-11-29T00:00:00Z", context: [.string(Contexts.vc2), .string(Contexts.ob3)])
         var rng = SystemRandomNumberGenerator()
         for n in 0..<40 {
             // Numbers, hashes and twins of every length, with characters JCS escapes.
@@ -46,14 +48,16 @@ import Testing
                 external: external, name: "广东省电工职业技能评价中心（示例）")
             if template == nil { template = try claims.template() }
             let unsecured = try #require(template!.unsignedCredential(claims))
-            let viaTemplate = try DataIntegrityProof.secure(
-                canonical: unsecured, context: template!.context, with: key, verificationMethod: method,
-                created: "2026-11-29T00:00:00Z")
+            let viaTemplate = try signer.secure(canonical: unsecured, context: template!.context)
             let viaJSON = try DataIntegrityProof.secure(
                 claims.unsignedCredential, with: key, verificationMethod: method, created: "2026-11-29T00:00:00Z")
             #expect(viaTemplate == viaJSON.canonicalBytes)
             #expect(viaTemplate == (try viaJSON.document.canonicalBytes()))
         }
+        let unsecured = try #require(template?.unsignedCredential(Self.claims(
+            number: "1", hash: "h", indices: (1, 2), twin: twin ? "t" : nil, level: level ? 3 : nil, workType: workType ? "维修电工" : nil,
+            external: external, name: "广东省电工职业技能评价中心（示例）")))
+        #expect(throws: SkillError.self) { try signer.secure(canonical: unsecured, context: [.string(Contexts.vc2)]) }
     }
 
     /// Claims that differ in anything but their own fields do not share a template: it refuses them.
