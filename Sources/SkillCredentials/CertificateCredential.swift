@@ -18,9 +18,8 @@ public struct StatusEntry: Sendable, Hashable {
         self.listCredential = listCredential
     }
 
-    public var json: JSONValue { json(indexText: String(index)) }
-
-    /// The entry with its index written as `indexText` (a credential template puts a marker there).
+    /// The entry as a credential holds it, its index written as `indexText` (the index in
+    /// decimal, or a credential template's marker).
     func json(indexText: String) -> JSONValue {
         [
             "id": .string("\(listCredential)#\(indexText)"), "type": "BitstringStatusListEntry", "statusPurpose": .string(purpose),
