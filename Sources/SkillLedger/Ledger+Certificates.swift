@@ -78,25 +78,37 @@ struct IssuanceContext {
     /// certificates, and a signer refuses another).
     var signers: [String: DataIntegrityProof.Signer] = [:]
 
+    /// The value kept under `key` in `table`, loaded and kept on first use.
+    private static func cached<V>(_ table: inout [String: V], _ key: String, _ load: () throws -> V) rethrows -> V {
+        if let v = table[key] { return v }
+        let v = try load()
+        table[key] = v
+        return v
+    }
+
     mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
-        if let k = signingKeys[owner] { return k }
-        let k = try load()
-        signingKeys[owner] = k
-        return k
+        try Self.cached(&signingKeys, owner, load)
     }
 
     mutating func assessment(_ id: String, _ load: () throws -> Assessment) rethrows -> Assessment {
-        if let a = assessments[id] { return a }
-        let a = try load()
-        assessments[id] = a
-        return a
+        try Self.cached(&assessments, id, load)
     }
 
     mutating func institution(_ id: String, _ load: () throws -> Institution) rethrows -> Institution {
-        if let i = institutions[id] { return i }
-        let i = try load()
-        institutions[id] = i
-        return i
+        try Self.cached(&institutions, id, load)
+    }
+
+    mutating func signer(_ key: String, _ make: () throws -> DataIntegrityProof.Signer) rethrows -> DataIntegrityProof.Signer {
+        try Self.cached(&signers, key, make)
+    }
+
+    /// The canonical unsigned credential of `claims` and the template it was filled from: the
+    /// one kept under `key`, or a new one (kept in its place) when that one refuses the claims.
+    mutating func unsignedCredential(_ claims: CertificateClaims, key: String) throws -> (JSONValue.CanonicalObject, CertificateClaims.Template) {
+        if let template = credentialTemplates[key], let filled = template.unsignedCredential(claims) { return (filled, template) }
+        let template = try claims.template()
+        credentialTemplates[key] = template
+        return (template.unsignedCredential(claims)!, template)
     }
 }
 
@@ -164,33 +176,30 @@ extension Ledger {
     /// are numbered by their id.
     func nextNumber(_ db: Database, institution: Institution, assessment a: Assessment, at date: Date, context: inout IssuanceContext) throws -> String? {
         guard a.kind == .skill, let level = a.level, let scheme = standards.numberScheme("skill-level-2020") else { return nil }
-        var parts: [String: String] = [:]
-        let prefix: String
-        if let known = context.numberPrefixes[a.id] {
-            prefix = known
-        } else {
-            parts = [
-                "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
-                "province": institution.province ?? "", "site_sequence": institution.siteSequence,
-                "year": DecimalText.padded(CalendarDate(date).year % 100, width: 2), "level": String(level),
-            ]
-            prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
-        }
-        let last = try context.serials[prefix]
-            ?? Int.fetchOne(db.cachedStatement(sql: "SELECT last FROM certificate_serials WHERE prefix = ?"), arguments: [prefix]) ?? 0
-        let serial = last + 1
-        guard serial <= 999_999 else {
-            throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
-        }
-        context.serials[prefix] = serial
-        let serialText = DecimalText.padded(serial, width: 6)
-        if context.numberPrefixes[a.id] != nil { return prefix + serialText }
+        if let prefix = context.numberPrefixes[a.id] { return prefix + (try nextSerial(db, prefix: prefix, context: &context)) }
         // The first number of an assessment in a transaction is composed and validated against
         // the scheme's part table; later ones differ only in the serial.
-        parts["serial"] = serialText
+        var parts = [
+            "evaluator_kind": institution.kind == .employer ? "Y" : "S", "evaluator_code": institution.evaluatorCode,
+            "province": institution.province ?? "", "site_sequence": institution.siteSequence,
+            "year": DecimalText.padded(CalendarDate(date).year % 100, width: 2), "level": String(level),
+        ]
+        let prefix = ["evaluator_kind", "evaluator_code", "province", "site_sequence", "year", "level"].map { parts[$0]! }.joined()
+        parts["serial"] = try nextSerial(db, prefix: prefix, context: &context)
         let number = try scheme.compose(parts, provinces: standards.provinceCodes, levels: standards.levelCodes)
         context.numberPrefixes[a.id] = prefix
         return number
+    }
+
+    /// The next serial of a number prefix, six digits, counted in the context (see `serials`).
+    private func nextSerial(_ db: Database, prefix: String, context: inout IssuanceContext) throws -> String {
+        let last = try context.serials[prefix]
+            ?? Int.fetchOne(db.cachedStatement(sql: "SELECT last FROM certificate_serials WHERE prefix = ?"), arguments: [prefix]) ?? 0
+        guard last < 999_999 else {
+            throw SkillError(.statusListFull, "serial numbers for \(prefix) are exhausted this year (999,999)")
+        }
+        context.serials[prefix] = last + 1
+        return DecimalText.padded(last + 1, width: 6)
     }
 
     /// Random free indices in an issuer's revocation and suspension lists (random for herd
@@ -258,23 +267,11 @@ extension Ledger {
             claims.externalTitle = external.externalTitle
             claims.externalLevel = external.externalLevel
         }
-        let templateKey = "\(issuer.id) \(credentialType) \(claims.identityType)"
-        var template = context.credentialTemplates[templateKey]
-        var unsecured = template?.unsignedCredential(claims)
-        if unsecured == nil {
-            template = try claims.template()
-            context.credentialTemplates[templateKey] = template
-            unsecured = template!.unsignedCredential(claims)
+        let (unsecured, template) = try context.unsignedCredential(claims, key: "\(issuer.id) \(credentialType) \(claims.identityType)")
+        let signer = try context.signer("\(key.id) \(time)") {
+            try DataIntegrityProof.Signer(key: privateKey, verificationMethod: key.verificationMethod, created: time, context: template.context)
         }
-        let signerKey = "\(key.id) \(time)"
-        let signer: DataIntegrityProof.Signer
-        if let made = context.signers[signerKey] {
-            signer = made
-        } else {
-            signer = try DataIntegrityProof.Signer(key: privateKey, verificationMethod: key.verificationMethod, created: time, context: template!.context)
-            context.signers[signerKey] = signer
-        }
-        let canonical = try signer.secure(canonical: unsecured!, context: template!.context)
+        let canonical = try signer.secure(canonical: unsecured, context: template.context)
         let event = try Ledger.appendEvent(
             db, type: "certificate.issued", actor: actor, at: date,
             subjects: ["certificate": .string(id), "person": .string(person), "institution": .string(issuer.id), "assessment": .string(assessment)],
