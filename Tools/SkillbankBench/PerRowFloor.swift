@@ -15,8 +15,8 @@ import GRDB
 ///   its log nodes, the certificate's insert;
 /// - and per transaction the serial write-back.
 /// With `reads` false it runs the writes alone: the floor of a row-at-a-time import that kept
-/// everything it reads in memory. It refuses to report unless the replayed bank ends with the
-/// same events, log nodes and certificates as the bank the import wrote.
+/// everything it reads in memory. It refuses to report unless the replayed bank ends with as
+/// many events, log nodes and certificates as the bank the import wrote.
 struct PerRowFloor {
     private struct Event { let seq: Int64; let id: String; let type: String; let time: String; let actor: String; let canonical: Data }
     private struct Node { let level: Int; let idx: Int; let hash: Data }
