@@ -207,7 +207,7 @@ extension Ledger {
         try Ledger.appendEvent(
             db, type: "assessment.result-recorded", actor: actor, at: date,
             subjects: ["assessment": .string(a.id), "person": .string(person), "institution": .string(a.institutionID)],
-            change: ["theory": .optional(theory), "practical": .int(practical), "passed": .bool(passed)])
+            change: ["theory": .optional(theory), "practical": .int(practical), "passed": .bool(passed)], log: &context.log)
         try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
             .execute(arguments: [passed ? "passed" : "failed", theory, practical, time, a.id, person])
         if passed {

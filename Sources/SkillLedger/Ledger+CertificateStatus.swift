@@ -269,6 +269,7 @@ extension Ledger {
                             imported += 1
                             issued += outcome.certificates.count
                         case .failure(let error):
+                            if skipBad { context.rowRolledBack() }
                             let e = Ledger.map(error)
                             problems.append(RowProblem(line: record.line, column: ImportKind.results.column(for: e.field), code: e.code, message: e.message, fields: record.fields))
                         }

@@ -77,6 +77,17 @@ struct IssuanceContext {
     /// Proof signers by key and time (the credentials' `@context` is the same for all
     /// certificates, and a signer refuses another).
     var signers: [String: DataIntegrityProof.Signer] = [:]
+    /// The log appender of the transaction's events, so that consecutive appends read no log
+    /// node they wrote themselves.
+    var log = LogAppender()
+
+    /// Forgets what the context learned from writes that a savepoint has just rolled back: the
+    /// log nodes the appender remembers, and which status lists exist (a rolled-back row may
+    /// have made them). Serials need no forgetting: a rolled-back one leaves a gap, never a reuse.
+    mutating func rowRolledBack() {
+        log = LogAppender()
+        statusListsReady.removeAll()
+    }
 
     /// The value kept under `key` in `table`, loaded and kept on first use.
     private static func cached<V>(_ table: inout [String: V], _ key: String, _ load: () throws -> V) rethrows -> V {
@@ -278,7 +289,7 @@ extension Ledger {
             change: [
                 "number": .string(number), "kind": .string(credentialType), "occupation": .string(occupation), "level": .optional(level),
                 "key": .string(key.did), "twin": .optional(twin?.id), "credential_sha256": .string(Hex.encode(SHA256.hash(canonical))),
-            ])
+            ], log: &context.log)
         try db.cachedStatement(sql: """
             INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
                                      status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)

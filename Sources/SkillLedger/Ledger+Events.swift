@@ -33,6 +33,17 @@ extension Ledger {
         _ db: Database, type: String, actor: Actor, at date: Date, subjects: [String: JSONValue], change: JSONValue,
         id: String? = nil
     ) throws -> String {
+        var log = LogAppender()
+        return try appendEvent(db, type: type, actor: actor, at: date, subjects: subjects, change: change, id: id, log: &log)
+    }
+
+    /// Appends an event as above, its leaf through `log`: a run of appends through one appender
+    /// reads no log node it wrote itself (see `LogAppender`).
+    @discardableResult
+    static func appendEvent(
+        _ db: Database, type: String, actor: Actor, at date: Date, subjects: [String: JSONValue], change: JSONValue,
+        id: String? = nil, log: inout LogAppender
+    ) throws -> String {
         let eventID = id ?? IdentifierKind.event.make(at: date)
         let time = Timestamp.format(date)
         let body: JSONValue = [
@@ -44,7 +55,6 @@ extension Ledger {
             sql: "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)")
         try statement.execute(arguments: [eventID, type, time, actor.value, Data(canonical)])
         // The event's leaf joins the transparency log in the same transaction.
-        var log = LogAppender()
         try log.append(db, index: Int(db.lastInsertedRowID) - 1, canonical: canonical)
         return eventID
     }

@@ -6,7 +6,17 @@ import SkillCrypto
 
 /// Appends leaves to the stored tree inside the caller's transaction: the leaf hash at level 0,
 /// then each completed perfect subtree's root one level up.
+///
+/// A node above the leaves needs its left sibling. An appender remembers the last node it wrote
+/// at each level and reads a sibling only when it did not write it itself, so a run of appends
+/// through one appender reads nothing. Stored nodes are never changed, so what it remembers stays
+/// true unless a savepoint rolls it back and someone else then writes that node again: after a
+/// rollback, either keep appending through the same appender (it remembers the new node in
+/// place of the old) or start a new one (`IssuanceContext.rowRolledBack()` does).
 public struct LogAppender {
+    /// Per level, the index and hash of the last node this appender wrote there.
+    private var lastWritten: [(index: Int, hash: [UInt8])?] = []
+
     public init() {}
 
     /// The `log_nodes` table (also made by the ledger's migration), for tools that measure the log alone.
@@ -19,14 +29,22 @@ public struct LogAppender {
         var level = 0
         var index = leafIndex
         let insert = try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)")
-        try insert.execute(arguments: [level, index, Data(hash)])
-        while index & 1 == 1 {
-            let left = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"), arguments: [level, index - 1])!
-            hash = MerkleTree.nodeHash(Array(left), hash)
+        while true {
+            try insert.execute(arguments: [level, index, Data(hash)])
+            let left = index & 1 == 1 ? try leftSibling(db, level: level, index: index) : nil
+            if lastWritten.count == level { lastWritten.append(nil) }
+            lastWritten[level] = (index, hash)
+            guard let left else { return }
+            hash = MerkleTree.nodeHash(left, hash)
             level += 1
             index >>= 1
-            try insert.execute(arguments: [level, index, Data(hash)])
         }
+    }
+
+    /// The hash of node `index - 1` at `level`: remembered if this appender wrote it, else read.
+    private func leftSibling(_ db: Database, level: Int, index: Int) throws -> [UInt8] {
+        if level < lastWritten.count, let last = lastWritten[level], last.index == index - 1 { return last.hash }
+        return Array(try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"), arguments: [level, index - 1])!)
     }
 }
 

@@ -101,6 +101,36 @@ struct IssuedBank {
         #expect(try b.bank.count("certificate_serials", "last = 5") == 1)
     }
 
+    /// A row that fails after its result event joined the log (here an identity that no longer
+    /// decrypts, found only at issuance) rolls back with its savepoint. The rows after it take
+    /// its place in the log, which audits clean and proves every certificate's issuance.
+    @Test func aRowRolledBackAfterItsEventLeavesTheLogWhole() throws {
+        let b = try IssuedBank()
+        var people: [PersonSummary] = []
+        for n in 8...13 {
+            let p = try b.bank.person(n)
+            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+            people.append(p)
+        }
+        // Three rows fail, so rolled-back leaves sit at both sides of a pair and under a level-1 node.
+        let broken = [1, 2, 4].map { people[$0].id }
+        try b.bank.rawWrite("UPDATE people SET id_ciphertext = (SELECT id_ciphertext FROM people WHERE id = '\(people[0].id)') WHERE id IN ('\(broken.joined(separator: "','"))')")
+        let csv = b.bank.folder.appendingPathComponent("results.csv")
+        try (["person,theory,practical"] + people.map { "\($0.id),80,80" }).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let size = try b.ledger.logSize()
+        let imported = try b.ledger.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
+        #expect(imported.report.committed && imported.certificates == 3 && imported.report.problems.map(\.line) == [3, 4, 6])
+        #expect(try b.ledger.logSize() == size + 6)
+        #expect(try b.ledger.auditLog().isClean)
+        let checkpoint = try Checkpoint(text: try SignedNote.open(try b.ledger.checkpoint(), verifiers: [try b.ledger.logVerifierKey()]).text)
+        for p in people where !broken.contains(p.id) {
+            let certificate = try #require(try b.ledger.certificates(of: p.id).first)
+            let proof = try b.ledger.inclusionProof(certificate: certificate.id)
+            #expect(MerkleTree.verifyInclusion(
+                leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash, proof: proof.path, root: checkpoint.rootHash))
+        }
+    }
+
     @Test func failsAndBadResultsIssueNothing() throws {
         let b = try IssuedBank()
         let p = try b.bank.person(9)
