@@ -191,11 +191,16 @@ extension Ledger {
         if a.theoryPassMark != nil, theory == nil {
             throw SkillError(.invalidField, "this assessment has a theory part: give --theory", field: "--theory")
         }
-        guard let status = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT status FROM candidates WHERE assessment_id = ? AND person_id = ?"), arguments: [a.id, person])
+        // The candidate's status with the identity a pass will hash into its certificate: one read.
+        guard let candidate = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT c.status, p.id_type, p.id_ciphertext FROM candidates c JOIN people p ON p.id = c.person_id
+                WHERE c.assessment_id = ? AND c.person_id = ?
+                """), arguments: [a.id, person])
         else {
             throw SkillError(.candidateNotFound, "\(person.prefix(40)) is not a candidate of \(a.id)", field: "--person")
         }
+        let status: String = candidate[0]
         guard status == "enrolled" else {
             throw SkillError(.transitionInvalid, "a result was already recorded for this candidate (\(status))")
         }
@@ -211,7 +216,9 @@ extension Ledger {
         try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
             .execute(arguments: [passed ? "passed" : "failed", theory, practical, time, a.id, person])
         if passed {
-            certificates = try issueCertificates(db, for: a, institution: institution, person: person, actor: actor, at: date, context: &context)
+            let identity = (type: IDType(rawValue: candidate[1])!, ciphertext: Array(candidate[2] as Data))
+            certificates = try issueCertificates(
+                db, for: a, institution: institution, person: person, identity: identity, actor: actor, at: date, context: &context)
         }
         return AssessmentOutcome(passed: passed, certificates: certificates)
     }

@@ -144,13 +144,14 @@ extension Ledger {
 
     /// Issues the certificate for a passed candidate, and its 一试双证 twin when the assessment
     /// names a mapping, inside the caller's transaction.
+    /// - Parameter identity: the person's identity document type and encrypted number, as stored.
     func issueCertificates(
-        _ db: Database, for a: Assessment, institution: Institution, person: String, actor: Actor, at date: Date, context: inout IssuanceContext
+        _ db: Database, for a: Assessment, institution: Institution, person: String, identity: (type: IDType, ciphertext: [UInt8]),
+        actor: Actor, at date: Date, context: inout IssuanceContext
     ) throws -> [CertificateSummary] {
         let (key, privateKey) = try context.signingKey(institution.id) { try signingKey(db, owner: institution.id) }
-        let idRow = try Row.fetchOne(db.cachedStatement(sql: "SELECT id_type, id_ciphertext FROM people WHERE id = ?"), arguments: [person])!
-        let idType = IDType(rawValue: idRow["id_type"])!
-        var idNumber = Array(try vault.open(Array(idRow["id_ciphertext"] as Data), record: person, column: "id_number").utf8)
+        let idType = identity.type
+        var idNumber = Array(try vault.open(identity.ciphertext, record: person, column: "id_number").utf8)
         defer { scrub(&idNumber) }
 
         let domesticID = IdentifierKind.certificate.make(at: date)

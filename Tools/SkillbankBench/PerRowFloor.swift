@@ -9,10 +9,12 @@ import GRDB
 /// The set-based floor (Tools/issuance-floor.sql) says what SQLite needs to store the rows at
 /// all; this one says what a row-at-a-time design needs, whatever its application code does.
 /// Per passed result, in the import's order, the replay runs:
-/// - the candidate's status read, the result event's insert and its log nodes (each node above
-///   the leaf after reading its left sibling, as `LogAppender` does), the candidate's update;
-/// - the person's identity read, the status-list slot probe, the certificate event's insert and
-///   its log nodes, the certificate's insert;
+/// - the read of the candidate's status and identity, the result event's insert and its log
+///   nodes, the candidate's update;
+/// - the status-list slot probe, the certificate event's insert and its log nodes, the
+///   certificate's insert;
+/// - a read of each left sibling a log node needs that an earlier transaction wrote (as
+///   `LogAppender` reads only what it did not write itself);
 /// - and per transaction the serial write-back.
 /// With `reads` false it runs the writes alone: the floor of a row-at-a-time import that kept
 /// everything it reads in memory. It refuses to report unless the replayed bank ends with as
@@ -77,13 +79,15 @@ struct PerRowFloor {
         var cpu = 0.0
         for start in stride(from: 0, to: events.count, by: 2 * perTransaction) {
             let clock = processCPUSeconds()
+            let firstLeaf = Int(events[start].seq) - 1
             try replay.write { db in
                 func append(_ e: Event) throws {
                     try db.cachedStatement(sql: "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)")
                         .execute(arguments: [e.id, e.type, e.time, e.actor, e.canonical])
                     precondition(db.lastInsertedRowID == e.seq, "the replay's events are out of step with the import's")
                     for node in nodes[Int(e.seq) - 1] ?? [] {
-                        if reads, node.level > 0 {
+                        // The left child of a new node, unless this transaction wrote it (when its last leaf was appended).
+                        if reads, node.level > 0, ((2 * node.idx + 1) << (node.level - 1)) - 1 < firstLeaf {
                             _ = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"),
                                                   arguments: [node.level - 1, 2 * node.idx])
                         }
@@ -96,14 +100,15 @@ struct PerRowFloor {
                           let candidate = candidates["\(c.assessment) \(c.person)"]
                     else { preconditionFailure("event \(result.seq) is not a result followed by its certificate") }
                     if reads {
-                        _ = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM candidates WHERE assessment_id = ? AND person_id = ?"),
-                                                arguments: [c.assessment, c.person])
+                        _ = try Row.fetchOne(db.cachedStatement(sql: """
+                            SELECT c.status, p.id_type, p.id_ciphertext FROM candidates c JOIN people p ON p.id = c.person_id
+                            WHERE c.assessment_id = ? AND c.person_id = ?
+                            """), arguments: [c.assessment, c.person])
                     }
                     try append(result)
                     try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
                         .execute(arguments: [candidate.status, candidate.theory, candidate.practical, candidate.recordedAt, c.assessment, c.person])
                     if reads {
-                        _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT id_type, id_ciphertext FROM people WHERE id = ?"), arguments: [c.person])
                         _ = try Row.fetchOne(db.cachedStatement(sql: """
                             SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND revocation_index = ?2),
                                    EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND suspension_index = ?3)
