@@ -29,6 +29,22 @@ struct IssuedBank {
 
     func credential(_ id: String? = nil) throws -> JSONValue { try JSONParser().parse(try ledger.export(id ?? certificate.id, format: .vc)) }
 
+    /// Fixture people `numbers`, each enrolled as a candidate of the assessment.
+    func candidates(_ numbers: some Sequence<Int>) throws -> [PersonSummary] {
+        try numbers.map { n in
+            let p = try bank.person(n)
+            try ledger.enrolCandidate(assessment: assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+            return p
+        }
+    }
+
+    /// An import-results file giving each of `people` the same passing scores.
+    func resultsFile(_ people: [PersonSummary]) throws -> URL {
+        let csv = bank.folder.appendingPathComponent("results.csv")
+        try (["person,theory,practical"] + people.map { "\($0.id),80,80" }).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        return csv
+    }
+
     func verifier() throws -> CredentialVerifier {
         CredentialVerifier(trustList: try ledger.trustList(), statusLists: try ledger.allStatusLists())
     }
@@ -72,12 +88,7 @@ struct IssuedBank {
     /// refused import uses none.
     @Test func serialsContinueAcrossImportsAndNeverRepeat() throws {
         let b = try IssuedBank()
-        var people: [PersonSummary] = []
-        for n in 8...12 {
-            let p = try b.bank.person(n)
-            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-            people.append(p)
-        }
+        let people = try b.candidates(8...12)
         let csv = b.bank.folder.appendingPathComponent("results.csv")
         // Row 3 names someone who is not a candidate; row 4 fails the practical.
         try """
@@ -106,17 +117,11 @@ struct IssuedBank {
     /// its place in the log, which audits clean and proves every certificate's issuance.
     @Test func aRowRolledBackAfterItsEventLeavesTheLogWhole() throws {
         let b = try IssuedBank()
-        var people: [PersonSummary] = []
-        for n in 8...13 {
-            let p = try b.bank.person(n)
-            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-            people.append(p)
-        }
+        let people = try b.candidates(8...13)
         // Three rows fail, so rolled-back leaves sit at both sides of a pair and under a level-1 node.
         let broken = [1, 2, 4].map { people[$0].id }
         try b.bank.rawWrite("UPDATE people SET id_ciphertext = (SELECT id_ciphertext FROM people WHERE id = '\(people[0].id)') WHERE id IN ('\(broken.joined(separator: "','"))')")
-        let csv = b.bank.folder.appendingPathComponent("results.csv")
-        try (["person,theory,practical"] + people.map { "\($0.id),80,80" }).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try b.resultsFile(people)
         let size = try b.ledger.logSize()
         let imported = try b.ledger.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
         #expect(imported.report.committed && imported.certificates == 3 && imported.report.problems.map(\.line) == [3, 4, 6])
@@ -327,14 +332,8 @@ struct IssuedBank {
     /// and verify.
     @Test func anImportsCredentialsShareOnlyWhatTheyShouldAndVerify() throws {
         let b = try IssuedBank(dual: "gd-hk-mo-hairdresser", occupation: "4-10-03-02", level: 4)
-        var people: [PersonSummary] = []
-        for n in 20..<25 {
-            let p = try b.bank.person(n)
-            try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-            people.append(p)
-        }
-        let csv = b.bank.folder.appendingPathComponent("results.csv")
-        try (["person,theory,practical"] + people.map { "\($0.id),80,80" }).joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+        let people = try b.candidates(20..<25)
+        let csv = try b.resultsFile(people)
         #expect(try b.ledger.importResults(assessment: b.assessment.id, from: csv).certificates == 10)
 
         let verifier = try b.verifier()
