@@ -82,7 +82,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "skillbank-bench",
-            dependencies: ["SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift"),
+                // Only for the buffered store floor, which binds through SQLite's C API to measure what that would save.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             path: "Tools/SkillbankBench",
             swiftSettings: upcoming
         ),

@@ -1,14 +1,15 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
-/// The store's share of bulk issuance when it is done the way the import does it: one row at a
-/// time through GRDB, with the reads the import makes for each row, and nothing else (no JSON,
-/// no signature, no CSV, no encryption: every value is taken ready-made from the bank the
-/// import wrote).
+/// The store's share of bulk issuance: the rows a bulk import wrote, replayed into the bank as
+/// it was before, with nothing else (no JSON, no signature, no CSV, no encryption: every value
+/// is taken ready-made from the bank the import wrote).
 ///
 /// The set-based floor (Tools/issuance-floor.sql) says what SQLite needs to store the rows at
-/// all; this one says what a row-at-a-time design needs, whatever its application code does.
-/// Per passed result, in the import's order, the replay runs:
+/// all; this one says what an import that writes them a given way needs, whatever its own code
+/// does. With `writes` `.rowByRow`, it writes as the import does: one certificate at a time
+/// through GRDB. Per passed result, in the import's order:
 /// - the read of the candidate's status and identity, the result event's insert and its log
 ///   nodes, the candidate's update;
 /// - the status-list slot probe, the certificate event's insert and its log nodes, the
@@ -16,10 +17,16 @@ import GRDB
 /// - a read of each left sibling a log node needs that an earlier transaction wrote (as
 ///   `LogAppender` reads only what it did not write itself);
 /// - and per transaction the serial write-back.
-/// With `reads` false it runs the writes alone: the floor of a row-at-a-time import that kept
-/// everything it reads in memory. It refuses to report unless the replayed bank ends with as
+///
+/// With `reads` false it leaves out the reads: the floor of an import that kept everything it
+/// reads in memory. With `writes` `.bufferedRawBinding` it makes the same reads, keeps the
+/// transaction's rows in memory and writes them before commit with statements of 64 rows bound
+/// through SQLite's C API, not GRDB's arguments: what an import written that way would cost (the
+/// ledger itself binds through GRDB). It refuses to report unless the replayed bank ends with as
 /// many events, log nodes and certificates as the bank the import wrote.
-struct PerRowFloor {
+struct StoreFloor {
+    enum Writes { case rowByRow, bufferedRawBinding }
+
     private struct Event { let seq: Int64; let id: String; let type: String; let time: String; let actor: String; let canonical: Data }
     private struct Node { let level: Int; let idx: Int; let hash: Data }
     private struct Certificate {
@@ -37,8 +44,8 @@ struct PerRowFloor {
     let certificates: Int
 
     /// Replays the rows `after` gained over `before` into a copy of `before`, `perTransaction`
-    /// certificates per transaction, with or without the import's reads.
-    init(before: String, after: String, scratch: String, perTransaction: Int, reads: Bool) throws {
+    /// certificates per transaction, written as `writes` says, with or without the import's reads.
+    init(before: String, after: String, scratch: String, perTransaction: Int, writes: Writes, reads: Bool) throws {
         _ = try output(of: "/usr/bin/sqlite3", [before, "VACUUM INTO '\(scratch)'"])
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -81,17 +88,26 @@ struct PerRowFloor {
             let clock = processCPUSeconds()
             let firstLeaf = Int(events[start].seq) - 1
             try replay.write { db in
+                var buffer = Buffer()
                 func append(_ e: Event) throws {
-                    try db.cachedStatement(sql: "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)")
-                        .execute(arguments: [e.id, e.type, e.time, e.actor, e.canonical])
-                    precondition(db.lastInsertedRowID == e.seq, "the replay's events are out of step with the import's")
+                    if writes == .bufferedRawBinding {
+                        buffer.events.append([e.id.databaseValue, e.type.databaseValue, e.time.databaseValue, e.actor.databaseValue, e.canonical.databaseValue])
+                    } else {
+                        try db.cachedStatement(sql: "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)")
+                            .execute(arguments: [e.id, e.type, e.time, e.actor, e.canonical])
+                        precondition(db.lastInsertedRowID == e.seq, "the replay's events are out of step with the import's")
+                    }
                     for node in nodes[Int(e.seq) - 1] ?? [] {
                         // The left child of a new node, unless this transaction wrote it (when its last leaf was appended).
                         if reads, node.level > 0, ((2 * node.idx + 1) << (node.level - 1)) - 1 < firstLeaf {
                             _ = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"),
                                                   arguments: [node.level - 1, 2 * node.idx])
                         }
-                        try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)").execute(arguments: [node.level, node.idx, node.hash])
+                        if writes == .bufferedRawBinding {
+                            buffer.nodes.append([node.level.databaseValue, node.idx.databaseValue, node.hash.databaseValue])
+                        } else {
+                            try db.cachedStatement(sql: "INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)").execute(arguments: [node.level, node.idx, node.hash])
+                        }
                     }
                 }
                 for pair in stride(from: start, to: min(start + 2 * perTransaction, events.count), by: 2) {
@@ -106,8 +122,15 @@ struct PerRowFloor {
                             """), arguments: [c.assessment, c.person])
                     }
                     try append(result)
-                    try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
-                        .execute(arguments: [candidate.status, candidate.theory, candidate.practical, candidate.recordedAt, c.assessment, c.person])
+                    if writes == .bufferedRawBinding {
+                        buffer.candidates.append([
+                            c.assessment.databaseValue, c.person.databaseValue, candidate.status.databaseValue, candidate.theory.databaseValue,
+                            candidate.practical.databaseValue, candidate.recordedAt.databaseValue,
+                        ])
+                    } else {
+                        try db.cachedStatement(sql: "UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?")
+                            .execute(arguments: [candidate.status, candidate.theory, candidate.practical, candidate.recordedAt, c.assessment, c.person])
+                    }
                     if reads {
                         _ = try Row.fetchOne(db.cachedStatement(sql: """
                             SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND revocation_index = ?2),
@@ -115,7 +138,19 @@ struct PerRowFloor {
                             """), arguments: [c.institution, c.revocation, c.suspension])
                     }
                     try append(issuance)
-                    try db.cachedStatement(sql: insertCertificate).execute(arguments: StatementArguments(c.values))
+                    if writes == .bufferedRawBinding {
+                        buffer.certificates.append(c.values)
+                    } else {
+                        try db.cachedStatement(sql: insertCertificate).execute(arguments: StatementArguments(c.values))
+                    }
+                }
+                if writes == .bufferedRawBinding {
+                    // Foreign keys are checked as each statement runs: events before what names them.
+                    try Self.write(db, "INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES ", buffer.events)
+                    try Self.write(db, "INSERT INTO log_nodes(level, idx, hash) VALUES ", buffer.nodes)
+                    try Self.write(db, "UPDATE candidates SET status = v.column3, theory = v.column4, practical = v.column5, recorded_at = v.column6 FROM (VALUES ",
+                                   buffer.candidates, tail: ") AS v WHERE candidates.assessment_id = v.column1 AND candidates.person_id = v.column2")
+                    try Self.write(db, "INSERT INTO certificates(\(columns.joined(separator: ", "))) VALUES ", buffer.certificates)
                 }
                 for serial in serials {
                     try db.cachedStatement(sql: "INSERT INTO certificate_serials(prefix, last) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET last = excluded.last")
@@ -126,8 +161,51 @@ struct PerRowFloor {
         }
         let counts = "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM log_nodes), (SELECT count(*) FROM certificates)"
         let (replayed, written) = (try replay.read { db in try Row.fetchOne(db, sql: counts)! }, try source.read { db in try Row.fetchOne(db, sql: counts)! })
-        precondition(replayed == written, "the per-row replay wrote \(replayed) rows where the import wrote \(written)")
+        precondition(replayed == written, "the store floor's replay wrote \(replayed) rows where the import wrote \(written)")
         self.cpuPerCertificate = cpu / Double(certificates.count)
         self.certificates = certificates.count
+    }
+
+    /// A transaction's rows kept for writing before commit.
+    private struct Buffer {
+        var events: [[DatabaseValue]] = []
+        var nodes: [[DatabaseValue]] = []
+        var candidates: [[DatabaseValue]] = []
+        var certificates: [[DatabaseValue]] = []
+    }
+
+    /// `SQLITE_TRANSIENT`: SQLite copies what is bound.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// Writes `rows` with statements of up to 64 rows (`head`, one `(?, …)` per row, `tail`),
+    /// bound through SQLite's C API on GRDB's cached statements.
+    private static func write(_ db: Database, _ head: String, _ rows: [[DatabaseValue]], tail: String = "") throws {
+        guard let width = rows.first?.count else { return }
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        for start in stride(from: 0, to: rows.count, by: 64) {
+            let chunk = rows[start..<min(start + 64, rows.count)]
+            let handle = try db.cachedStatement(sql: head + Array(repeating: tuple, count: chunk.count).joined(separator: ", ") + tail).sqliteStatement
+            sqlite3_reset(handle)
+            var index: Int32 = 1
+            for row in chunk {
+                for value in row {
+                    switch value.storage {
+                    case .null: sqlite3_bind_null(handle, index)
+                    case .int64(let n): sqlite3_bind_int64(handle, index, n)
+                    case .double(let d): sqlite3_bind_double(handle, index, d)
+                    case .string(let text): _ = text.withCString { sqlite3_bind_text(handle, index, $0, -1, transient) }
+                    case .blob(let data):
+                        _ = data.isEmpty ? sqlite3_bind_zeroblob(handle, index, 0)
+                            : data.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
+                    }
+                    index += 1
+                }
+            }
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            sqlite3_reset(handle)
+        }
     }
 }
