@@ -71,7 +71,7 @@ struct StoreFloor {
                     values: Array(row.databaseValues), person: row["person_id"], assessment: row["assessment_id"], institution: row["institution_id"],
                     revocation: row["revocation_index"], suspension: row["suspension_index"])
             }
-            var candidates: [String: Candidate] = [:]  // by person
+            var candidates: [String: Candidate] = [:]  // by "assessment person"
             for row in try Row.fetchAll(db, sql: "SELECT * FROM candidates WHERE recorded_at IS NOT NULL") {
                 candidates["\(row["assessment_id"] as String) \(row["person_id"] as String)"] = Candidate(
                     status: row["status"], theory: row["theory"], practical: row["practical"], recordedAt: row["recorded_at"])
