@@ -385,9 +385,9 @@ func certificateBenchmark() throws {
     for round in 0..<3 {
         for (k, mode) in floorModes.enumerated() {
             let (_, signs) = try time { for _ in 0..<2_000 { _ = try key.signature(for: message) } }
-            let floor = try StoreFloor(
-                before: beforePath, after: bankPath, scratch: folder.appendingPathComponent("\(mode.name)-\(round).sqlite").path, perTransaction: 1_000,
-                writes: mode.writes, reads: mode.reads)
+            let scratch = folder.appendingPathComponent("\(mode.name)-\(round).sqlite").path
+            let floor = try StoreFloor(before: beforePath, after: bankPath, scratch: scratch, perTransaction: 1_000, writes: mode.writes, reads: mode.reads)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
             precondition(floor.certificates == issued, "the \(mode.name) floor replayed \(floor.certificates) of \(issued) certificates")
             let sign = signs / 2_000
             storeFloors[k] = (min(storeFloors[k].cpu, floor.cpuPerCertificate), storeFloors[k].bounds + [sign / (sign + floor.cpuPerCertificate)])
