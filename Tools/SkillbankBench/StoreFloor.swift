@@ -39,39 +39,43 @@ struct StoreFloor {
     }
     private struct Candidate { let status: String; let theory: Int?; let practical: Int; let recordedAt: String }
 
-    /// CPU seconds per certificate, and what was replayed.
-    let cpuPerCertificate: Double
-    let certificates: Int
+    private let before: String
+    private let source: DatabaseQueue
+    private let events: [Event]
+    /// New log nodes by the leaf whose append made them.
+    private let nodes: [Int: [Node]]
+    /// By issuance event.
+    private let certificates: [String: Certificate]
+    /// By "assessment person".
+    private let candidates: [String: Candidate]
+    private let serials: [Row]
+    private let columns: [String]
 
-    /// Replays the rows `after` gained over `before` into a copy of `before`, `perTransaction`
-    /// certificates per transaction, written as `writes` says, with or without the import's reads.
-    init(before: String, after: String, scratch: String, perTransaction: Int, writes: Writes, reads: Bool) throws {
-        _ = try output(of: "/usr/bin/sqlite3", [before, "VACUUM INTO '\(scratch)'"])
-        var config = Configuration()
-        config.foreignKeysEnabled = true
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
-        let replay = try DatabaseQueue(path: scratch, configuration: config)
-        try replay.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-        let firstSeq = try replay.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events") ?? 0 }
+    /// How many certificates a replay writes.
+    var count: Int { certificates.count }
 
-        // Everything the import wrote, loaded before the clock starts.
-        let source = try DatabaseQueue(path: after)
-        let (events, nodes, certificates, candidates, serials) = try source.read { db in
+    /// Loads the rows the bank at `after` gained over the bank at `before` (once: each replay
+    /// reuses them).
+    init(before: String, after: String) throws {
+        self.before = before
+        let firstSeq = try DatabaseQueue(path: before).read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events") ?? 0 }
+        source = try DatabaseQueue(path: after)
+        (events, nodes, certificates, candidates, serials) = try source.read { db in
             let events = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq", arguments: [firstSeq]).map {
                 Event(seq: $0["seq"], id: $0["id"], type: $0["type"], time: $0["occurred_at"], actor: $0["actor"], canonical: $0["canonical"])
             }
-            var nodes: [Int: [Node]] = [:]  // by the leaf whose append made them
+            var nodes: [Int: [Node]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM log_nodes WHERE ((idx + 1) << level) > ? ORDER BY level", arguments: [firstSeq]) {
                 let node = Node(level: row["level"], idx: row["idx"], hash: row["hash"])
                 nodes[((node.idx + 1) << node.level) - 1, default: []].append(node)
             }
-            var certificates: [String: Certificate] = [:]  // by issuance event
+            var certificates: [String: Certificate] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM certificates WHERE event_id IN (SELECT id FROM events WHERE seq > ?)", arguments: [firstSeq]) {
                 certificates[row["event_id"]] = Certificate(
                     values: Array(row.databaseValues), person: row["person_id"], assessment: row["assessment_id"], institution: row["institution_id"],
                     revocation: row["revocation_index"], suspension: row["suspension_index"])
             }
-            var candidates: [String: Candidate] = [:]  // by "assessment person"
+            var candidates: [String: Candidate] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM candidates WHERE recorded_at IS NOT NULL") {
                 candidates["\(row["assessment_id"] as String) \(row["person_id"] as String)"] = Candidate(
                     status: row["status"], theory: row["theory"], practical: row["practical"], recordedAt: row["recorded_at"])
@@ -79,9 +83,22 @@ struct StoreFloor {
             return (events, nodes, certificates, candidates, try Row.fetchAll(db, sql: "SELECT prefix, last FROM certificate_serials"))
         }
         precondition(events.count == 2 * certificates.count && nodes.values.reduce(0) { $0 + $1.count } > 0,
-                     "the per-row floor expects one result event and one certificate event per certificate: \(events.count) events, \(certificates.count) certificates, types \(Set(events.map(\.type)))")
+                     "the store floor expects one result event and one certificate event per certificate: \(events.count) events, \(certificates.count) certificates, types \(Set(events.map(\.type)))")
+        columns = try source.read { db in try db.columns(in: "certificates").map(\.name) }
+    }
 
-        let columns = try source.read { db in try db.columns(in: "certificates").map(\.name) }
+    /// Replays the loaded rows into a fresh copy of the `before` bank at `scratch` (removed
+    /// afterwards), `perTransaction` certificates per transaction, written as `writes` says, with
+    /// or without the import's reads.
+    /// - Returns: CPU seconds per certificate, transactions and commits included.
+    func replay(into scratch: String, perTransaction: Int, writes: Writes, reads: Bool) throws -> Double {
+        _ = try output(of: "/usr/bin/sqlite3", [before, "VACUUM INTO '\(scratch)'"])
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) } }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
+        let replay = try DatabaseQueue(path: scratch, configuration: config)
+        try replay.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         let insertCertificate = "INSERT INTO certificates(\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
         var cpu = 0.0
         for start in stride(from: 0, to: events.count, by: 2 * perTransaction) {
@@ -162,8 +179,7 @@ struct StoreFloor {
         let counts = "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM log_nodes), (SELECT count(*) FROM certificates)"
         let (replayed, written) = (try replay.read { db in try Row.fetchOne(db, sql: counts)! }, try source.read { db in try Row.fetchOne(db, sql: counts)! })
         precondition(replayed == written, "the store floor's replay wrote \(replayed) rows where the import wrote \(written)")
-        self.cpuPerCertificate = cpu / Double(certificates.count)
-        self.certificates = certificates.count
+        return cpu / Double(certificates.count)
     }
 
     /// A transaction's rows kept for writing before commit.

@@ -381,16 +381,16 @@ func certificateBenchmark() throws {
         ("per-row", .rowByRow, true), ("per-row-writes", .rowByRow, false), ("buffered", .bufferedRawBinding, true),
         ("buffered-writes", .bufferedRawBinding, false),
     ]
+    let store = try StoreFloor(before: beforePath, after: bankPath)
+    precondition(store.count == issued, "the store floor loaded \(store.count) of \(issued) certificates")
     var storeFloors = [(cpu: Double, bounds: [Double])](repeating: (.infinity, []), count: floorModes.count)
-    for round in 0..<3 {
+    for _ in 0..<3 {
         for (k, mode) in floorModes.enumerated() {
             let (_, signs) = try time { for _ in 0..<2_000 { _ = try key.signature(for: message) } }
-            let scratch = folder.appendingPathComponent("\(mode.name)-\(round).sqlite").path
-            let floor = try StoreFloor(before: beforePath, after: bankPath, scratch: scratch, perTransaction: 1_000, writes: mode.writes, reads: mode.reads)
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratch + suffix) }
-            precondition(floor.certificates == issued, "the \(mode.name) floor replayed \(floor.certificates) of \(issued) certificates")
+            let cpu = try store.replay(
+                into: folder.appendingPathComponent("\(mode.name).sqlite").path, perTransaction: 1_000, writes: mode.writes, reads: mode.reads)
             let sign = signs / 2_000
-            storeFloors[k] = (min(storeFloors[k].cpu, floor.cpuPerCertificate), storeFloors[k].bounds + [sign / (sign + floor.cpuPerCertificate)])
+            storeFloors[k] = (min(storeFloors[k].cpu, cpu), storeFloors[k].bounds + [sign / (sign + cpu)])
         }
     }
     let floorResults = storeFloors.map { (cpu: $0.cpu, bound: $0.bounds.sorted()[$0.bounds.count / 2]) }
