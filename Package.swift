@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "SkillCore", targets: ["SkillCore"]),
         .library(name: "SkillCrypto", targets: ["SkillCrypto"]),
         .library(name: "SkillCredentials", targets: ["SkillCredentials"]),
+        .library(name: "SkillStore", targets: ["SkillStore"]),
+        .library(name: "SkillStoreSQLite", targets: ["SkillStoreSQLite"]),
         .library(name: "SkillLedger", targets: ["SkillLedger"]),
         .library(name: "SkillServer", targets: ["SkillServer"]),
     ],
@@ -47,12 +49,19 @@ let package = Package(
             dependencies: ["SkillCore", "SkillCrypto"],
             swiftSettings: upcoming
         ),
+        // The store protocols, one per aggregate, and the unit of work: no database library.
+        .target(name: "SkillStore", dependencies: ["SkillCore"], swiftSettings: upcoming),
+        // The embedded default store: GRDB over the system libsqlite3.
+        .target(
+            name: "SkillStoreSQLite",
+            dependencies: ["SkillCore", "SkillStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        // The use cases: load → decide (pure rules) → persist, through the store protocols only.
         .target(
             name: "SkillLedger",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillCredentials",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillStore",
                 .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: upcoming
@@ -60,7 +69,7 @@ let package = Package(
         .target(
             name: "SkillServer",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger",
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "skillbank",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillLedger", "SkillServer",
+                "SkillCore", "SkillCrypto", "SkillLedger", "SkillServer", "SkillStore", "SkillStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -83,24 +92,37 @@ let package = Package(
         .executableTarget(
             name: "skillbank-bench",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", .product(name: "GRDB", package: "GRDB.swift"),
-                // Only for the buffered store floor, which binds through SQLite's C API to measure what that would save.
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore", "SkillStoreSQLite",
+                // Reads ids straight from the bank's file to drive the runs.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tools/SkillbankBench",
             swiftSettings: upcoming
         ),
         .target(name: "SkillFuzzTargets", dependencies: ["SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
         .executableTarget(name: "skillbank-fuzz", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], path: "Tools/Fuzz/Sources", swiftSettings: upcoming),
-        .target(name: "SkillTestSupport", path: "Tests/SkillTestSupport", swiftSettings: upcoming),
+        .target(
+            name: "SkillTestSupport", dependencies: ["SkillCore", "SkillCrypto", "SkillLedger", "SkillStore", "SkillStoreSQLite"], path: "Tests/SkillTestSupport",
+            swiftSettings: upcoming),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCryptoTests", dependencies: ["SkillCrypto", "SkillCore"], swiftSettings: upcoming),
-        .testTarget(name: "SkillLedgerTests", dependencies: ["SkillTestSupport", "SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
+        .testTarget(
+            name: "SkillLedgerTests",
+            dependencies: [
+                "SkillTestSupport", "SkillLedger", "SkillCore", "SkillCrypto", "SkillCredentials", "SkillStore", "SkillStoreSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: upcoming),
+        // One contract every store must pass, run against each store there is.
+        .testTarget(
+            name: "SkillStoreContractTests",
+            dependencies: ["SkillTestSupport", "SkillStore", "SkillStoreSQLite", "SkillLedger", "SkillCore", "SkillCredentials"],
+            swiftSettings: upcoming),
         .testTarget(
             name: "SkillServerTests",
             dependencies: [
-                "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto", "SkillTestSupport",
+                "SkillServer", "SkillLedger", "SkillCore", "SkillCredentials", "SkillCrypto", "SkillTestSupport", "SkillStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,6 +26,12 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
+    /// The kind an id's prefix names (`crs_…` → course), or nil when it names none.
+    public init?(prefixOf id: String) {
+        guard let underscore = id.firstIndex(of: "_") else { return nil }
+        self.init(rawValue: String(id[..<underscore]))
+    }
+
     /// A new identifier of this kind, unique and increasing within this process.
     /// - Parameter date: the creation time encoded in the first 48 bits.
     public func make(at date: Date = Date()) -> String {

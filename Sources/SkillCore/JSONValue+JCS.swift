@@ -19,66 +19,16 @@ extension JSONValue {
         String(decoding: try canonicalBytes(), as: UTF8.self)
     }
 
-    /// An object's canonical bytes, with the place where one more member would go.
-    public struct CanonicalObject: Sendable {
-        /// The canonical bytes of the object as it is.
-        public let bytes: [UInt8]
-        let name: String
-        /// Where the new member's text starts, and whether members come before and after it.
-        let offset: Int
-        let hasBefore: Bool
-        let hasAfter: Bool
-
-        /// The canonical bytes of the object with the member `name` added, its value given
-        /// already in canonical form: equal to canonicalising the extended object, without
-        /// writing the rest of it again.
-        public func adding(canonicalValue: [UInt8]) -> [UInt8] {
-            var member: [UInt8] = []
-            member.reserveCapacity(name.utf8.count + canonicalValue.count + 4)
-            if hasBefore { member.append(UInt8(ascii: ",")) }
-            writeString(name, into: &member)
-            member.append(UInt8(ascii: ":"))
-            member.append(contentsOf: canonicalValue)
-            if !hasBefore && hasAfter { member.append(UInt8(ascii: ",")) }
-            var out = bytes
-            out.insert(contentsOf: member, at: offset)
-            return out
-        }
-    }
-
-    /// The canonical bytes of this object, and where a member `name` that it lacks would be
-    /// inserted (a signer canonicalises a document, then needs the same document with its proof).
-    /// - Throws: `input.invalid-field` when this is not an object or already has `name`;
-    ///   `json.not-canonicalizable`.
-    public func canonicalObject(insertionPointFor name: String) throws(SkillError) -> CanonicalObject {
-        guard case .object(let members) = self, members[name] == nil else {
-            throw SkillError(.invalidField, "only an object without '\(name)' can take it", field: name)
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(1_024)
-        let gap = try Self.writeObject(members, into: &out, noting: name)
-        return CanonicalObject(bytes: out, name: name, offset: gap.offset, hasBefore: gap.hasBefore, hasAfter: gap.hasAfter)
-    }
-
-    /// Writes an object's members in canonical order. With `name`, also returns where a member
-    /// of that name would go: the offset of the separator or closing brace it would precede, and
-    /// whether members come before and after it.
-    @discardableResult
-    private static func writeObject(
-        _ members: [String: JSONValue], into out: inout [UInt8], noting name: String? = nil
-    ) throws(SkillError) -> (offset: Int, hasBefore: Bool, hasAfter: Bool) {
+    /// Writes an object's members in canonical order.
+    private static func writeObject(_ members: [String: JSONValue], into out: inout [UInt8]) throws(SkillError) {
         out.append(UInt8(ascii: "{"))
-        var gap: (offset: Int, hasBefore: Bool, hasAfter: Bool)?
         for (i, k) in memberOrder(members).enumerated() {
-            if let name, gap == nil, precedesInUTF16(name, members[k].key) { gap = (out.count, i > 0, true) }
             if i > 0 { out.append(UInt8(ascii: ",")) }
             writeString(members[k].key, into: &out)
             out.append(UInt8(ascii: ":"))
             try write(members[k].value, into: &out)
         }
-        let end = gap ?? (out.count, !members.isEmpty, false)
         out.append(UInt8(ascii: "}"))
-        return end
     }
 
     private static func write(_ value: JSONValue, into out: inout [UInt8]) throws(SkillError) {

@@ -98,11 +98,17 @@ extension SkillError.Code {
     public static let candidateNotFound = Self("ledger.candidate-not-found", .notFound)
     public static let certificateNotFound = Self("ledger.certificate-not-found", .notFound)
     public static let statusListFull = Self("ledger.status-list-full", .notAllowed)
+    /// Every serial of a certificate-number prefix (999,999 a year) has been handed out.
+    public static let serialsExhausted = Self("ledger.serials-exhausted", .notAllowed)
+    /// An issuer has no status list yet (it has issued no certificate).
+    public static let statusListNotFound = Self("ledger.status-list-not-found", .notFound)
     public static let keyRetired = Self("ledger.key-retired", .notAllowed)
 
     // Credentials and the log
     public static let proofInvalid = Self("credentials.proof-invalid", .badData)
     public static let eventNotFound = Self("ledger.event-not-found", .notFound)
+    /// A node the log needs is missing from the store (a damaged bank): named with its level and index.
+    public static let logNodeMissing = Self("log.node-missing", .internal)
 
     // Access
     public static let tokenNotFound = Self("ledger.token-not-found", .notFound)
@@ -144,6 +150,7 @@ extension SkillError.Code {
         .secretMissing, .secretInvalid, .cryptoFailure, .decryptionFailed, .assessmentNotFound, .candidateExists,
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
-        .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded,
+        .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
+        .logNodeMissing,
     ]
 }

@@ -195,7 +195,7 @@ public struct Standards: Sendable {
 
     /// Checks that `code` names a known occupation.
     /// - Throws: `standards.occupation-unknown` at `field`.
-    public func requireOccupation(_ code: String, field: String = "--occupation") throws(SkillError) -> Occupation {
+    public func requireOccupation(_ code: String, field: String = "occupation") throws(SkillError) -> Occupation {
         guard let o = occupation(code.trimmingSpaces) else {
             throw SkillError(.occupationUnknown, "no occupation '\(code.prefix(20))' in Standards (format D-DD-DD-DD, e.g. 6-31-01-03)", field: field)
         }
@@ -204,7 +204,7 @@ public struct Standards: Sendable {
 
     /// Checks that `code` is a five-level code (1–5) that `occupation` is assessed at.
     /// - Throws: `standards.level-unknown` at `field`.
-    public func requireLevel(_ code: Int, of occupation: Occupation? = nil, field: String = "--level") throws(SkillError) -> SkillLevel {
+    public func requireLevel(_ code: Int, of occupation: Occupation? = nil, field: String = "level") throws(SkillError) -> SkillLevel {
         guard let l = level(code: code) else {
             throw SkillError(.levelUnknown, "level must be a five-level code 5 (初级工) … 1 (高级技师), got \(code)", field: field)
         }
@@ -216,7 +216,7 @@ public struct Standards: Sendable {
 
     /// Checks that `id` names a framework with an hours-per-credit rule.
     /// - Throws: `standards.framework-unknown` at `field`.
-    public func requireCreditFramework(_ id: String, field: String = "--framework") throws(SkillError) -> Framework {
+    public func requireCreditFramework(_ id: String, field: String = "framework") throws(SkillError) -> Framework {
         guard let f = framework(id) else {
             let known = frameworks.filter { $0.hoursPerCredit != nil }.map(\.id).joined(separator: ", ")
             throw SkillError(.frameworkUnknown, "no framework '\(id.prefix(20))'; with an hours-per-credit rule: \(known)", field: field)

@@ -18,12 +18,11 @@ public struct StatusEntry: Sendable, Hashable {
         self.listCredential = listCredential
     }
 
-    /// The entry as a credential holds it, its index written as `indexText` (the index in
-    /// decimal, or a credential template's marker).
-    func json(indexText: String) -> JSONValue {
+    /// The entry as a credential holds it (the index in decimal, as the spec's string).
+    var json: JSONValue {
         [
-            "id": .string("\(listCredential)#\(indexText)"), "type": "BitstringStatusListEntry", "statusPurpose": .string(purpose),
-            "statusListIndex": .string(indexText), "statusListCredential": .string(listCredential),
+            "id": .string("\(listCredential)#\(index)"), "type": "BitstringStatusListEntry", "statusPurpose": .string(purpose),
+            "statusListIndex": .string(String(index)), "statusListCredential": .string(listCredential),
         ]
     }
 
@@ -123,12 +122,6 @@ public struct CertificateClaims: Sendable, Hashable {
 
     /// The unsigned credential (VC 2.0 data model, Open Badges 3.0 shape).
     public var unsignedCredential: JSONValue {
-        credential(number: number, identityHash: identityHash, statusIndexTexts: status.map { String($0.index) }, twinID: twinID)
-    }
-
-    /// The unsigned credential with this certificate's own fields given as text (a template
-    /// passes markers).
-    private func credential(number: String, identityHash: String, statusIndexTexts: [String], twinID: String?) -> JSONValue {
         let title = externalTitle ?? [credentialTypeName, occupationName, levelName].compactMap { $0 }.joined(separator: " ")
         var achievement: [String: JSONValue] = [
             "id": .string("urn:skillbank:achievement:\(credentialType):\(occupationCode):\(levelCode.map(String.init) ?? "-")"),
@@ -166,55 +159,10 @@ public struct CertificateClaims: Sendable, Hashable {
             ],
             "validFrom": .string(validFrom),
             "credentialSubject": .object(subject),
-            "credentialStatus": .array(zip(status, statusIndexTexts).map { $0.json(indexText: $1) }),
+            "credentialStatus": .array(status.map(\.json)),
         ]
         if let validUntil { credential["validUntil"] = .string(validUntil) }
         if let twinID { credential["relatedResource"] = [["id": .string(twinID), "type": ["RelatedCertificate"]]] }
         return .object(credential)
-    }
-}
-
-extension CertificateClaims {
-    /// The unsigned credential as canonical text with gaps for what differs between the
-    /// certificates of one assessment: the number, the identity hash, the status indices and
-    /// the twin's id. Bulk issuance canonicalises it once and fills it per certificate.
-    public struct Template: Sendable {
-        let canonical: CanonicalTemplate
-        /// The credential's `@context`, which its proof configuration repeats.
-        public let context: JSONValue
-        /// The claims it was made from with their own fields blanked: claims with the same
-        /// `shared` value fill this template.
-        public let shared: CertificateClaims
-
-        /// The canonical unsigned credential of `claims`, with the place its proof goes, or nil
-        /// when the claims differ from the template's in more than their own fields.
-        public func unsignedCredential(_ claims: CertificateClaims) -> JSONValue.CanonicalObject? {
-            guard claims.shared == shared else { return nil }
-            var values = [claims.number, claims.identityHash, claims.twinID ?? ""]
-            values += claims.status.map { String($0.index) }
-            return canonical.fillingObject(values)
-        }
-    }
-
-    /// These claims with the fields that differ between certificates of one assessment
-    /// (number, identity hash, status indices, twin id) set to fixed values: what a template
-    /// is shared on.
-    public var shared: CertificateClaims {
-        var claims = self
-        claims.number = ""
-        claims.identityHash = ""
-        claims.status = status.map { StatusEntry(purpose: $0.purpose, index: 0, listCredential: $0.listCredential) }
-        claims.twinID = twinID.map { _ in "" }
-        return claims
-    }
-
-    /// The template these claims fill (with any claims of the same `shared` value).
-    /// - Throws: `json.not-canonicalizable` (not for credentials we build).
-    public func template() throws(SkillError) -> Template {
-        let markers = CanonicalTemplate.markers(3 + status.count)
-        let document = credential(
-            number: markers[0], identityHash: markers[1], statusIndexTexts: Array(markers[3...]), twinID: twinID.map { _ in markers[2] })
-        return Template(
-            canonical: try CanonicalTemplate(document, markers: markers, insertionPointFor: "proof"), context: document["@context"] ?? .null, shared: shared)
     }
 }

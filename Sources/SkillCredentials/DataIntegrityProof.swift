@@ -51,8 +51,7 @@ public enum DataIntegrityProof {
         try secure(document, with: key, verificationMethod: verificationMethod, created: created, proofPurpose: proofPurpose).document
     }
 
-    /// `sign`, also returning the secured document's canonical bytes. The unsecured document
-    /// is canonicalised once, for the hash; the secured form splices the proof into those bytes.
+    /// `sign`, also returning the secured document's canonical bytes.
     /// - Throws: as `sign`.
     public static func secure(
         _ document: JSONValue, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
@@ -61,65 +60,17 @@ public enum DataIntegrityProof {
         guard case .object(var members) = document, members["proof"] == nil else {
             throw SkillError(.invalidField, "only a JSON object without a proof can be signed", field: "proof")
         }
-        let signer = try Signer(key: key, verificationMethod: verificationMethod, created: created, proofPurpose: proofPurpose, context: members["@context"])
-        let unsecured = try document.canonicalObject(insertionPointFor: "proof")
-        let value = try signer.proofValue(canonicalDocument: unsecured.bytes)
-        var proof = signer.configuration
-        proof["proofValue"] = .string(value)
+        // The proof configuration repeats the document's @context (§3.3.1 step 3).
+        var proof: [String: JSONValue] = [
+            "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
+            "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
+        ]
+        if let context = members["@context"] { proof["@context"] = context }
+        let message = try hashData(unsecuredDocument: document, proofConfiguration: .object(proof))
+        proof["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
         members["proof"] = .object(proof)
-        return Secured(document: .object(members), canonicalBytes: unsecured.adding(canonicalValue: signer.proof.filling([value])))
-    }
-
-    /// Signs many documents with one key, time, purpose and `@context` (§3.3.1): the proof
-    /// configuration is canonicalised and hashed once, and each proof is written from a
-    /// canonical template with a gap for its `proofValue`.
-    public struct Signer: Sendable {
-        let key: Ed25519PrivateKey
-        /// The proof configuration: the proof without its value.
-        let configuration: [String: JSONValue]
-        let configurationHash: [UInt8]
-        /// The proof's canonical text with a gap for the value.
-        let proof: CanonicalTemplate
-        let context: JSONValue?
-
-        /// - Parameter context: the `@context` of the documents it signs, which the proof
-        ///   configuration repeats.
-        /// - Throws: `json.not-canonicalizable` (not for a JSON context).
-        public init(
-            key: Ed25519PrivateKey, verificationMethod: String, created: String, proofPurpose: String = "assertionMethod", context: JSONValue?
-        ) throws(SkillError) {
-            var configuration: [String: JSONValue] = [
-                "type": "DataIntegrityProof", "cryptosuite": .string(cryptosuite), "created": .string(created),
-                "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
-            ]
-            if let context { configuration["@context"] = context }
-            self.key = key
-            self.configuration = configuration
-            self.context = context
-            configurationHash = SHA256.hash(try JSONValue.object(configuration).canonicalBytes())
-            let marker = CanonicalTemplate.markers(1)
-            var proof = configuration
-            proof["proofValue"] = .string(marker[0])
-            self.proof = try CanonicalTemplate(.object(proof), markers: marker)
-        }
-
-        /// The `proofValue` for a document in canonical form: base58btc of the Ed25519
-        /// signature over `hashData` (§3.3.4), with the configuration's hash taken once.
-        func proofValue(canonicalDocument: [UInt8]) throws(SkillError) -> String {
-            "z" + Base58.encode(try key.signature(for: configurationHash + SHA256.hash(canonicalDocument)))
-        }
-
-        /// The canonical bytes of a document secured with its proof.
-        /// - Parameters:
-        ///   - unsecured: the document's canonical bytes with the place of its `proof` member.
-        ///   - context: the document's `@context`.
-        /// - Throws: `input.invalid-field` when `context` is not the signer's; `crypto.failure`.
-        public func secure(canonical unsecured: JSONValue.CanonicalObject, context: JSONValue?) throws(SkillError) -> [UInt8] {
-            guard context == self.context else {
-                throw SkillError(.invalidField, "the document's @context is not the one this signer's proofs repeat", field: "@context")
-            }
-            return unsecured.adding(canonicalValue: proof.filling([try proofValue(canonicalDocument: unsecured.bytes)]))
-        }
+        let secured = JSONValue.object(members)
+        return Secured(document: secured, canonicalBytes: try secured.canonicalBytes())
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,

@@ -20,36 +20,39 @@ public enum MerkleTree {
     }
 
     /// MTH over the leaf hashes `[start, start + size)` of a source.
-    public static func root(_ nodes: some MerkleNodes, start: Int = 0, size: Int) -> [UInt8] {
+    /// - Throws: what the source throws (a store missing a node: `log.node-missing`).
+    public static func root(_ nodes: some MerkleNodes, start: Int = 0, size: Int) throws(SkillError) -> [UInt8] {
         if size == 0 { return emptyRoot }
-        return nodes.subtreeRoot(start: start, size: size)
+        return try nodes.subtreeRoot(start: start, size: size)
     }
 
     /// The audit path for leaf `index` in the tree of the first `size` leaves (§2.1.3.1 PATH).
     /// - Returns: nil when `index` is not below `size`.
-    public static func inclusionProof(_ nodes: some MerkleNodes, index: Int, size: Int) -> [[UInt8]]? {
+    /// - Throws: what the source throws.
+    public static func inclusionProof(_ nodes: some MerkleNodes, index: Int, size: Int) throws(SkillError) -> [[UInt8]]? {
         guard index >= 0, index < size else { return nil }
-        func path(_ m: Int, _ start: Int, _ n: Int) -> [[UInt8]] {
+        func path(_ m: Int, _ start: Int, _ n: Int) throws(SkillError) -> [[UInt8]] {
             if n <= 1 { return [] }
             let k = split(n)
-            if m < k { return path(m, start, k) + [nodes.subtreeRoot(start: start + k, size: n - k)] }
-            return path(m - k, start + k, n - k) + [nodes.subtreeRoot(start: start, size: k)]
+            if m < k { return try path(m, start, k) + [try nodes.subtreeRoot(start: start + k, size: n - k)] }
+            return try path(m - k, start + k, n - k) + [try nodes.subtreeRoot(start: start, size: k)]
         }
-        return path(index, 0, size)
+        return try path(index, 0, size)
     }
 
     /// The consistency proof between the trees of the first `first` and `second` leaves
     /// (§2.1.4.1 PROOF / SUBPROOF).
     /// - Returns: nil unless 0 < first ≤ second.
-    public static func consistencyProof(_ nodes: some MerkleNodes, first: Int, second: Int) -> [[UInt8]]? {
+    /// - Throws: what the source throws.
+    public static func consistencyProof(_ nodes: some MerkleNodes, first: Int, second: Int) throws(SkillError) -> [[UInt8]]? {
         guard first > 0, first <= second else { return nil }
-        func subproof(_ m: Int, _ start: Int, _ n: Int, _ complete: Bool) -> [[UInt8]] {
-            if m == n { return complete ? [] : [nodes.subtreeRoot(start: start, size: n)] }
+        func subproof(_ m: Int, _ start: Int, _ n: Int, _ complete: Bool) throws(SkillError) -> [[UInt8]] {
+            if m == n { return complete ? [] : [try nodes.subtreeRoot(start: start, size: n)] }
             let k = split(n)
-            if m <= k { return subproof(m, start, k, complete) + [nodes.subtreeRoot(start: start + k, size: n - k)] }
-            return subproof(m - k, start + k, n - k, false) + [nodes.subtreeRoot(start: start, size: k)]
+            if m <= k { return try subproof(m, start, k, complete) + [try nodes.subtreeRoot(start: start + k, size: n - k)] }
+            return try subproof(m - k, start + k, n - k, false) + [try nodes.subtreeRoot(start: start, size: k)]
         }
-        return subproof(first, 0, second, true)
+        return try subproof(first, 0, second, true)
     }
 
     /// Verifies an inclusion proof (§2.1.3.2).
@@ -119,7 +122,34 @@ public enum MerkleTree {
 /// `InMemoryMerkleTree` recomputes (tests and small trees).
 public protocol MerkleNodes {
     /// MTH of the leaves `[start, start + size)`, size ≥ 1.
-    func subtreeRoot(start: Int, size: Int) -> [UInt8]
+    /// - Throws: when a stored node cannot be read or is missing (`log.node-missing`,
+    ///   `store.*`): never a wrong hash in its place.
+    func subtreeRoot(start: Int, size: Int) throws(SkillError) -> [UInt8]
+}
+
+extension MerkleTree {
+    /// The nodes a new leaf adds to a tree whose perfect subtrees are stored: the leaf hash at
+    /// level 0 and, while the new node is a right child, its parent one level up (the root of
+    /// a perfect subtree it completes).
+    /// - Parameters:
+    ///   - leafIndex: the new leaf's index (the tree's size before it).
+    ///   - leafHash: its hash.
+    ///   - leftSibling: reads the stored node at a level and index (the left sibling of a new node).
+    /// - Returns: every node to store, lowest level first.
+    /// - Throws: what `leftSibling` throws.
+    public static func appendedNodes(
+        leafIndex: Int, leafHash: [UInt8], leftSibling: (_ level: Int, _ index: Int) throws(SkillError) -> [UInt8]
+    ) throws(SkillError) -> [(level: Int, index: Int, hash: [UInt8])] {
+        var nodes = [(level: 0, index: leafIndex, hash: leafHash)]
+        var (level, index, hash) = (0, leafIndex, leafHash)
+        while index & 1 == 1 {
+            hash = nodeHash(try leftSibling(level, index - 1), hash)
+            level += 1
+            index >>= 1
+            nodes.append((level, index, hash))
+        }
+        return nodes
+    }
 }
 
 /// A tree held in memory as leaf hashes.
@@ -137,5 +167,5 @@ public struct InMemoryMerkleTree: MerkleNodes, Sendable {
         return MerkleTree.nodeHash(subtreeRoot(start: start, size: k), subtreeRoot(start: start + k, size: size - k))
     }
 
-    public var root: [UInt8] { MerkleTree.root(self, size: leafHashes.count) }
+    public var root: [UInt8] { leafHashes.isEmpty ? MerkleTree.emptyRoot : subtreeRoot(start: 0, size: leafHashes.count) }
 }

@@ -11,54 +11,10 @@ final class EVPKey: @unchecked Sendable {
     deinit { EVP_PKEY_free(pointer) }
 }
 
-/// An `EVP_MD_CTX` initialised once for signing or verifying with one key, used only as a
-/// template: each operation copies it into a fresh context. OpenSSL 3.0 spends about 5 µs
-/// fetching the algorithm and setting up a context in `EVP_DigestSignInit` /
-/// `EVP_DigestVerifyInit`; `EVP_MD_CTX_copy_ex` duplicates the set-up in under half a µs.
-///
-/// `@unchecked Sendable` is safe: after `init` the template is only ever the source of a copy,
-/// which reads it (and takes atomic references on the key), never writes it.
-final class EVPOperationTemplate: @unchecked Sendable {
-    enum Operation { case sign, verify }
-    private let context: OpaquePointer
-    /// Keeps the key alive as long as the context that refers to it.
-    private let key: EVPKey
-
-    /// Nil when OpenSSL refuses to set up the operation for this key.
-    init?(_ operation: Operation, key: EVPKey) {
-        guard let ctx = EVP_MD_CTX_new() else { return nil }
-        let ready = switch operation {
-        case .sign: EVP_DigestSignInit(ctx, nil, nil, nil, key.pointer)
-        case .verify: EVP_DigestVerifyInit(ctx, nil, nil, nil, key.pointer)
-        }
-        guard ready == 1 else {
-            EVP_MD_CTX_free(ctx)
-            ERR_clear_error()
-            return nil
-        }
-        context = ctx
-        self.key = key
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
-
-    /// Runs `body` on a fresh copy of the template; nil when the copy fails.
-    func withCopy<T>(_ body: (OpaquePointer) -> T) -> T? {
-        guard let ctx = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(ctx) }
-        guard EVP_MD_CTX_copy_ex(ctx, context) == 1 else {
-            ERR_clear_error()
-            return nil
-        }
-        return body(ctx)
-    }
-}
-
 /// An Ed25519 public key (RFC 8032), 32 bytes.
 public struct Ed25519PublicKey: Sendable, Hashable {
     public let rawRepresentation: [UInt8]
     let key: EVPKey
-    let verifier: EVPOperationTemplate?
 
     /// Imports a raw 32-byte public key.
     /// - Throws: `crypto.failure` when the bytes are not a valid key.
@@ -69,14 +25,16 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         }
         rawRepresentation = raw
         key = EVPKey(k)
-        verifier = EVPOperationTemplate(.verify, key: key)
     }
 
     /// Checks an Ed25519 signature over `message`.
     /// - Returns: whether the signature is valid; a malformed signature is simply invalid.
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        guard signature.count == 64, let verifier else { return false }
-        let ok = verifier.withCopy { ctx in EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1 } ?? false
+        guard signature.count == 64, let ctx = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(ctx) }
+        let ok = EVP_DigestVerifyInit(ctx, nil, nil, nil, key.pointer) == 1
+            && EVP_DigestVerify(ctx, signature, signature.count, message, message.count) == 1
+        // A bad signature leaves an error on the queue; it must not surface in a later call.
         ERR_clear_error()
         return ok
     }
@@ -89,7 +47,6 @@ public struct Ed25519PublicKey: Sendable, Hashable {
 /// only as passphrase-encrypted PKCS#8.
 public struct Ed25519PrivateKey: Sendable {
     let key: EVPKey
-    let signer: EVPOperationTemplate
     public let publicKey: Ed25519PublicKey
 
     /// Generates a new key pair with OpenSSL's random generator.
@@ -111,8 +68,6 @@ public struct Ed25519PrivateKey: Sendable {
 
     init(owning key: EVPKey) throws(SkillError) {
         self.key = key
-        guard let signer = EVPOperationTemplate(.sign, key: key) else { throw .openSSL("EVP_DigestSignInit") }
-        self.signer = signer
         var raw = [UInt8](repeating: 0, count: 32)
         var length = 32
         guard EVP_PKEY_get_raw_public_key(key.pointer, &raw, &length) == 1, length == 32 else {
@@ -137,10 +92,12 @@ public struct Ed25519PrivateKey: Sendable {
     /// - Returns: the 64-byte signature.
     /// - Throws: `crypto.failure`.
     public func signature(for message: [UInt8]) throws(SkillError) -> [UInt8] {
+        guard let ctx = EVP_MD_CTX_new() else { throw .openSSL("EVP_MD_CTX_new") }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestSignInit(ctx, nil, nil, nil, key.pointer) == 1 else { throw .openSSL("EVP_DigestSignInit") }
         var signature = [UInt8](repeating: 0, count: 64)
         var length = 64
-        let signed = signer.withCopy { ctx in EVP_DigestSign(ctx, &signature, &length, message, message.count) == 1 }
-        guard signed == true, length == 64 else { throw .openSSL("EVP_DigestSign") }
+        guard EVP_DigestSign(ctx, &signature, &length, message, message.count) == 1, length == 64 else { throw .openSSL("EVP_DigestSign") }
         return signature
     }
 }

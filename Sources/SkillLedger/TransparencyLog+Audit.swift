@@ -1,14 +1,14 @@
 import Foundation
-import GRDB
 import SkillCore
 import SkillCredentials
-import SkillCrypto
+import SkillStore
 
 /// What `log audit` found.
 public struct LogAuditReport: Sendable {
     public let leaves: Int
     public let checkpoints: Int
-    /// The first divergence: the table and index where the stored data stops agreeing.
+    /// The first divergence: where the stored data stops agreeing (a table, or `events.<column>`),
+    /// the index or sequence number, and what is wrong.
     public let divergence: (table: String, index: Int, message: String)?
     public var isClean: Bool { divergence == nil }
 
@@ -20,36 +20,56 @@ public struct LogAuditReport: Sendable {
     }
 }
 
-extension Ledger {
-    /// Recomputes every leaf from the stored events, every stored subtree hash from the leaves,
-    /// every checkpoint's root and signature, and consistency between consecutive checkpoints.
-    /// Any edited, inserted or deleted row in `events`, `log_nodes` or `checkpoints` is named.
-    public func auditLog() throws(SkillError) -> LogAuditReport {
-        let origin = logOrigin
-        return try read { db in
-            // 1. Events: contiguous sequence numbers, and each leaf is the hash of its event.
+extension TransparencyLog {
+    /// The columns of a stored event that repeat what its canonical JSON says, and the JSON
+    /// member each repeats.
+    static let repeatedColumns: [(column: String, member: String, value: @Sendable (StoredEvent) -> String)] = [
+        ("id", "id", \.id), ("type", "type", \.type), ("occurred_at", "time", \.occurredAt), ("actor", "actor", \.actor),
+    ]
+
+    /// Recomputes every leaf from the stored events, checks every column that repeats the
+    /// canonical event, recomputes every stored subtree hash from the leaves, and checks every
+    /// checkpoint's root and signature and consistency between consecutive checkpoints. Any
+    /// edited, inserted or deleted row is named with its table (or column) and index.
+    public func audit() throws(SkillError) -> LogAuditReport {
+        let origin = origin
+        return try context.read { tx in
+            func diverged(_ leaves: Int, _ checkpoints: Int, _ table: String, _ index: Int, _ message: String) -> LogAuditReport {
+                LogAuditReport(leaves: leaves, checkpoints: checkpoints, divergence: (table, index, message))
+            }
+            // 1. Events: contiguous sequence numbers, columns that agree with the canonical
+            //    event, and each leaf the hash of its event.
             var leaves: [[UInt8]] = []
+            var found: LogAuditReport?
+            let storedLeaves = try tx.log.nodes(level: 0)
             var expectedSeq = 1
-            let events = try Row.fetchCursor(db, sql: "SELECT seq, canonical FROM events ORDER BY seq")
-            let stored = try Row.fetchCursor(db, sql: "SELECT idx, hash FROM log_nodes WHERE level = 0 ORDER BY idx")
-            while let e = try events.next() {
-                let seq: Int = e[0]
-                if seq != expectedSeq {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("events", expectedSeq - 1, "event seq \(expectedSeq) is missing (deleted row)"))
+            try tx.log.forEachEvent { event in
+                guard found == nil else { return }
+                guard event.seq == expectedSeq else {
+                    found = diverged(leaves.count, 0, "events", expectedSeq - 1, "event seq \(expectedSeq) is missing (deleted row)")
+                    return
                 }
-                let leaf = MerkleTree.leafHash(Array(e[1] as Data))
-                guard let s = try stored.next() else {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", seq - 1, "event seq \(seq) has no leaf (deleted or never appended)"))
+                let leaf = MerkleTree.leafHash(event.canonical)
+                let index = event.seq - 1
+                guard index < storedLeaves.count else {
+                    found = diverged(leaves.count, 0, "log_nodes", index, "event seq \(event.seq) has no leaf (deleted or never appended)")
+                    return
                 }
-                guard s[0] as Int == seq - 1, Array(s[1] as Data) == leaf else {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: 0,
-                                          divergence: ("events", seq - 1, "leaf \(seq - 1) does not match event seq \(seq): the event or its leaf was edited"))
+                guard storedLeaves[index].index == index, storedLeaves[index].hash == leaf else {
+                    found = diverged(leaves.count, 0, "events", index, "leaf \(index) does not match event seq \(event.seq): the event or its leaf was edited")
+                    return
+                }
+                // The leaf vouches for the canonical bytes; the columns beside them must agree.
+                if let problem = Self.columnProblem(event) {
+                    found = diverged(leaves.count, 0, "events.\(problem.column)", index, problem.message)
+                    return
                 }
                 leaves.append(leaf)
                 expectedSeq += 1
             }
-            if let extra = try stored.next() {
-                return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", extra[0], "leaf \(extra[0] as Int) has no event (inserted row or deleted event)"))
+            if let found { return found }
+            if storedLeaves.count > leaves.count {
+                return diverged(leaves.count, 0, "log_nodes", storedLeaves[leaves.count].index, "leaf \(storedLeaves[leaves.count].index) has no event (inserted row or deleted event)")
             }
             // 2. Every stored subtree hash is the hash of its children.
             var level = leaves
@@ -58,46 +78,55 @@ extension Ledger {
             while level.count > 1 {
                 let parents = stride(from: 0, to: level.count - 1, by: 2).map { MerkleTree.nodeHash(level[$0], level[$0 + 1]) }
                 depth += 1
-                let rows = try Row.fetchAll(db, sql: "SELECT idx, hash FROM log_nodes WHERE level = ? ORDER BY idx", arguments: [depth])
-                for (i, p) in parents.enumerated() where i >= rows.count || rows[i][0] as Int != i || Array(rows[i][1] as Data) != p {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", i, "subtree hash at level \(depth) index \(i) is wrong or missing"))
+                let rows = try tx.log.nodes(level: depth)
+                for (i, p) in parents.enumerated() where i >= rows.count || rows[i].index != i || rows[i].hash != p {
+                    return diverged(leaves.count, 0, "log_nodes", i, "subtree hash at level \(depth) index \(i) is wrong or missing")
                 }
                 if rows.count > parents.count {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", parents.count, "extra subtree hash at level \(depth)"))
+                    return diverged(leaves.count, 0, "log_nodes", parents.count, "extra subtree hash at level \(depth)")
                 }
                 expectedNodes += parents.count
                 level = parents
             }
-            let totalNodes = try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes") ?? 0
+            let totalNodes = try tx.log.nodeCount()
             if totalNodes != expectedNodes {
-                return LogAuditReport(leaves: leaves.count, checkpoints: 0, divergence: ("log_nodes", expectedNodes, "\(totalNodes - expectedNodes) unexpected node row(s)"))
+                return diverged(leaves.count, 0, "log_nodes", expectedNodes, "\(totalNodes - expectedNodes) unexpected node row(s)")
             }
-            // 3. Checkpoints: root at their size, signed by a registry key, consistent with the one before.
-            // The stored nodes were just checked against the recomputed tree, so roots and proofs
-            // can come from them (O(log n) reads) instead of hashing the whole tree again.
-            let tree = StoredLogNodes(db: db)
-            let verifiers = try Ledger.keys(db, Ledger.registryOwner).map { SignedNote.VerifierKey(name: origin, publicKey: $0.publicKey) }
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size")
+            // 3. Checkpoints: root at their size, signed by a registry key, consistent with the one
+            //    before. The stored nodes were just checked against the recomputed tree, so roots
+            //    and proofs come from them (O(log n) reads) instead of hashing the whole tree again.
+            let tree = StoredLogNodes(log: tx.log)
+            let verifiers = try tx.keys.keys(of: registryOwner).map { SignedNote.VerifierKey(name: origin, publicKey: $0.publicKey) }
+            let checkpoints = try tx.log.checkpoints()
             var previous: Checkpoint?
             for (i, row) in checkpoints.enumerated() {
-                let size: Int = row[0]
-                guard size <= leaves.count, Array(row[1] as Data) == MerkleTree.root(tree, size: size) else {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: i, divergence: ("checkpoints", i, "checkpoint \(i) (size \(size)) does not match the tree"))
+                guard row.size <= leaves.count, row.root == (try MerkleTree.root(tree, size: row.size)) else {
+                    return diverged(leaves.count, i, "checkpoints", i, "checkpoint \(i) (size \(row.size)) does not match the tree")
                 }
-                guard let opened = try? SignedNote.open(row[2], verifiers: verifiers), let c = try? Checkpoint(text: opened.text),
-                    c.size == size, c.rootHash == Array(row[1] as Data)
+                guard let opened = try? SignedNote.open(row.note, verifiers: verifiers), let c = try? Checkpoint(text: opened.text),
+                    c.size == row.size, c.rootHash == row.root
                 else {
-                    return LogAuditReport(leaves: leaves.count, checkpoints: i, divergence: ("checkpoints", i, "checkpoint \(i) (size \(size)) is not signed by the registry or differs from its note"))
+                    return diverged(leaves.count, i, "checkpoints", i, "checkpoint \(i) (size \(row.size)) is not signed by the registry or differs from its note")
                 }
-                if let previous, previous.size > 0 {
-                    let proof = MerkleTree.consistencyProof(tree, first: previous.size, second: size)!
-                    guard MerkleTree.verifyConsistency(first: previous.size, second: size, firstRoot: previous.rootHash, secondRoot: c.rootHash, proof: proof) else {
-                        return LogAuditReport(leaves: leaves.count, checkpoints: i, divergence: ("checkpoints", i, "checkpoint \(i) is not consistent with the one before"))
+                if let previous, previous.size > 0, let proof = try MerkleTree.consistencyProof(tree, first: previous.size, second: row.size) {
+                    guard MerkleTree.verifyConsistency(first: previous.size, second: row.size, firstRoot: previous.rootHash, secondRoot: c.rootHash, proof: proof) else {
+                        return diverged(leaves.count, i, "checkpoints", i, "checkpoint \(i) is not consistent with the one before")
                     }
                 }
                 previous = c
             }
             return LogAuditReport(leaves: leaves.count, checkpoints: checkpoints.count, divergence: nil)
         }
+    }
+
+    /// The first column of `event` that disagrees with its canonical JSON, if any.
+    static func columnProblem(_ event: StoredEvent) -> (column: String, message: String)? {
+        guard let body = try? JSONParser().parse(event.canonical), case .object(let members) = body else {
+            return ("canonical", "event seq \(event.seq) is not a canonical JSON object")
+        }
+        for (column, member, value) in repeatedColumns where members[member]?.stringValue != value(event) {
+            return (column, "event seq \(event.seq): column \(column) does not match the event's \(member)")
+        }
+        return nil
     }
 }

@@ -5,6 +5,7 @@ import SkillCore
 import SkillCrypto
 import SkillCredentials
 import SkillLedger
+import SkillStore
 import Synchronization
 
 /// Every route of the HTTP API, in one table: the router registers these, and the OpenAPI
@@ -29,7 +30,7 @@ enum API {
 
     static let publicEndpoints: [Endpoint] = [
         Endpoint(.get, "/healthz", .public, "Liveness: the database answers.") { call throws(SkillError) in
-            _ = try call.ledger.institutions(after: "~", limit: 1)
+            _ = try call.bank.registration.institutions(after: "~", limit: 1)
             return .json(.ok, ["status": "ok"])
         },
         Endpoint(.post, "/v1/verify", .public, "Verify a certificate (VC JSON or VC-JWT) against the registry's current trust list and status lists.",
@@ -43,7 +44,7 @@ enum API {
             } else {
                 throw SkillError(.invalidField, "give credential (a JSON object) or jwt (a compact JWS)", field: "credential")
             }
-            let report = try Verification.verify(call.ledger, registryName: call.server.registryName, check)
+            let report = try Verification.verify(call.bank, registryName: call.server.registryName, check)
             return .raw(.ok, contentType: "application/json", body: report.canonicalJSON(), headers: [:])
         },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
@@ -57,18 +58,17 @@ enum API {
             let type = try call.query["id_type"].map { t throws(SkillError) in
                 guard let v = IDType(rawValue: t) else { throw SkillError(.invalidField, "unknown id_type", field: "id_type") }
                 return v
-            } ?? .resident
-            return .json(.ok, try call.ledger.lookup(number: number, name: call.query["name"], idType: type, idNumber: call.query["id_number"]))
+            } ?? IDType.resident
+            return .json(.ok, try call.bank.certificates.lookup(number: number, name: call.query["name"], idType: type, idNumber: call.query["id_number"]))
         },
         Endpoint(.get, "/v1/trust-list", .public, "The registry's signed trust list (key histories and accreditation scopes).") { call throws(SkillError) in
-            .json(.ok, try Verification.snapshot(call.ledger, registryName: call.server.registryName).trustList)
+            .json(.ok, try Verification.snapshot(call.bank, registryName: call.server.registryName).trustList)
         },
         Endpoint(.get, "/v1/status-lists/{institution}/{purpose}", .public, "An issuer's Bitstring Status List credential (cacheable; ETag).") { call throws(SkillError) in
-            let purpose = call.requirePath("purpose")
-            guard ["revocation", "suspension"].contains(purpose) else {
+            guard let purpose = StatusPurpose(rawValue: call.requirePath("purpose")) else {
                 throw SkillError(.routeNotFound, "purpose is revocation or suspension", field: "purpose")
             }
-            let bytes = try call.ledger.statusList(of: call.requirePath("institution"), purpose: purpose).canonicalBytes()
+            let bytes = try call.bank.certificates.statusList(of: call.requirePath("institution"), purpose: purpose).canonicalBytes()
             let etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
             var headers: HTTPFields = [.eTag: etag, .cacheControl: "public, max-age=60"]
             if call.headers[.ifNoneMatch] == etag { return .raw(.notModified, contentType: "application/json", body: [], headers: headers) }
@@ -76,7 +76,7 @@ enum API {
             return .raw(.ok, contentType: "application/json", body: bytes, headers: headers)
         },
         Endpoint(.get, "/v1/log/checkpoint", .public, "The latest signed checkpoint of the transparency log (C2SP signed note).", produces: ["text/plain"]) { call throws(SkillError) in
-            .raw(.ok, contentType: "text/plain; charset=utf-8", body: Array(try call.ledger.checkpoint().utf8), headers: [:])
+            .raw(.ok, contentType: "text/plain; charset=utf-8", body: Array(try call.bank.log.checkpoint().utf8), headers: [:])
         },
         Endpoint(.get, "/v1/log/proof/inclusion", .public, "An RFC 9162 inclusion proof for an event or a certificate's issuance event.",
                  parameters: [.query("certificate", "certificate id or number", schema: Schemas.string), .query("event", "event id", schema: Schemas.string),
@@ -84,7 +84,7 @@ enum API {
             guard (call.query["certificate"] == nil) != (call.query["event"] == nil) else {
                 throw SkillError(.invalidField, "give exactly one of certificate and event", field: "certificate")
             }
-            return .json(.ok, try call.ledger.inclusionProof(event: call.query["event"], certificate: call.query["certificate"],
+            return .json(.ok, try call.bank.log.inclusionProof(event: call.query["event"], certificate: call.query["certificate"],
                                                              size: call.query["size"].flatMap(Int.init)).json)
         },
         Endpoint(.get, "/v1/log/proof/consistency", .public, "An RFC 9162 consistency proof between two tree sizes.",
@@ -93,10 +93,10 @@ enum API {
             guard let from = call.query["from"].flatMap(Int.init), let to = call.query["to"].flatMap(Int.init) else {
                 throw SkillError(.invalidField, "from and to are tree sizes", field: "from")
             }
-            return .json(.ok, try call.ledger.consistencyProof(from: from, to: to).json)
+            return .json(.ok, try call.bank.log.consistencyProof(from: from, to: to).json)
         },
         Endpoint(.get, "/v1/certificates/{id}/bundle", .public, "A certificate with its trust list, status lists, log proof and checkpoint, for offline checks.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.bundle(call.requirePath("id")))
+            .json(.ok, try call.bank.certificates.bundle(call.requirePath("id")))
         },
     ]
 
@@ -111,18 +111,18 @@ enum API {
         Endpoint(.get, "/v1/institutions", .operatorOnly, "List institutions (cursor pagination).",
                  parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
-            let items = try call.ledger.institutions(after: call.query["cursor"], limit: n)
+            let items = try call.bank.registration.institutions(after: call.query["cursor"], limit: n)
             return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/institutions", .operatorOnly, "Register (备案) an institution.", body: .json(institutionSchema), success: .created, creates: true) { call throws(SkillError) in
-            let i = try call.ledger.registerInstitution(.init(
+            let i = try call.bank.registration.registerInstitution(.init(
                 name: call.string("name") ?? "", kind: InstitutionKind(rawValue: call.string("kind") ?? "") ?? .training, code: call.string("code") ?? "",
                 province: call.string("province"), evaluatorCode: call.string("evaluator_code") ?? "0000", siteSequence: call.string("site_sequence") ?? "000001"),
                 actor: call.actor)
             return .json(.created, i.json)
         },
         Endpoint(.get, "/v1/institutions/{id}", .operatorOnly, "One institution with scopes and keys.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.institution(call.requirePath("id")).json)
+            .json(.ok, try call.bank.registration.institution(call.requirePath("id")).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/accreditations", .operatorOnly, "Add an accreditation scope.",
                  body: .json(Schemas.object(["occupation": Schemas.occupation, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
@@ -131,29 +131,29 @@ enum API {
             let from = try call.string("from").map { t throws(SkillError) in try CalendarDate.parse(t, field: "from") }
             let until = try call.string("until").map { t throws(SkillError) in try CalendarDate.parse(t, field: "until") }
             let levels = call.body?["levels"]?.arrayValue?.compactMap(\.intValue) ?? []
-            return .json(.created, try call.ledger.accredit(call.requirePath("id"), occupation: call.string("occupation") ?? "", levels: levels,
+            return .json(.created, try call.bank.registration.accredit(call.requirePath("id"), occupation: call.string("occupation") ?? "", levels: levels,
                                                             from: from, until: until, actor: call.actor).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/suspend", .operatorOnly, "Suspend an institution.",
                  body: .json(Schemas.object(["reason": Schemas.optionalString], required: []))) { call throws(SkillError) in
-            .json(.ok, try call.ledger.setInstitutionSuspended(call.requirePath("id"), true, reason: call.string("reason"), actor: call.actor).json)
+            .json(.ok, try call.bank.registration.setInstitutionSuspended(call.requirePath("id"), true, reason: call.string("reason"), actor: call.actor).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/reinstate", .operatorOnly, "Reinstate a suspended institution.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.setInstitutionSuspended(call.requirePath("id"), false, actor: call.actor).json)
+            .json(.ok, try call.bank.registration.setInstitutionSuspended(call.requirePath("id"), false, actor: call.actor).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/rotate-key", .operatorOnly, "Rotate an issuing institution's key.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.rotateKey(of: call.requirePath("id"), actor: call.actor).json)
+            .json(.ok, try call.bank.registration.rotateKey(of: call.requirePath("id"), actor: call.actor).json)
         },
         Endpoint(.post, "/v1/people", .operatorOnly, "Register a worker (name and ID number are stored encrypted; the reply is masked).",
                  body: .json(Schemas.object(["name": Schemas.string, "id_type": ["enum": ["resident", "passport", "hk-macao", "taiwan"]], "id_number": Schemas.string],
                                             required: ["name", "id_type", "id_number"])),
                  success: .created, creates: true) { call throws(SkillError) in
-            let p = try call.ledger.registerPerson(name: call.string("name") ?? "", idType: IDType(rawValue: call.string("id_type") ?? "") ?? .resident,
+            let p = try call.bank.registration.registerPerson(name: call.string("name") ?? "", idType: IDType(rawValue: call.string("id_type") ?? "") ?? .resident,
                                                    idNumber: call.string("id_number") ?? "", actor: call.actor)
             return .json(.created, p.json)
         },
         Endpoint(.get, "/v1/people/{id}", .operatorOnly, "One worker, masked.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.person(call.requirePath("id")).json)
+            .json(.ok, try call.bank.registration.person(call.requirePath("id")).json)
         },
     ]
 
@@ -163,7 +163,7 @@ enum API {
         Endpoint(.get, "/v1/courses", .institutions, "Courses (an institution token sees its own).",
                  parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
-            let items = try call.ledger.courses(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
+            let items = try call.bank.training.courses(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
             return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/courses", .institutions, "Publish a course inside the institution's scope.",
@@ -176,7 +176,7 @@ enum API {
             if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
                 throw SkillError(.forbidden, "this token may publish only its own institution's courses", field: "institution")
             }
-            let course = try call.ledger.publishCourse(.init(
+            let course = try call.bank.training.publishCourse(.init(
                 institutionID: institution, title: call.string("title") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level") ?? 0,
                 hours: call.int("hours") ?? 0, capacity: call.int("capacity"), framework: call.string("framework"),
                 startsOn: try call.string("starts").map { t throws(SkillError) in try CalendarDate.parse(t, field: "starts") },
@@ -188,13 +188,13 @@ enum API {
                  body: .json(Schemas.object(["person": Schemas.id("per"), "course": Schemas.id("crs")], required: ["person", "course"])),
                  success: .created, creates: true) { call throws(SkillError) in
             try call.requireOwned(call.string("course") ?? "")
-            return .json(.created, try call.ledger.enrol(person: call.string("person") ?? "", course: call.string("course") ?? "", actor: call.actor).json)
+            return .json(.created, try call.bank.training.enrol(person: call.string("person") ?? "", course: call.string("course") ?? "", actor: call.actor).json)
         },
         Endpoint(.post, "/v1/enrolments/{id}/close", .institutions, "Record completion (credits deposited), failure or withdrawal.",
                  body: .json(Schemas.object(["outcome": ["enum": ["completed", "failed", "withdrawn"]]], required: ["outcome"]))) { call throws(SkillError) in
             let id = call.requirePath("id")
             try call.requireOwned(id)
-            let (e, credited) = try call.ledger.close(enrolment: id, as: EnrolmentStatus(rawValue: call.string("outcome") ?? "") ?? .completed, actor: call.actor)
+            let (e, credited) = try call.bank.training.close(enrolment: id, as: EnrolmentStatus(rawValue: call.string("outcome") ?? "") ?? .completed, actor: call.actor)
             var value = e.json.objectValue!
             value["credited"] = .string(Credits.format(credited))
             return .json(.ok, .object(value))
@@ -207,7 +207,7 @@ enum API {
             if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
                 throw SkillError(.forbidden, "this token may schedule only its own institution's assessments", field: "institution")
             }
-            let a = try call.ledger.scheduleAssessment(
+            let a = try call.bank.issuance.scheduleAssessment(
                 institution: call.actingInstitution ?? call.string("institution") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level"),
                 kind: AssessmentKind(rawValue: call.string("kind") ?? "skill") ?? .skill, workType: call.string("work_type"),
                 dualMapping: call.string("dual"), actor: call.actor)
@@ -221,14 +221,14 @@ enum API {
             if call.string("override") != nil, call.token?.role != .operator {
                 throw SkillError(.forbidden, "only the operator may override eligibility", field: "override")
             }
-            try call.ledger.enrolCandidate(assessment: id, person: call.string("person") ?? "", override: call.string("override"), actor: call.actor)
+            try call.bank.issuance.enrolCandidate(assessment: id, person: call.string("person") ?? "", override: call.string("override"), actor: call.actor)
             return .json(.created, ["assessment": .string(id), "person": .optional(call.string("person")), "status": "enrolled"])
         },
         Endpoint(.post, "/v1/assessments/{id}/results", .institutions, "Record scores; a pass issues the signed certificate(s).",
                  body: .json(Schemas.object(["person": Schemas.id("per"), "theory": Schemas.score, "practical": Schemas.score], required: ["person", "practical"]))) { call throws(SkillError) in
             let id = call.requirePath("id")
             try call.requireOwned(id)
-            let outcome = try call.ledger.recordResult(assessment: id, person: call.string("person") ?? "", theory: call.int("theory"),
+            let outcome = try call.bank.issuance.recordResult(assessment: id, person: call.string("person") ?? "", theory: call.int("theory"),
                                                        practical: call.int("practical") ?? 0, actor: call.actor)
             issued.increment(by: outcome.certificates.count)
             return .json(.ok, outcome.json)
@@ -255,7 +255,7 @@ enum API {
                 throw SkillError(.storeFailure, "cannot stage the upload")
             }
             defer { try? FileManager.default.removeItem(at: file) }
-            let report = try call.ledger.importCSV(kind, from: file, skipBad: try call.flag("skip_bad"), actor: call.actor, onlyFor: call.actingInstitution)
+            let report = try call.bank.imports.importCSV(kind, from: file, skipBad: try call.flag("skip_bad"), actor: call.actor, onlyFor: call.actingInstitution)
             // Rows about another institution's records make the whole upload forbidden, not merely invalid.
             let forbidden = report.problems.contains { $0.code == .forbidden }
             return .json(report.committed ? .ok : (forbidden ? .forbidden : .unprocessableContent), report.json)
@@ -265,7 +265,7 @@ enum API {
     static func certificateChange(_ call: Call, _ change: StatusChange) throws(SkillError) -> Reply {
         let id = call.requirePath("id")
         try call.requireOwned(id)
-        let changed = try call.ledger.changeStatus(of: id, change, reason: call.string("reason"), actor: call.actor)
+        let changed = try call.bank.certificates.changeStatus(of: id, change, reason: call.string("reason"), actor: call.actor)
         return .json(.ok, ["certificates": .array(changed.map(\.json))])
     }
 
@@ -275,23 +275,23 @@ enum API {
 
     static let workerEndpoints: [Endpoint] = [
         Endpoint(.get, "/v1/me/record", .workers, "The worker's own record (个人培训电子档案).") { call throws(SkillError) in
-            .json(.ok, try call.ledger.record(of: me(call)).json)
+            .json(.ok, try call.bank.accounts.record(of: me(call)).json)
         },
         Endpoint(.get, "/v1/me/certificates", .workers, "The worker's certificates.") { call throws(SkillError) in
-            .json(.ok, ["items": .array(try call.ledger.certificates(of: me(call)).map(\.json))])
+            .json(.ok, ["items": .array(try call.bank.certificates.certificates(of: me(call)).map(\.json))])
         },
         Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC or a VC-JWT.",
                  parameters: [.query("format", "vc (default) | jwt", schema: ["enum": ["vc", "jwt"]]),
                               .query("with_name", "include the worker's name", schema: ["type": "boolean"])],
                  produces: ["application/json", "application/vc+jwt"]) { call throws(SkillError) in
             let id = call.requirePath("id")
-            guard try call.ledger.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
+            guard try call.bank.certificates.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
                 throw SkillError(.forbidden, "a worker may export only their own certificates")
             }
-            guard let format = Ledger.ExportFormat(rawValue: call.query["format"] ?? "vc"), format == .vc || format == .jwt else {
+            guard let format = Certificates.ExportFormat(rawValue: call.query["format"] ?? "vc"), format == .vc || format == .jwt else {
                 throw SkillError(.invalidField, "format is vc or jwt", field: "format")
             }
-            let text = try call.ledger.export(id, format: format, withName: try call.flag("with_name"))
+            let text = try call.bank.certificates.export(id, format: format, withName: try call.flag("with_name"))
             return format == .jwt
                 ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
                 : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])
@@ -299,21 +299,21 @@ enum API {
         Endpoint(.get, "/v1/me/pathway", .workers, "What the worker holds toward a level, and what is missing.",
                  parameters: [.query("occupation", "occupation code", required: true, schema: Schemas.occupation), .query("level", "five-level code", required: true, schema: Schemas.level)]) { call throws(SkillError) in
             guard let level = call.query["level"].flatMap(Int.init) else { throw SkillError(.invalidField, "level must be 1–5", field: "level") }
-            let (outcomes, _) = try call.ledger.pathway(person: me(call), occupation: call.query["occupation"] ?? "", level: level)
+            let (outcomes, _) = try call.bank.conversions.pathway(person: me(call), occupation: call.query["occupation"] ?? "", level: level)
             return .json(.ok, ["eligible": .bool(outcomes.isEmpty || outcomes.contains(where: \.applies)), "rules": .array(outcomes.map(\.json))])
         },
         Endpoint(.get, "/v1/me/conversions", .workers, "Preview every conversion rule against the worker's record.",
                  parameters: [.query("rule", "only this rule")]) { call throws(SkillError) in
-            .json(.ok, ["outcomes": .array(try call.ledger.previewConversions(person: me(call), rule: call.query["rule"]).map(\.json))])
+            .json(.ok, ["outcomes": .array(try call.bank.conversions.preview(person: me(call), rule: call.query["rule"]).map(\.json))])
         },
         Endpoint(.post, "/v1/me/conversions", .workers, "Apply a conversion rule (once).",
                  body: .json(Schemas.object(["rule": Schemas.string, "programme": Schemas.string], required: ["rule"])),
                  success: .created, creates: true) { call throws(SkillError) in
-            let made = try call.ledger.applyConversion(person: me(call), rule: call.string("rule") ?? "", programme: call.string("programme"), actor: call.actor)
+            let made = try call.bank.conversions.apply(person: me(call), rule: call.string("rule") ?? "", programme: call.string("programme"), actor: call.actor)
             return .json(.created, ["conversions": .array(made.map(\.json))])
         },
         Endpoint(.get, "/v1/me/statement", .workers, "The worker's learning-account statement, signed by the registry.") { call throws(SkillError) in
-            .json(.ok, try call.ledger.statement(of: me(call)))
+            .json(.ok, try call.bank.accounts.statement(of: me(call)))
         },
     ]
 }
@@ -338,22 +338,22 @@ enum Verification {
     /// The current snapshot of `ledger` (keyed by its file), rebuilt only after a commit.
     /// The version is taken before the build, so a commit racing with it makes the next call
     /// rebuild rather than keep a stale snapshot.
-    static func snapshot(_ ledger: Ledger, registryName: String) throws(SkillError) -> Snapshot {
-        let version = try ledger.changeVersion()
-        if let hit = cache.withLock({ $0[ledger.path] }), hit.version == version { return hit }
-        let trust = try ledger.trustList(name: registryName)
+    static func snapshot(_ bank: Bank, registryName: String) throws(SkillError) -> Snapshot {
+        let version = try bank.changeVersion()
+        if let hit = cache.withLock({ $0[bank.location] }), hit.version == version { return hit }
+        let trust = try bank.registration.trustList(name: registryName)
         let fresh = Snapshot(version: version, trustList: trust,
-                             verifier: CredentialVerifier(trustList: trust, statusLists: try ledger.allStatusLists()))
-        cache.withLock { $0[ledger.path] = fresh }
+                             verifier: CredentialVerifier(trustList: trust, statusLists: try bank.certificates.allStatusLists()))
+        cache.withLock { $0[bank.location] = fresh }
         return fresh
     }
 
     /// Runs `check` with the verifier prepared from the bank's current trust list and status
     /// lists, and counts the verification.
     static func verify(
-        _ ledger: Ledger, registryName: String, _ check: (CredentialVerifier) -> VerificationReport
+        _ bank: Bank, registryName: String, _ check: (CredentialVerifier) -> VerificationReport
     ) throws(SkillError) -> VerificationReport {
-        let report = check(try snapshot(ledger, registryName: registryName).verifier)
+        let report = check(try snapshot(bank, registryName: registryName).verifier)
         API.verified.increment()
         return report
     }

@@ -43,9 +43,9 @@ struct Parameter: Sendable {
     }
 }
 
-/// Everything a handler gets: the ledger, who is calling, and the parsed request.
+/// Everything a handler gets: the bank, who is calling, and the parsed request.
 struct Call {
-    let ledger: Ledger
+    let bank: Bank
     let token: TokenRecord?
     let path: [String: String]
     let query: [String: String]
@@ -77,7 +77,7 @@ struct Call {
     /// does not exist: the answer is the same, so it gives no hint about other records).
     func requireOwned(_ id: String) throws(SkillError) {
         guard let mine = actingInstitution else { return }
-        guard try ledger.owningInstitution(of: id) == mine else {
+        guard try bank.owningInstitution(of: id) == mine else {
             throw SkillError(.forbidden, "this token may act only on its own institution's records")
         }
     }
@@ -145,6 +145,19 @@ struct Endpoint: Sendable {
             bodySchema = nil
         }
         self.handler = handler
+    }
+
+    /// The members of the JSON body's schema.
+    var bodyMembers: Set<String> {
+        guard case .json(let schema) = body else { return [] }
+        return Set(schema["properties"]?.objectValue?.keys ?? [:].keys)
+    }
+
+    /// The error with its domain field named as an HTTP caller sees it: a body member as a
+    /// JSON path (`$.from`), a query or path parameter by its name.
+    func locate(_ error: SkillError) -> SkillError {
+        guard let field = error.field, bodyMembers.contains(field) else { return error }
+        return SkillError(error.code, error.message, field: "$.\(field)", cause: error.cause)
     }
 
     /// The path in Hummingbird's form (`:id`).

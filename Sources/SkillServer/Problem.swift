@@ -12,7 +12,7 @@ enum Problem {
         case .jsonMalformed, .csvMalformed, .csvHeader: return .badRequest
         case .bodyTooLarge: return .contentTooLarge
         case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict
-        case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .notApplicable, .notEligible, .keyRetired: return .conflict
+        case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .serialsExhausted, .notApplicable, .notEligible, .keyRetired: return .conflict
         case .rateLimited: return .tooManyRequests
         case .requestTimeout: return .requestTimeout
         case .methodNotAllowed: return .methodNotAllowed

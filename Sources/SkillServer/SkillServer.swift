@@ -10,6 +10,7 @@ import Prometheus
 import SkillCore
 import SkillCrypto
 import SkillLedger
+import SkillStore
 import Synchronization
 
 /// The HTTP application: the API table, the verification page, OpenAPI, health and metrics.
@@ -30,19 +31,18 @@ public enum SkillServer {
 
     /// Builds the router.
     /// - Parameters:
-    ///   - ledger: the bank.
+    ///   - bank: the bank.
     ///   - configuration: limits and names.
     ///   - logger: request logs go here (method, route, status, time, request id; never a token,
     ///     a query string, a body or an ID number).
-    public static func router(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> Router<AppRequestContext> {
-        router(ledger: ledger, configuration: configuration, logger: logger, limiter: RateLimiter(perMinute: configuration.publicRequestsPerMinute),
+    public static func router(bank: Bank, configuration: ServerConfiguration, logger: Logger) -> Router<AppRequestContext> {
+        router(bank: bank, configuration: configuration, logger: logger, limiter: RateLimiter(perMinute: configuration.publicRequestsPerMinute),
                admission: Admission(limit: configuration.maxConcurrentRequests))
     }
 
-    /// The router with a given rate limiter and admission (shared with the verify shortcut, so one
-    /// address has one allowance and the server one capacity, whichever path answers).
+    /// The router with a given rate limiter and admission.
     static func router(
-        ledger: Ledger, configuration: ServerConfiguration, logger: Logger, limiter: RateLimiter, admission: Admission
+        bank: Bank, configuration: ServerConfiguration, logger: Logger, limiter: RateLimiter, admission: Admission
     ) -> Router<AppRequestContext> {
         _ = metricsRegistry
         let router = Router(context: AppRequestContext.self)
@@ -53,7 +53,7 @@ public enum SkillServer {
             router.on(RouterPath(endpoint.routerPath), method: endpoint.method) { request, context in
                 guard admission.enter() else { return Dispatcher.overloaded(instance: request.uri.path).response }
                 defer { admission.leave() }
-                return await Dispatcher.handle(endpoint, request, context, ledger: ledger, configuration: configuration, limiter: limiter, logger: logger)
+                return await Dispatcher.handle(endpoint, request, context, bank: bank, configuration: configuration, limiter: limiter, logger: logger)
             }
         }
         router.get("/openapi.json") { _, _ in
@@ -66,25 +66,18 @@ public enum SkillServer {
         }
         router.get("/verify") { _, _ in VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil)) }
         router.post("/verify") { request, context in
-            await VerifyPage.handle(request, context, ledger: ledger, configuration: configuration, limiter: limiter)
+            await VerifyPage.handle(request, context, bank: bank, configuration: configuration, limiter: limiter)
         }
         return router
     }
 
     /// The application, listening on the configured address.
-    /// A plain `POST /v1/verify` takes a shorter way from the event loop to the blocking pool
-    /// and back (see `VerifyingHTTP1Channel`); every other request goes through the router.
-    public static func application(ledger: Ledger, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
-        let limiter = RateLimiter(perMinute: configuration.publicRequestsPerMinute)
-        let admission = Admission(limit: configuration.maxConcurrentRequests)
-        let serverName = "SkillBank"
-        let verify = EventLoopVerify(ledger: ledger, configuration: configuration, limiter: limiter, admission: admission, logger: logger,
-                                     serverName: serverName)
+    public static func application(bank: Bank, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
         let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))
         return Application(
-            router: router(ledger: ledger, configuration: configuration, logger: logger, limiter: limiter, admission: admission),
-            server: HTTPServerBuilder { responder in VerifyingHTTP1Channel(http1: HTTP1Channel(responder: responder, configuration: http1), shared: verify) },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
+            router: router(bank: bank, configuration: configuration, logger: logger),
+            server: .http1(configuration: http1),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SkillBank"),
             logger: logger)
     }
 
@@ -96,7 +89,7 @@ public enum SkillServer {
 /// runs the handler off the event loop, and renders the reply or a problem.
 enum Dispatcher {
     static func handle(
-        _ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext, ledger: Ledger, configuration: ServerConfiguration,
+        _ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext, bank: Bank, configuration: ServerConfiguration,
         limiter: RateLimiter, logger: Logger
     ) async -> Response {
         let instance = request.uri.path
@@ -111,9 +104,7 @@ enum Dispatcher {
                     throw SkillError(.unauthenticated, "a bearer token is required")
                 }
                 let secret = String(header.dropFirst(7)).trimmingSpaces
-                // A token seen since the last commit costs no trip to the thread pool.
-                token = try ledger.recentlyAuthenticated(secret)
-                if token == nil { token = try await offload { () throws(SkillError) in try ledger.authenticate(secret) } }
+                token = try await offload { () throws(SkillError) in try bank.tokens.authenticate(secret) }
                 guard let token else { throw SkillError(.unauthenticated, "the token is unknown, revoked or expired") }
                 guard roles.contains(token.role) else { throw SkillError(.forbidden, "a \(token.role.rawValue) token may not use this route") }
             }
@@ -136,7 +127,7 @@ enum Dispatcher {
             // What a replay must match (only computed when a replay is possible).
             let requestKey = key == nil ? "" : "\(endpoint.method.rawValue) \(instance) \(Hex.encode(SkillCrypto.SHA256.hash(raw)))"
             if let key, let token {
-                if let stored = try await offload({ () throws(SkillError) in try ledger.idempotentResponse(token: token.id, key: key, request: requestKey) }) {
+                if let stored = try await offload({ () throws(SkillError) in try bank.tokens.idempotentResponse(token: token.id, key: key, request: requestKey) }) {
                     return Response(status: .init(code: stored.status), headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
                                     body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
                 }
@@ -150,18 +141,18 @@ enum Dispatcher {
             }
             var path: [String: String] = [:]
             for (name, value) in context.parameters { path[String(name)] = String(value) }
-            let call = Call(ledger: ledger, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
+            let call = Call(bank: bank, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
                             client: context.clientAddress, server: configuration)
             let reply = try await offload { () throws(SkillError) in try endpoint.handler(call) }
             let parts = try reply.parts()
             if case .json = reply, let key, let token, parts.status.code < 300 {
                 try await offload { () throws(SkillError) in
-                    try ledger.storeIdempotentResponse(token: token.id, key: key, request: requestKey, status: parts.status.code, body: parts.body)
+                    try bank.tokens.keepIdempotentResponse(token: token.id, key: key, request: requestKey, status: parts.status.code, body: parts.body)
                 }
             }
             return parts.response
         } catch let error as SkillError {
-            return failure(error, instance: instance, logger: logger).response
+            return failure(endpoint.locate(error), instance: instance, logger: logger).response
         } catch {
             logger.error("request failed", metadata: ["cause": .string("\(error)")])
             return Problem.response(SkillError(.storeFailure, "internal error"), instance: instance)

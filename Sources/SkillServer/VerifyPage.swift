@@ -22,7 +22,7 @@ enum VerifyPage {
                  body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    static func handle(_ request: Request, _ context: AppRequestContext, ledger: Ledger, configuration: ServerConfiguration, limiter: RateLimiter) async -> Response {
+    static func handle(_ request: Request, _ context: AppRequestContext, bank: Bank, configuration: ServerConfiguration, limiter: RateLimiter) async -> Response {
         if let wait = limiter.take(context.clientAddress) {
             var refused = response(render(configuration: configuration, result: .problem("请求过于频繁，请稍后再试。 Too many requests; please try again shortly.")),
                                    status: .tooManyRequests)
@@ -41,9 +41,9 @@ enum VerifyPage {
         // What the form asks for is decided here: an empty form never reaches the thread pool.
         let check: @Sendable () throws(SkillError) -> Result
         if let text = form["credential"], !text.trimmingSpaces.isEmpty {
-            check = { () throws(SkillError) in .report(try Verification.verify(ledger, registryName: configuration.registryName) { $0.verify(text: text) }) }
+            check = { () throws(SkillError) in .report(try Verification.verify(bank, registryName: configuration.registryName) { $0.verify(text: text) }) }
         } else if let number = form["number"], !number.isEmpty, let name = form["name"], !name.isEmpty {
-            check = { () throws(SkillError) in .lookup(try ledger.lookup(number: number, name: name, idNumber: nil)) }
+            check = { () throws(SkillError) in .lookup(try bank.certificates.lookup(number: number, name: name, idNumber: nil)) }
         } else {
             return response(render(configuration: configuration, result: .problem("请粘贴证书文件，或输入证书编号和姓名。 Paste a certificate file, or enter a certificate number and a name.")),
                             status: .unprocessableContent)
@@ -59,7 +59,7 @@ enum VerifyPage {
             result = .problem("无法完成核验。 The check could not be completed.")
             status = .unprocessableContent
         }
-        return response(render(configuration: configuration, result: result, standards: ledger.standards), status: status)
+        return response(render(configuration: configuration, result: result, standards: bank.standards), status: status)
     }
 
     static func parseForm(_ body: String) -> [String: String] {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SkillCore
 import SkillLedger
+import SkillStoreSQLite
 
 struct BackupCommand: BankCommand {
     static let configuration = CommandConfiguration(
@@ -21,23 +22,23 @@ struct BackupCommand: BankCommand {
     func run() throws {
         let output = Output(json: global.json)
         do {
-            let path = global.configuration.databasePath
+            let path = global.databasePath
             guard FileManager.default.fileExists(atPath: path) else {
                 throw SkillError(.fileUnreadable, "there is no bank here to back up", field: path)
             }
-            try run(on: try global.openLedger(), output: output)
+            try run(on: try global.openBank(), output: output)
         } catch {
             throw output.fail(error)
         }
     }
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
+    func run(on bank: Bank, output: Output) throws(SkillError) {
         let config = global.configuration
         var secrets = [(path: config.secretPath, suffix: ".secret")]
         if config.keyPassphrase == nil { secrets.append((config.keyPassphrasePath, ".keypass")) }
-        let report = try ledger.backup(to: path, secrets: databaseOnly ? [] : secrets)
+        let report = try bank.backup(to: path, secrets: databaseOnly ? [] : secrets)
         try output.emit(report.json) {
-            "backed up \(ledger.path) to \(report.path): \(report.bytes) bytes, events up to \(report.lastEvent), \(report.logLeaves) log leaves, integrity ok"
+            "backed up \(bank.location) to \(report.path): \(report.bytes) bytes, events up to \(report.lastEvent), \(report.logLeaves) log leaves, integrity ok"
                 + (report.secrets.isEmpty ? "\nsecrets NOT copied (--database-only): the backup cannot be restored without them" : "\nsecrets: " + report.secrets.joined(separator: ", "))
         }
     }
@@ -54,7 +55,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let output = Output(json: global.json)
         do {
-            let (_, report) = try Ledger.restore(from: backup, into: global.configuration)
+            let (_, report) = try Bank.restore(from: backup, into: global.databasePath, as: SQLiteStore.self, configuration: global.configuration)
             try output.emit(report.json) {
                 "restored \(backup) into \(report.path): events up to \(report.lastEvent), log clean with \(report.logLeaves) leaves"
             }

@@ -5,7 +5,7 @@ import SkillCredentials
 import SkillLedger
 
 extension AssessmentKind: ExpressibleByArgument {}
-extension Ledger.ExportFormat: ExpressibleByArgument {}
+extension Certificates.ExportFormat: ExpressibleByArgument {}
 
 struct AssessmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,8 +22,8 @@ struct AssessmentCommand: ParsableCommand {
         @Option(help: "A 工种 of the occupation (e.g. 数控车工 under 车工).") var workType: String?
         @Option(help: "A dual-certificates.json mapping id: one exam, two certificates.") var dual: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let a = try ledger.scheduleAssessment(
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let a = try bank.issuance.scheduleAssessment(
                 institution: institution, occupation: occupation, level: level, kind: kind, workType: workType, dualMapping: dual)
             try output.emit(a.json) { a.id }
         }
@@ -33,11 +33,12 @@ struct AssessmentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "enrol", abstract: "Enrol a worker as a candidate.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
+        static let positionals: Set<String> = ["assessment"]
         @Option(help: "The person id.") var person: String
         @Option(help: "Enrol even if the eligibility rules (申报条件) say no; the reason is kept in the event.") var override: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            try ledger.enrolCandidate(assessment: assessment, person: person, override: override)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            try bank.issuance.enrolCandidate(assessment: assessment, person: person, override: override)
             try output.emit(["assessment": .string(assessment), "person": .string(person), "status": "enrolled"]) { "\(person) enrolled in \(assessment)" }
         }
     }
@@ -46,12 +47,13 @@ struct AssessmentCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "result", abstract: "Record a candidate's scores; a pass issues the signed certificate(s) in the same transaction.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
+        static let positionals: Set<String> = ["assessment"]
         @Option(help: "The person id.") var person: String
         @Option(help: "Theory score 0–100 (none for special-capability assessments).") var theory: Int?
         @Option(help: "Practical score 0–100.") var practical: Int
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let outcome = try ledger.recordResult(assessment: assessment, person: person, theory: theory, practical: practical)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let outcome = try bank.issuance.recordResult(assessment: assessment, person: person, theory: theory, practical: practical)
             try output.emit(outcome.json) {
                 outcome.passed
                     ? (["passed"] + outcome.certificates.map { "certificate \($0.id) number \($0.number) (\($0.kind))" }).joined(separator: "\n")
@@ -65,11 +67,12 @@ struct AssessmentCommand: ParsableCommand {
             commandName: "import-results", abstract: "Record results from CSV (person,theory,practical) in one transaction.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The assessment id.") var assessment: String
+        static let positionals: Set<String> = ["assessment"]
         @Argument(help: "The CSV file.") var file: String
         @Flag(help: "Record the good rows and report the bad ones.") var skipBad = false
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let (report, issued) = try ledger.importResults(assessment: assessment, from: URL(fileURLWithPath: file), skipBad: skipBad)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let (report, issued) = try bank.issuance.importResults(assessment: assessment, from: URL(fileURLWithPath: file), skipBad: skipBad)
             var value = report.json.objectValue!
             value["certificates_issued"] = .int(issued)
             if !report.committed {
@@ -94,15 +97,16 @@ struct CertCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
+        static let positionals: Set<String> = ["certificate"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let c = try ledger.certificate(certificate)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let c = try bank.certificates.certificate(certificate)
             try output.emit(c.json) {
-                let level = c.level.flatMap { ledger.standards.level(code: $0)?.display } ?? "-"
+                let level = c.level.flatMap { bank.standards.level(code: $0)?.display } ?? "-"
                 return """
                     \(c.id)  number \(c.number)
-                    kind: \(c.kind)   status: \(c.status)
-                    occupation: \(c.occupation) \(ledger.standards.occupation(c.occupation)?.zh ?? "")   level: \(level)
+                    kind: \(c.kind)   status: \(c.status.rawValue)
+                    occupation: \(c.occupation) \(bank.standards.occupation(c.occupation)?.zh ?? "")   level: \(level)
                     issuer: \(c.institutionID)   holder: \(c.personID)   issued: \(c.issuedAt)\(c.twinID.map { "\ntwin (一试双证): " + $0 } ?? "")
                     """
             }
@@ -113,12 +117,13 @@ struct CertCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the signed certificate as a VC (JSON) or a VC-JWT, for the worker to show.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
-        @Option(help: "vc | jwt | bundle (with the trust list, status lists, log proof and checkpoint)") var format: Ledger.ExportFormat = .vc
+        static let positionals: Set<String> = ["certificate"]
+        @Option(help: "vc | jwt | bundle (with the trust list, status lists, log proof and checkpoint)") var format: Certificates.ExportFormat = .vc
         @Flag(help: "Include the worker's name (only if the worker asks; the stored credential never holds it).") var withName = false
         @Option(help: "Write to this file instead of standard output.") var out: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let text = try ledger.export(certificate, format: format, withName: withName)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let text = try bank.certificates.export(certificate, format: format, withName: withName)
             try output.write(text, to: out)
         }
     }
@@ -130,11 +135,11 @@ struct CertCommand: ParsableCommand {
         @Option(help: "Why (kept in the event).") var reason: String
         @Option(help: "A file of certificate numbers, one per line.") var bulk: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
             if let bulk {
                 guard let data = FileManager.default.contents(atPath: bulk) else { throw SkillError(.fileUnreadable, "cannot read the file", field: bulk) }
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                let (revoked, problems) = try ledger.revokeBulk(numbers: lines, reason: reason)
+                let (revoked, problems) = try bank.certificates.revokeBulk(numbers: lines, reason: reason)
                 try output.emit([
                     "revoked": .array(revoked.map { .string($0.number) }),
                     "problems": .array(problems.map { ["line": .int($0.line), "number": .string($0.number), "message": .string($0.message)] }),
@@ -145,7 +150,7 @@ struct CertCommand: ParsableCommand {
                 return
             }
             guard let certificate else { throw SkillError(.usage, "name a certificate or give --bulk FILE") }
-            let changed = try ledger.changeStatus(of: certificate, .revoke, reason: reason)
+            let changed = try bank.certificates.changeStatus(of: certificate, .revoke, reason: reason)
             try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) \($0.number) revoked" }.joined(separator: "\n") }
         }
     }
@@ -154,10 +159,11 @@ struct CertCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend a certificate (and its twin).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
+        static let positionals: Set<String> = ["certificate"]
         @Option(help: "Why.") var reason: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let changed = try ledger.changeStatus(of: certificate, .suspend, reason: reason)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let changed = try bank.certificates.changeStatus(of: certificate, .suspend, reason: reason)
             try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) suspended" }.joined(separator: "\n") }
         }
     }
@@ -166,9 +172,10 @@ struct CertCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a suspension (and its twin's).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
+        static let positionals: Set<String> = ["certificate"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let changed = try ledger.changeStatus(of: certificate, .reinstate)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let changed = try bank.certificates.changeStatus(of: certificate, .reinstate)
             try output.emit(.array(changed.map(\.json))) { changed.map { "\($0.id) active" }.joined(separator: "\n") }
         }
     }
@@ -184,8 +191,8 @@ struct CertCommand: ParsableCommand {
         @Option(help: "The holder's document type.") var idType: IDType = .resident
         @Option(help: "The holder's document number.") var idNumber: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let found = try ledger.lookup(number: number, name: name, idType: idType, idNumber: idNumber)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let found = try bank.certificates.lookup(number: number, name: name, idType: idType, idNumber: idNumber)
             try output.emit(found) {
                 ["number", "issuer", "occupation", "level", "issued_at", "status"].map { "\($0): \(found[$0]?.stringValue ?? "-")" }.joined(separator: "\n")
             }
@@ -200,8 +207,8 @@ struct TrustListCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Print the trust list, signed now by the registry key.")
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            print(try ledger.trustList().prettyString())
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            print(try bank.registration.trustList().prettyString())
         }
     }
 }
@@ -213,13 +220,14 @@ struct StatusListCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "export", abstract: "Print an issuer's status list credential.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
+        static let positionals: Set<String> = ["institution"]
         @Option(help: "revocation | suspension") var purpose = "revocation"
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            guard ["revocation", "suspension"].contains(purpose) else {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            guard let purpose = StatusPurpose(rawValue: purpose) else {
                 throw SkillError(.invalidField, "purpose is revocation or suspension", field: "--purpose")
             }
-            print(try ledger.statusList(of: institution, purpose: purpose).prettyString())
+            print(try bank.certificates.statusList(of: institution, purpose: purpose).prettyString())
         }
     }
 }
@@ -247,9 +255,9 @@ struct VerifyCommand: ParsableCommand {
             var trust = try trustList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
             var lists = try statusList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
             if bank {
-                let ledger = try global.openLedger()
-                trust = try trust ?? ledger.trustList()
-                lists += try ledger.allStatusLists()
+                let bank = try global.openBank()
+                trust = try trust ?? bank.registration.trustList()
+                lists += try bank.certificates.allStatusLists()
             }
             var time = Date()
             if let at {

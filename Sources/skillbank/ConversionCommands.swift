@@ -27,11 +27,12 @@ struct ConvertCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id.") var person: String
+        static let positionals: Set<String> = ["person"]
         @Option(help: "Only this rule.") var rule: String?
         @Flag(help: "Show only the rules that apply.") var applicable = false
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let outcomes = try ledger.previewConversions(person: person, rule: rule).filter { !applicable || $0.applies }
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let outcomes = try bank.conversions.preview(person: person, rule: rule).filter { !applicable || $0.applies }
             try output.emit(.array(outcomes.map(\.json))) { OutcomeText.render(outcomes) }
         }
     }
@@ -40,11 +41,12 @@ struct ConvertCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "apply", abstract: "Apply a posting rule: credits are posted once, with the rule id, version and evidence.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id.") var person: String
+        static let positionals: Set<String> = ["person"]
         @Option(help: "The rule id (see skillbank rules list).") var rule: String
         @Option(help: "The programme, to be explicit (must be the rule's).") var programme: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let made = try ledger.applyConversion(person: person, rule: rule, programme: programme)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let made = try bank.conversions.apply(person: person, rule: rule, programme: programme)
             try output.emit(.array(made.map(\.json))) {
                 made.map { "\($0.id): \(Credits.format($0.tenths)) credits into \($0.programme) from \($0.evidence) (rule \($0.ruleID) v\($0.ruleVersion))" }
                     .joined(separator: "\n")
@@ -59,11 +61,12 @@ struct PathwayCommand: BankCommand {
     static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
+    static let positionals: Set<String> = ["person"]
     @Option(help: "The occupation code.") var occupation: String
     @Option(help: "The target five-level code.") var level: Int
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let (outcomes, record) = try ledger.pathway(person: person, occupation: occupation, level: level)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let (outcomes, record) = try bank.conversions.pathway(person: person, occupation: occupation, level: level)
         let credits = record.balances.filter { $0.kind == "training" && $0.scope == occupation }
         let certificates = record.certificates.filter { $0.occupation == occupation }
         try output.emit([
@@ -75,8 +78,8 @@ struct PathwayCommand: BankCommand {
             ],
             "rules": .array(outcomes.map(\.json)),
         ]) {
-            let name = ledger.standards.occupation(occupation)?.zh ?? ""
-            let target = ledger.standards.level(code: level)?.display ?? String(level)
+            let name = bank.standards.occupation(occupation)?.zh ?? ""
+            let target = bank.standards.level(code: level)?.display ?? String(level)
             var lines = ["Toward \(occupation) \(name) \(target):", "Holds:"]
             lines += credits.isEmpty ? ["  no training credits in \(occupation)"] : credits.map { "  \(Credits.format($0.tenths)) training credits at level \($0.level)" }
             lines += certificates.map { "  certificate \($0.number) level \($0.level.map(String.init) ?? "-") since \($0.issuedOn)" }
@@ -92,10 +95,11 @@ struct StatementCommand: BankCommand {
         commandName: "statement", abstract: "The worker's learning-account statement as a registry-signed credential (skillbank verify accepts it).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
+    static let positionals: Set<String> = ["person"]
     @Option(help: "Write to this file instead of standard output.") var out: String?
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let text = try ledger.statement(of: person).prettyString()
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let text = try bank.accounts.statement(of: person).prettyString()
         try output.write(text, to: out)
     }
 }
@@ -108,11 +112,11 @@ struct RulesCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let rules = ledger.standards.conversion.rules
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let rules = bank.standards.conversion.rules
             try output.emit(.array(rules.map(\.json))) {
                 Table.render(["ID", "VERSION", "FAMILY", "STATUS", "NAME"], rules.map { [$0.id, String($0.version), $0.family.rawValue, $0.status.rawValue, $0.name] })
-                    + "\n\nProgrammes:\n" + Table.render(["ID", "CREDITS", "CAP", "ONLINE CAP", "MAX QUALIFICATIONS", "NAME"], ledger.standards.conversion.programmes.map {
+                    + "\n\nProgrammes:\n" + Table.render(["ID", "CREDITS", "CAP", "ONLINE CAP", "MAX QUALIFICATIONS", "NAME"], bank.standards.conversion.programmes.map {
                         [$0.id, String($0.totalCredits), $0.capPercent.map { "\($0)%" } ?? "-", $0.onlineCapPercent.map { "\($0)%" } ?? "-",
                          $0.maxQualifications.map(String.init) ?? "-", $0.name]
                     })
@@ -125,9 +129,10 @@ struct RulesCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The rule id.") var rule: String
+        static let positionals: Set<String> = ["rule"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            guard let r = ledger.standards.conversion.rule(rule) else { throw SkillError(.ruleNotFound, "no conversion rule '\(rule.prefix(40))'") }
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            guard let r = bank.standards.conversion.rule(rule) else { throw SkillError(.ruleNotFound, "no conversion rule '\(rule.prefix(40))'") }
             try output.emit(r.json) { (try? r.json.prettyString()) ?? r.id }
         }
     }

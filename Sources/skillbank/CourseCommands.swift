@@ -20,8 +20,8 @@ struct CourseCommand: ParsableCommand {
         @Option(help: "Last day, YYYY-MM-DD (default open).") var ends: String?
         @Flag(help: "Taught online (its completions convert under the online-course caps).") var online = false
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let course = try ledger.publishCourse(.init(
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let course = try bank.training.publishCourse(.init(
                 institutionID: institution, title: title, occupation: occupation, level: level, hours: hours, capacity: capacity,
                 framework: framework, startsOn: try starts.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--starts") },
                 endsOn: try ends.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--ends") }, isOnline: online))
@@ -36,8 +36,8 @@ struct CourseCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this institution's courses.") var institution: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let all = try ledger.courses(institutionID: institution)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let all = try bank.training.courses(institutionID: institution)
             try output.emit(.array(all.map(\.json))) {
                 Table.render(["ID", "OCCUPATION", "LEVEL", "HOURS", "CREDITS", "PLACES", "STARTS", "TITLE"], all.map { (c: Course) -> [String] in
                     let places = "\(c.enrolled)/" + (c.capacity.map(String.init) ?? "-")
@@ -53,12 +53,13 @@ struct CourseCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The course id.") var course: String
+        static let positionals: Set<String> = ["course"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let c = try ledger.course(course)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let c = try bank.training.course(course)
             try output.emit(c.json) {
-                let occupation = ledger.standards.occupation(c.occupation)
-                let level = ledger.standards.level(code: c.level)
+                let occupation = bank.standards.occupation(c.occupation)
+                let level = bank.standards.level(code: c.level)
                 return """
                     \(c.id)  \(c.title)
                     institution: \(c.institutionID)
@@ -77,8 +78,8 @@ struct EnrolCommand: BankCommand {
     @Option(help: "The person id.") var person: String
     @Option(help: "The course id.") var course: String
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let e = try ledger.enrol(person: person, course: course)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let e = try bank.training.enrol(person: person, course: course)
         try output.emit(e.json) { e.id }
     }
 }
@@ -88,10 +89,11 @@ struct CompleteCommand: BankCommand {
         commandName: "complete", abstract: "Record that a worker completed (credits are deposited) or failed a course.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The enrolment id (enr_…).") var enrolment: String
+    static let positionals: Set<String> = ["enrolment"]
     @Flag(help: "Record a failure instead (no credits).") var failed = false
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let (e, credited) = try ledger.close(enrolment: enrolment, as: failed ? .failed : .completed)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let (e, credited) = try bank.training.close(enrolment: enrolment, as: failed ? .failed : .completed)
         var value = e.json.objectValue!
         value["credited"] = .string(Credits.format(credited))
         try output.emit(.object(value)) { "\(e.id) \(e.status.rawValue); \(Credits.format(credited)) credits deposited" }
@@ -102,9 +104,10 @@ struct WithdrawCommand: BankCommand {
     static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "Withdraw a worker from a course (frees the place).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The enrolment id.") var enrolment: String
+    static let positionals: Set<String> = ["enrolment"]
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let (e, _) = try ledger.close(enrolment: enrolment, as: .withdrawn)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let (e, _) = try bank.training.close(enrolment: enrolment, as: .withdrawn)
         try output.emit(e.json) { "\(e.id) withdrawn" }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SkillCore
 import SkillCrypto
 import SkillLedger
+import SkillStoreSQLite
 
 /// Options every command takes. Values come from flags, then `SKILLBANK_*` variables, then defaults.
 struct GlobalOptions: ParsableArguments {
@@ -23,33 +24,50 @@ struct GlobalOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    var configuration: Ledger.Configuration {
-        let path = db ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite"
+    /// The bank's SQLite file: `--db`, else `SKILLBANK_DB`, else `./skillbank.sqlite`.
+    var databasePath: String { db ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite" }
+
+    var configuration: Bank.Configuration {
         let secret = secretFile ?? environment["SKILLBANK_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let dir = (standards ?? environment["SKILLBANK_STANDARDS"]).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         let passFile = keyPassphraseFile ?? environment["SKILLBANK_KEY_PASSPHRASE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let pass = environment["SKILLBANK_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : SecretBytes(Array($0.utf8)) }
         let base = environment["SKILLBANK_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
-        var configuration = Ledger.Configuration(
-            databasePath: path, secretPath: secret, standardsDirectory: dir, keyPassphrasePath: passFile, keyPassphrase: pass, baseURL: base,
+        return Bank.Configuration(
+            besideDatabase: databasePath, secretPath: secret, standardsDirectory: dir, keyPassphrasePath: passFile, keyPassphrase: pass, baseURL: base,
             registryName: environment["SKILLBANK_REGISTRY_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "SkillBank Registry",
             logOrigin: environment["SKILLBANK_LOG_ORIGIN"].flatMap { $0.isEmpty ? nil : $0 })
-        configuration.synchronousFull = environment["SKILLBANK_SYNCHRONOUS"]?.uppercased() == "FULL"
-        return configuration
+    }
+
+    /// How the store is opened: `SKILLBANK_SYNCHRONOUS=FULL` asks for an fsync per commit.
+    func storeOptions(oneConnection: Bool) -> SQLiteStore.Options {
+        SQLiteStore.Options(synchronousFull: environment["SKILLBANK_SYNCHRONOUS"]?.uppercased() == "FULL", singleConnection: oneConnection)
     }
 
     /// Opens (creating on first use) the bank. A command does one thing and exits, so it takes
     /// one connection (the server takes a pool: `oneConnection: false`). A command that only reads
-    /// opens it without decrypting the registry's key (see `Ledger.Configuration.checksKeyPassphrase`).
-    func openLedger(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> Ledger {
+    /// opens it without decrypting the registry's key (see `Bank.Configuration.checksKeyPassphrase`).
+    func openBank(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> Bank {
+        let (bank, created) = try open(readsOnly: readsOnly, oneConnection: oneConnection)
+        if created {
+            Terminal.note("created a new bank at \(bank.location) (secret: \(configuration.secretPath), mode 0600)")
+        }
+        return bank
+    }
+
+    /// Opens the store and the bank on it. A file this call created is removed again when the
+    /// bank cannot be made in it (bad Standards, a secret that does not match), so a failed
+    /// first command leaves nothing behind.
+    func open(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> (bank: Bank, created: Bool) {
         var configuration = configuration
         configuration.checksKeyPassphrase = !readsOnly
-        configuration.singleConnection = oneConnection
-        let (ledger, created) = try Ledger.open(configuration)
-        if created {
-            Terminal.note("created a new bank at \(ledger.path) (secret: \(configuration.secretPath), mode 0600)")
+        let store = try SQLiteStore(path: databasePath, options: storeOptions(oneConnection: oneConnection))
+        do {
+            return try Bank.open(store, configuration: configuration)
+        } catch {
+            if store.isNew { SQLiteStore.removeFiles(databasePath) }
+            throw error
         }
-        return ledger
     }
 }
 
@@ -58,19 +76,22 @@ protocol BankCommand: ParsableCommand {
     var global: GlobalOptions { get }
     /// True when the command signs nothing and makes no key: it then never decrypts one.
     static var readsOnly: Bool { get }
-    func run(on ledger: Ledger, output: Output) throws(SkillError)
+    /// The command's positional arguments, by the domain field names errors use.
+    static var positionals: Set<String> { get }
+    func run(on bank: Bank, output: Output) throws(SkillError)
 }
 
 extension BankCommand {
     static var readsOnly: Bool { false }
+    static var positionals: Set<String> { [] }
 
     func run() throws {
         let output = Output(json: global.json)
         do {
-            let ledger = try global.openLedger(readsOnly: Self.readsOnly)
-            try run(on: ledger, output: output)
+            let bank = try global.openBank(readsOnly: Self.readsOnly)
+            try run(on: bank, output: output)
         } catch {
-            throw output.fail(error)
+            throw output.fail(error, positionals: Self.positionals)
         }
     }
 }

@@ -28,9 +28,9 @@ struct ImportCommand: BankCommand {
     @Flag(help: "Import the good rows and write the bad ones to the reject file.") var skipBad = false
     @Option(help: "Where rejected rows go with --skip-bad (default FILE.rejects.csv).") var rejects: String?
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
+    func run(on bank: Bank, output: Output) throws(SkillError) {
         let interactive = Terminal.isInteractive && !global.json
-        let report = try ledger.importCSV(kind, from: URL(fileURLWithPath: file), skipBad: skipBad) { done in
+        let report = try bank.imports.importCSV(kind, from: URL(fileURLWithPath: file), skipBad: skipBad) { done in
             if interactive { FileHandleProgress.show(done) }
         }
         if interactive { FileHandleProgress.finish() }

@@ -13,18 +13,18 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let output = Output(json: global.json)
         do {
-            let (ledger, created) = try Ledger.open(global.configuration)
-            let s = ledger.standards
+            let (bank, created) = try global.open()
+            let s = bank.standards
             let files = s.files.map { f -> JSONValue in
                 ["name": .string(f.name), "sha256": .string(Hex.encode(SHA256.hash(f.data)))]
             }
             try output.emit(
                 [
-                    "database": .string(ledger.path), "secret_file": .string(global.configuration.secretPath), "created": .bool(created),
+                    "database": .string(bank.location), "secret_file": .string(global.configuration.secretPath), "created": .bool(created),
                     "standards": .array(files), "default_framework": .string(s.defaultFramework.id),
                 ]
             ) {
-                var lines = [created ? "created bank \(ledger.path)" : "bank \(ledger.path) is already initialised; nothing changed"]
+                var lines = [created ? "created bank \(bank.location)" : "bank \(bank.location) is already initialised; nothing changed"]
                 lines.append("registry secret: \(global.configuration.secretPath) (mode 0600; back it up: without it personal data cannot be read)")
                 lines.append("standards: \(s.levels.count) levels, \(s.occupations.count) occupations, \(s.frameworks.count) frameworks, \(s.numberSchemes.count) number schemes")
                 lines.append("courses earn credits by \(s.defaultFramework.id) (\(Int(s.defaultFramework.hoursPerCredit!.value)) hours per credit) unless they name a framework")
@@ -43,8 +43,8 @@ struct CheckCommand: BankCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let report = try ledger.reconcile()
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let report = try bank.accounts.reconcile()
         try output.emit(report.json) {
             var lines = ["events: \(report.events)", "postings: \(report.postings)", "credits deposited: \(Credits.format(report.depositedTenths))"]
             lines.append(report.isBalanced ? "ledger reconciles" : "LEDGER DOES NOT RECONCILE")
@@ -64,8 +64,8 @@ struct EventsCommand: BankCommand {
     @Option(help: "Only events after this sequence number.") var after = 0
     @Option(help: "At most this many events.") var limit = 50
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let events = try ledger.events(after: after, limit: limit)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let events = try bank.log.events(after: after, limit: limit)
         let values = try events.map { e throws(SkillError) in try JSONParser().parse(e.canonical) }
         try output.emit(.array(values)) {
             Table.render(["SEQ", "EVENT", "TYPE", "TIME", "ACTOR"], events.map { [String($0.seq), $0.id, $0.type, $0.occurredAt, $0.actor] })

@@ -19,8 +19,8 @@ struct InstitutionCommand: ParsableCommand {
         @Option(help: "评价机构代码 for certificate numbers: 4 digits, 0000 when filed with a province.") var evaluatorCode = "0000"
         @Option(help: "机构(站点)序列码 for certificate numbers: 6 digits assigned by the province.") var site = "000001"
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let i = try ledger.registerInstitution(.init(
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let i = try bank.registration.registerInstitution(.init(
                 name: name, kind: kind, code: code, province: province, evaluatorCode: evaluatorCode, siteSequence: site))
             Terminal.note("registered \(i.kind.rawValue) institution \(i.name)")
             try output.emit(i.json) { i.id }
@@ -31,12 +31,13 @@ struct InstitutionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "accredit", abstract: "Add an accreditation scope: an occupation, levels, and dates.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id (ins_…).") var institution: String
+        static let positionals: Set<String> = ["institution"]
         @Option(help: "Occupation code from the 2022 大典, e.g. 6-31-01-03.") var occupation: String
         @Option(help: "Five-level codes, comma-separated: 5 = 初级工 … 1 = 高级技师.") var levels: String
         @Option(help: "First valid day, YYYY-MM-DD (default today).") var from: String?
         @Option(help: "Last valid day, YYYY-MM-DD (default open-ended).") var until: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
             var codes: [Int] = []
             for part in levels.split(separator: ",") {
                 guard let n = Int(part.trimmingSpaces) else {
@@ -46,7 +47,7 @@ struct InstitutionCommand: ParsableCommand {
             }
             let start = try from.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--from") }
             let end = try until.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--until") }
-            let scope = try ledger.accredit(institution, occupation: occupation, levels: codes, from: start, until: end)
+            let scope = try bank.registration.accredit(institution, occupation: occupation, levels: codes, from: start, until: end)
             try output.emit(scope.json) {
                 "\(scope.id): \(scope.occupation) levels \(scope.levels.map(String.init).joined(separator: ",")) from \(scope.validFrom) until \(scope.validUntil?.description ?? "further notice")"
             }
@@ -58,8 +59,8 @@ struct InstitutionCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let all = try ledger.institutions()
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let all = try bank.registration.institutions()
             try output.emit(.array(all.map(\.json))) {
                 Table.render(["ID", "KIND", "STATUS", "PROVINCE", "CODE", "SCOPES", "NAME"], all.map {
                     [$0.id, $0.kind.rawValue, $0.isSuspended ? "suspended" : "active", $0.province ?? "-", $0.code,
@@ -74,10 +75,11 @@ struct InstitutionCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
+        static let positionals: Set<String> = ["institution"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let i = try ledger.institution(institution)
-            try output.emit(i.json) { Self.describe(i, ledger.standards) }
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let i = try bank.registration.institution(institution)
+            try output.emit(i.json) { Self.describe(i, bank.standards) }
         }
 
         static func describe(_ i: Institution, _ standards: Standards) -> String {
@@ -102,10 +104,11 @@ struct InstitutionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend an institution: it can no longer publish, enrol or record results.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
+        static let positionals: Set<String> = ["institution"]
         @Option(help: "Why (kept in the event).") var reason: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let i = try ledger.setInstitutionSuspended(institution, true, reason: reason)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let i = try bank.registration.setInstitutionSuspended(institution, true, reason: reason)
             try output.emit(i.json) { "\(i.id) suspended" }
         }
     }
@@ -115,9 +118,10 @@ struct InstitutionCommand: ParsableCommand {
             commandName: "rotate-key", abstract: "Give an issuing institution a new key; the old one stays in the history so what it signed still verifies.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
+        static let positionals: Set<String> = ["institution"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let key = try ledger.rotateKey(of: institution)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let key = try bank.registration.rotateKey(of: institution)
             try output.emit(key.json) { "\(institution) now signs with \(key.did)" }
         }
     }
@@ -126,9 +130,10 @@ struct InstitutionCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Reinstate a suspended institution.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
+        static let positionals: Set<String> = ["institution"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let i = try ledger.setInstitutionSuspended(institution, false)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let i = try bank.registration.setInstitutionSuspended(institution, false)
             try output.emit(i.json) { "\(i.id) active" }
         }
     }

@@ -14,8 +14,8 @@ struct LogCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Print the latest signed checkpoint (making one if the tree grew).")
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            print(try ledger.checkpoint(), terminator: "")
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            print(try bank.log.checkpoint(), terminator: "")
         }
     }
 
@@ -23,8 +23,8 @@ struct LogCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "key", abstract: "Print the registry's note verifier key (C2SP vkey: name+hash+base64).")
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            print(try ledger.logVerifierKey().text)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            print(try bank.log.verifierKey().text)
         }
     }
 
@@ -35,9 +35,9 @@ struct LogCommand: ParsableCommand {
         @Option(help: "An event id.") var event: String?
         @Option(help: "The tree size to prove against (default: the latest checkpoint).") var size: Int?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
             guard (certificate == nil) != (event == nil) else { throw SkillError(.usage, "give exactly one of --certificate and --event") }
-            let proof = try ledger.inclusionProof(event: event, certificate: certificate, size: size)
+            let proof = try bank.log.inclusionProof(event: event, certificate: certificate, size: size)
             try output.emit(proof.json) { (try? proof.json.prettyString()) ?? "" }
         }
     }
@@ -48,8 +48,8 @@ struct LogCommand: ParsableCommand {
         @Option(help: "The first (older) tree size.") var from: Int
         @Option(help: "The second (newer) tree size.") var to: Int
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let proof = try ledger.consistencyProof(from: from, to: to)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let proof = try bank.log.consistencyProof(from: from, to: to)
             try output.emit(proof.json) { (try? proof.json.prettyString()) ?? "" }
         }
     }
@@ -58,8 +58,8 @@ struct LogCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "audit", abstract: "Recompute the whole log from the stored events; exit 0 clean, 1 with the first divergence named.")
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let report = try ledger.auditLog()
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let report = try bank.log.audit()
             try output.emit(report.json) {
                 report.divergence.map { "DIVERGENCE in \($0.table) at index \($0.index): \($0.message)" }
                     ?? "log clean: \(report.leaves) leaves, \(report.checkpoints) checkpoint(s) verified"
@@ -82,14 +82,14 @@ struct LogCommand: ParsableCommand {
             let output = Output(json: global.json)
             do {
                 let read = Output.read
-                var ledger: Ledger?
-                func bank() throws(SkillError) -> Ledger {
-                    if let ledger { return ledger }
-                    let opened = try global.openLedger()
-                    ledger = opened
-                    return opened
+                var opened: Bank?
+                func bank() throws(SkillError) -> Bank {
+                    if let opened { return opened }
+                    let bank = try global.openBank()
+                    opened = bank
+                    return bank
                 }
-                let verifier = try key.map { k throws(SkillError) in try SignedNote.VerifierKey(k) } ?? bank().logVerifierKey()
+                let verifier = try key.map { k throws(SkillError) in try SignedNote.VerifierKey(k) } ?? bank().log.verifierKey()
                 let a = try SkillCredentials.Checkpoint(text: try SignedNote.open(try read(old), verifiers: [verifier]).text)
                 let b = try SkillCredentials.Checkpoint(text: try SignedNote.open(try read(new), verifiers: [verifier]).text)
                 let path: [[UInt8]]
@@ -97,7 +97,7 @@ struct LogCommand: ParsableCommand {
                     let value = try JSONParser().parse(try read(proof))
                     path = (value["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Hex.decode) }
                 } else {
-                    path = try bank().consistencyProof(from: a.size, to: b.size).path
+                    path = try bank().log.consistencyProof(from: a.size, to: b.size).path
                 }
                 let ok = MerkleTree.verifyConsistency(first: a.size, second: b.size, firstRoot: a.rootHash, secondRoot: b.rootHash, proof: path)
                 try output.emit(["consistent": .bool(ok), "first": .int(a.size), "second": .int(b.size)]) {

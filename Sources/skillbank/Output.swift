@@ -36,10 +36,13 @@ struct Output {
         Terminal.note("wrote \(path)")
     }
 
-    /// Prints the error to standard error and returns the exit code to end with.
-    func fail(_ thrown: any Error) -> ExitCode {
+    /// Prints the error to standard error and returns the exit code to end with. A domain field
+    /// the error names is shown as the flag (or positional argument) a user types.
+    /// - Parameter positionals: the command's positional arguments, by domain field name.
+    func fail(_ thrown: any Error, positionals: Set<String> = []) -> ExitCode {
         if let exit = thrown as? ExitCode { return exit }
-        let error = thrown as? SkillError ?? SkillError(.storeFailure, "internal error", cause: "\(thrown)")
+        let raw = thrown as? SkillError ?? SkillError(.storeFailure, "internal error", cause: "\(thrown)")
+        let error = SkillError(raw.code, raw.message, field: raw.field.map { Flags.name(for: $0, positionals: positionals) }, cause: raw.cause)
         let value: JSONValue = [
             "error": ["code": .string(error.code.rawValue), "message": .string(error.message), "field": .optional(error.field)],
         ]
@@ -49,6 +52,23 @@ struct Output {
             Terminal.error("error: \(error.description)")
         }
         return ExitCode(ExitCodes.code(for: error.code))
+    }
+}
+
+/// The CLI's names for the domain fields errors name: `id_number` → `--id-number`, a
+/// positional argument in capitals, a few flags named otherwise; anything that is not a domain
+/// field name (a path, `line 3`, an environment variable) stays as it is.
+enum Flags {
+    /// Flags whose name is not the field's with dashes.
+    static let renamed = ["site_sequence": "--site"]
+
+    static func name(for field: String, positionals: Set<String> = []) -> String {
+        // `code, line 2` (a field inside a nested place): map the first part only.
+        let parts = field.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let first = parts[0]
+        guard !first.isEmpty, first.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "_") }) else { return field }
+        let mapped = positionals.contains(first) ? first.uppercased() : renamed[first] ?? "--" + first.replacingOccurrences(of: "_", with: "-")
+        return parts.count == 2 ? "\(mapped), \(parts[1])" : mapped
     }
 }
 

@@ -16,8 +16,8 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "resident (居民身份证) | passport | hk-macao | taiwan.") var idType: IDType
         @Option(help: "The document number (checked; stored only as a blind index and ciphertext).") var idNumber: String
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let p = try ledger.registerPerson(name: name, idType: idType, idNumber: idNumber)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let p = try bank.registration.registerPerson(name: name, idType: idType, idNumber: idNumber)
             Terminal.note("registered \(p.maskedName) (\(p.idType.rawValue) \(p.maskedIDNumber))")
             try output.emit(p.json) { p.id }
         }
@@ -28,9 +28,10 @@ struct PersonCommand: ParsableCommand {
         static let readsOnly = true
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person id (per_…).") var person: String
+        static let positionals: Set<String> = ["person"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let p = try ledger.person(person)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let p = try bank.registration.person(person)
             try output.emit(p.json) { PersonCommand.describe(p) }
         }
     }
@@ -42,8 +43,8 @@ struct PersonCommand: ParsableCommand {
         @Option(help: "The document type.") var idType: IDType = .resident
         @Option(help: "The document number.") var idNumber: String
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            guard let p = try ledger.findPerson(idType: idType, idNumber: idNumber) else {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            guard let p = try bank.registration.findPerson(idType: idType, idNumber: idNumber) else {
                 throw SkillError(.personNotFound, "no worker is registered with this document", field: "--id-number")
             }
             try output.emit(p.json) { PersonCommand.describe(p) }

@@ -7,11 +7,12 @@ struct CreditsCommand: BankCommand {
     static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
+    static let positionals: Set<String> = ["person"]
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        _ = try ledger.person(person)
-        let balances = try ledger.balances(of: person)
-        try output.emit(.array(balances.map(\.json))) { Self.table(balances, ledger.standards) }
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        _ = try bank.registration.person(person)
+        let balances = try bank.accounts.balances(of: person)
+        try output.emit(.array(balances.map(\.json))) { Self.table(balances, bank.standards) }
     }
 
     static func table(_ balances: [AccountBalance], _ standards: Standards) -> String {
@@ -28,20 +29,22 @@ struct RecordCommand: BankCommand {
     static let readsOnly = true
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person id.") var person: String
+    static let positionals: Set<String> = ["person"]
 
-    func run(on ledger: Ledger, output: Output) throws(SkillError) {
-        let r = try ledger.record(of: person)
+    func run(on bank: Bank, output: Output) throws(SkillError) {
+        let r = try bank.accounts.record(of: person)
         try output.emit(r.json) {
             var lines = [PersonCommand.describe(r.person), "", "Training"]
             if r.training.isEmpty {
                 lines.append("  none yet")
             } else {
-                lines.append(Table.render(["  ENROLMENT", "STATUS", "CREDITED", "OCCUPATION", "LEVEL", "HOURS", "INSTITUTION", "COURSE"], r.training.map {
-                    ["  " + $0.enrolment.id, $0.enrolment.status.rawValue, Credits.format($0.creditedTenths), "\($0.occupation) \($0.occupationName)",
-                     String($0.level), String($0.hours), $0.institutionName, $0.courseTitle]
+                lines.append(Table.render(["  ENROLMENT", "STATUS", "CREDITED", "OCCUPATION", "LEVEL", "HOURS", "INSTITUTION", "COURSE"], r.training.map { t in
+                    let c = t.course
+                    return ["  " + t.enrolment.id, t.enrolment.status.rawValue, Credits.format(t.creditedTenths), "\(c.occupation) \(r.occupationName(c.occupation))",
+                            String(c.level), String(c.hours), t.institutionName, c.title]
                 }))
             }
-            lines += ["", "Credits", CreditsCommand.table(r.balances, ledger.standards), "", "Total training credits: \(Credits.format(r.trainingTenths))"]
+            lines += ["", "Credits", CreditsCommand.table(r.balances, bank.standards), "", "Total training credits: \(Credits.format(r.trainingTenths))"]
             if !r.conversions.isEmpty {
                 lines += ["", "Conversions"]
                 lines.append(Table.render(["  CONVERSION", "RULE", "PROGRAMME", "CREDITS", "FROM", "STATUS"], r.conversions.map {
@@ -54,8 +57,8 @@ struct RecordCommand: BankCommand {
                 lines.append("  none yet")
             } else {
                 lines.append(Table.render(["  NUMBER", "KIND", "OCCUPATION", "LEVEL", "ISSUED", "STATUS"], r.certificates.map {
-                    ["  " + $0.number, $0.kind, "\($0.occupation) \(ledger.standards.occupation($0.occupation)?.zh ?? "")",
-                     $0.level.flatMap { ledger.standards.level(code: $0)?.display } ?? "-", $0.issuedAt, $0.status]
+                    ["  " + $0.number, $0.kind, "\($0.occupation) \(bank.standards.occupation($0.occupation)?.zh ?? "")",
+                     $0.level.flatMap { bank.standards.level(code: $0)?.display } ?? "-", $0.issuedAt, $0.status.rawValue]
                 }))
             }
             return lines.joined(separator: "\n")

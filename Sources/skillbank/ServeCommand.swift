@@ -23,13 +23,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let output = Output(json: global.json)
         let env = ProcessInfo.processInfo.environment
-        let ledger: Ledger
+        let bank: Bank
         let tokenFile: String
         do {
-            ledger = try global.openLedger(oneConnection: false)
-            tokenFile = global.configuration.databasePath + ".operator-token"
+            bank = try global.openBank(oneConnection: false)
+            tokenFile = global.databasePath + ".operator-token"
             if !FileManager.default.fileExists(atPath: tokenFile) {
-                let (_, secret) = try ledger.createToken(role: .operator, actor: Actor("operator:serve"))
+                let (_, secret) = try bank.tokens.create(role: .operator, actor: Actor("operator:serve"))
                 guard FileManager.default.createFile(atPath: tokenFile, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
                     throw SkillError(.secretInvalid, "cannot write the operator token file", field: tokenFile)
                 }
@@ -43,17 +43,17 @@ struct ServeCommand: AsyncParsableCommand {
         config.port = port ?? env["SKILLBANK_PORT"].flatMap(Int.init) ?? 8080
         var logger = Logger(label: "skillbank") { LineLogHandler(label: $0) }
         logger.logLevel = env["SKILLBANK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let app = SkillServer.application(ledger: ledger, configuration: config, logger: logger)
-        print("SkillBank is serving \(ledger.path) at http://\(config.host):\(config.port)")
+        let app = SkillServer.application(bank: bank, configuration: config, logger: logger)
+        print("SkillBank is serving \(bank.location) at http://\(config.host):\(config.port)")
         print("verification page: http://\(config.host):\(config.port)/verify")
         print("operator token file: \(tokenFile)")
         // Checkpoints: at most one per interval, and only when the tree has grown.
         let interval = max(1, checkpointInterval)
         let checkpoints = Task.detached {
-            var last = (try? ledger.logSize()) ?? -1
+            var last = (try? bank.log.size()) ?? -1
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(interval))
-                if let size = try? ledger.logSize(), size != last, (try? ledger.checkpoint()) != nil { last = size }
+                if let size = try? bank.log.size(), size != last, (try? bank.log.checkpoint()) != nil { last = size }
             }
         }
         defer { checkpoints.cancel() }
@@ -75,9 +75,9 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "The person a worker token belongs to.") var person: String?
         @Option(help: "Last day the token works, YYYY-MM-DD.") var expires: String?
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
+        func run(on bank: Bank, output: Output) throws(SkillError) {
             let until = try expires.map { t throws(SkillError) in try CalendarDate.parse(t, field: "--expires") }
-            let (record, secret) = try ledger.createToken(role: role, institution: institution, person: person, expires: until)
+            let (record, secret) = try bank.tokens.create(role: role, institution: institution, person: person, expires: until)
             if global.json {
                 var value = record.json.objectValue!
                 value["token"] = .string(secret)
@@ -93,8 +93,8 @@ struct TokenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List tokens (never the secrets).")
         @OptionGroup var global: GlobalOptions
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let all = try ledger.tokens()
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let all = try bank.tokens.all()
             try output.emit(.array(all.map(\.json))) {
                 Table.render(["ID", "ROLE", "FOR", "CREATED", "EXPIRES", "REVOKED"], all.map {
                     [$0.id, $0.role.rawValue, $0.institutionID ?? $0.personID ?? "-", $0.createdAt, $0.expiresAt ?? "-", $0.revokedAt ?? "-"]
@@ -107,9 +107,10 @@ struct TokenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token at once.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The token id (tok_…).") var token: String
+        static let positionals: Set<String> = ["token"]
 
-        func run(on ledger: Ledger, output: Output) throws(SkillError) {
-            let t = try ledger.revokeToken(token)
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let t = try bank.tokens.revoke(token)
             try output.emit(t.json) { "\(t.id) revoked" }
         }
     }

@@ -12,8 +12,8 @@ struct StandardsCommand: ParsableCommand {
     /// The bank's Standards when the database exists, else the Standards folder.
     static func load(_ global: GlobalOptions, dir: String?) throws(SkillError) -> Standards {
         if let dir { return try Standards.load(directory: URL(fileURLWithPath: dir)) }
-        if FileManager.default.fileExists(atPath: global.configuration.databasePath) {
-            return try global.openLedger().standards
+        if FileManager.default.fileExists(atPath: global.databasePath) {
+            return try global.openBank().standards
         }
         guard let found = global.configuration.standardsDirectory ?? StandardsLocator.find() else {
             throw SkillError(.standardsMissing, "no bank and no Standards folder found; pass --dir")

@@ -1,3 +1,4 @@
+import SkillCore
 import SkillCredentials
 import Testing
 

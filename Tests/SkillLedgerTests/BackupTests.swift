@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import GRDB
 import SkillCore
+import SkillStoreSQLite
+import SkillTestSupport
 @testable import SkillLedger
 import Testing
 
@@ -17,7 +19,7 @@ import Testing
         let writer = Thread {
             var n = 1
             while !stop.load(ordering: .relaxed) {
-                if let p = try? bank.ledger.registerPerson(name: "工人\(n)", idType: .resident, idNumber: TestBank.residentID(n)) {
+                if let p = try? bank.ledger.registration.registerPerson(name: "工人\(n)", idType: .resident, idNumber: TestBank.residentID(n)) {
                     acknowledged.withLock { $0.append(p.id) }
                 }
                 n += 1
@@ -38,13 +40,13 @@ import Testing
         }
 
         let restoredPath = bank.folder.appendingPathComponent("restored.sqlite").path
-        let (restored, restoreReport) = try Ledger.restore(from: target, into: .init(databasePath: restoredPath))
+        let (restored, restoreReport) = try Bank.restore(from: target, into: restoredPath, as: SQLiteStore.self, configuration: .init(besideDatabase: restoredPath))
         #expect(restoreReport.lastEvent == report.lastEvent && restoreReport.logLeaves == report.lastEvent)
-        #expect(try restored.auditLog().isClean)
-        for id in before { #expect(try restored.person(id).id == id) }
-        #expect(try restored.institution(school.id).name == school.name)
+        #expect(try restored.log.audit().isClean)
+        for id in before { #expect(try restored.registration.person(id).id == id) }
+        #expect(try restored.registration.institution(school.id).name == school.name)
         // The copy is a working bank: it takes new writes.
-        _ = try restored.registerPerson(name: "新人", idType: .passport, idNumber: "E12345678")
+        _ = try restored.registration.registerPerson(name: "新人", idType: .passport, idNumber: "E12345678")
     }
 
     @Test func refusesToOverwriteAndLeavesNothingBehindOnFailure() throws {
@@ -52,7 +54,7 @@ import Testing
         let target = bank.folder.appendingPathComponent("copy.sqlite").path
         _ = try bank.ledger.backup(to: target, secrets: [(bank.dbPath + ".secret", ".secret"), (bank.dbPath + ".keypass", ".keypass")])
         expectCode(.backupTargetExists) { _ = try bank.ledger.backup(to: target, secrets: []) }
-        expectCode(.backupTargetExists) { _ = try Ledger.restore(from: target, into: .init(databasePath: bank.dbPath)) }
+        expectCode(.backupTargetExists) { _ = try Bank.restore(from: target, into: bank.dbPath, as: SQLiteStore.self, configuration: .init(besideDatabase: bank.dbPath)) }
 
         // A backup whose log was tampered with is refused, and the half-made bank is removed.
         let queue = try DatabaseQueue(path: target)
@@ -62,23 +64,22 @@ import Testing
         }
         try queue.close()
         let restoredPath = bank.folder.appendingPathComponent("restored.sqlite").path
-        expectCode(.backupInvalid) { _ = try Ledger.restore(from: target, into: .init(databasePath: restoredPath)) }
+        expectCode(.backupInvalid) { _ = try Bank.restore(from: target, into: restoredPath, as: SQLiteStore.self, configuration: .init(besideDatabase: restoredPath)) }
         for suffix in ["", "-wal", "-shm", ".secret", ".keypass", ".partial"] {
             #expect(!FileManager.default.fileExists(atPath: restoredPath + suffix), "\(suffix) left behind")
         }
         // Without its secret a backup cannot be restored.
         let bare = bank.folder.appendingPathComponent("bare.sqlite").path
         _ = try bank.ledger.backup(to: bare, secrets: [])
-        expectCode(.secretMissing) { _ = try Ledger.restore(from: bare, into: .init(databasePath: restoredPath)) }
+        expectCode(.secretMissing) { _ = try Bank.restore(from: bare, into: restoredPath, as: SQLiteStore.self, configuration: .init(besideDatabase: restoredPath)) }
     }
 
     /// NORMAL by default (crash-safe in WAL mode); FULL on request (power-loss safe).
     @Test func synchronousIsNormalUnlessFullIsAskedFor() throws {
         let bank = try TestBank()
-        #expect(try bank.ledger.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
-        var config = Ledger.Configuration(databasePath: bank.dbPath)
-        config.synchronousFull = true
-        let full = try Ledger.open(config).ledger
-        #expect(try full.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+        let normal = try SQLiteStore(path: bank.dbPath)
+        #expect(try normal.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+        let full = try SQLiteStore(path: bank.dbPath, options: .init(synchronousFull: true))
+        #expect(try full.database.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct BundleTests {
     @Test func bundleVerifiesOfflineAndStatesItsCheckpointTime() throws {
         let b = try IssuedBank()
-        let text = try b.ledger.export(b.certificate.id, format: .bundle)
+        let text = try b.ledger.certificates.export(b.certificate.id, format: .bundle)
         let bundle = try JSONParser().parse(text)
         // Nothing but the file: a verifier with no trust list of its own.
         let report = CredentialVerifier(trustList: nil).verify(text: text)
@@ -24,10 +24,10 @@ import Testing
 
         // Revoked after the bundle was made: the bundle's own lists still say active, and the
         // report says as of when, so a verifier can demand something fresher.
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .revoke, reason: "after the bundle")
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .revoke, reason: "after the bundle")
         let stale = CertificateBundle.verify(bundle)
         #expect(stale.isValid && stale.summary["checkpoint_time"] == stamp)
-        let fresh = try JSONParser().parse(try b.ledger.export(b.certificate.id, format: .bundle))
+        let fresh = try JSONParser().parse(try b.ledger.certificates.export(b.certificate.id, format: .bundle))
         #expect(CertificateBundle.verify(fresh).reasons == [.revoked])
 
         // Tampering with the log parts is caught.
@@ -37,6 +37,6 @@ import Testing
         members = bundle.objectValue!
         members["checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank-registry/log\n", with: "skillbank-registry/log2\n"))
         #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
-        #expect(throws: SkillError.self) { try b.ledger.export(b.certificate.id, format: .bundle, withName: true) }
+        #expect(throws: SkillError.self) { try b.ledger.certificates.export(b.certificate.id, format: .bundle, withName: true) }
     }
 }

@@ -13,27 +13,27 @@ struct IssuedBank {
     let person: PersonSummary
     let assessment: Assessment
     let certificate: CertificateSummary
-    var ledger: Ledger { bank.ledger }
+    var ledger: Bank { bank.ledger }
 
     init(clock: @escaping @Sendable () -> Date = { Date() }, dual: String? = nil, occupation: String = "6-31-01-03", level: Int = 4) throws {
         bank = try TestBank(clock: clock)
-        evaluator = try bank.ledger.registerInstitution(.init(
+        evaluator = try bank.ledger.registration.registerInstitution(.init(
             name: "广东省技能评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44", evaluatorCode: "0012", siteSequence: "000007"))
-        _ = try bank.ledger.accredit(evaluator.id, occupation: occupation, levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+        _ = try bank.ledger.registration.accredit(evaluator.id, occupation: occupation, levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
         person = try bank.person(7, name: "李明")
-        assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: occupation, level: level, dualMapping: dual)
-        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id, override: "fixture: eligibility is tested in ConversionTests")
-        let outcome = try bank.ledger.recordResult(assessment: assessment.id, person: person.id, theory: 78, practical: 85)
+        assessment = try bank.ledger.issuance.scheduleAssessment(institution: evaluator.id, occupation: occupation, level: level, dualMapping: dual)
+        try bank.ledger.issuance.enrolCandidate(assessment: assessment.id, person: person.id, override: "fixture: eligibility is tested in ConversionTests")
+        let outcome = try bank.ledger.issuance.recordResult(assessment: assessment.id, person: person.id, theory: 78, practical: 85)
         certificate = outcome.certificates[0]
     }
 
-    func credential(_ id: String? = nil) throws -> JSONValue { try JSONParser().parse(try ledger.export(id ?? certificate.id, format: .vc)) }
+    func credential(_ id: String? = nil) throws -> JSONValue { try JSONParser().parse(try ledger.certificates.export(id ?? certificate.id, format: .vc)) }
 
     /// Fixture people `numbers`, each enrolled as a candidate of the assessment.
     func candidates(_ numbers: some Sequence<Int>) throws -> [PersonSummary] {
         try numbers.map { n in
             let p = try bank.person(n)
-            try ledger.enrolCandidate(assessment: assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+            try ledger.issuance.enrolCandidate(assessment: assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
             return p
         }
     }
@@ -46,7 +46,7 @@ struct IssuedBank {
     }
 
     func verifier() throws -> CredentialVerifier {
-        CredentialVerifier(trustList: try ledger.trustList(), statusLists: try ledger.allStatusLists())
+        CredentialVerifier(trustList: try ledger.registration.trustList(), statusLists: try ledger.certificates.allStatusLists())
     }
 }
 
@@ -55,7 +55,7 @@ struct IssuedBank {
         let b = try IssuedBank()
         let year = String(format: "%02d", CalendarDate(Date()).year % 100)
         #expect(b.certificate.number == "S001244000007\(year)4000001")
-        #expect(b.certificate.status == "active" && b.certificate.level == 4)
+        #expect(b.certificate.status == .active && b.certificate.level == 4)
         let scheme = try #require(b.ledger.standards.numberScheme("skill-level-2020"))
         #expect(try scheme.parse(b.certificate.number, provinces: b.ledger.standards.provinceCodes, levels: [1, 2, 3, 4, 5])["serial"] == "000001")
 
@@ -70,17 +70,17 @@ struct IssuedBank {
 
         // The next pass at the same prefix takes the next serial.
         let p2 = try b.bank.person(8)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
-        let second = try b.ledger.recordResult(assessment: b.assessment.id, person: p2.id, theory: 60, practical: 60)
+        try b.ledger.issuance.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
+        let second = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p2.id, theory: 60, practical: 60)
         #expect(second.certificates.first?.number.hasSuffix("4000002") == true)
-        #expect(try b.ledger.reconcile().isBalanced)
+        #expect(try b.ledger.accounts.reconcile().isBalanced)
 
         // A pass whose certificate went missing (a half-written issuance) does not reconcile,
         // nor does a certificate whose pass went missing.
         try b.bank.rawWrite("PRAGMA foreign_keys = OFF; DELETE FROM certificates WHERE id = '\(second.certificates[0].id)'")
-        #expect(try b.ledger.reconcile().problems.contains("1 passed result(s) have no certificate"))
+        #expect(try b.ledger.accounts.reconcile().problems.contains("1 passed result(s) have no certificate"))
         try b.bank.rawWrite("PRAGMA foreign_keys = OFF; DELETE FROM candidates WHERE person_id = '\(b.certificate.personID)'")
-        #expect(try b.ledger.reconcile().problems.contains("1 certificate(s) lack the pass they were issued for"))
+        #expect(try b.ledger.accounts.reconcile().problems.contains("1 certificate(s) lack the pass they were issued for"))
     }
 
     /// Serials are counted in memory during a transaction and written back before it
@@ -99,14 +99,14 @@ struct IssuedBank {
             \(people[2].id),70,40
             \(people[3].id),65,61
             """.write(to: csv, atomically: true, encoding: .utf8)
-        let refused = try b.ledger.importResults(assessment: b.assessment.id, from: csv)
+        let refused = try b.ledger.issuance.importResults(assessment: b.assessment.id, from: csv)
         #expect(!refused.report.committed && refused.certificates == 0)
         #expect(try b.bank.count("certificate_serials", "last = 1") == 1)
 
-        let skipped = try b.ledger.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
+        let skipped = try b.ledger.issuance.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
         #expect(skipped.report.committed && skipped.certificates == 3 && skipped.report.problems.map(\.line) == [4])
-        let last = try b.ledger.recordResult(assessment: b.assessment.id, person: people[4].id, theory: 90, practical: 90)
-        let serials = try ([b.person] + people).map { p in try b.ledger.certificates(of: p.id).map { String($0.number.suffix(6)) } }
+        let last = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: people[4].id, theory: 90, practical: 90)
+        let serials = try ([b.person] + people).map { p in try b.ledger.certificates.certificates(of: p.id).map { String($0.number.suffix(6)) } }
         #expect(serials == [["000001"], ["000002"], ["000003"], [], ["000004"], ["000005"]])
         #expect(last.certificates.first?.number.hasSuffix("000005") == true)
         #expect(try b.bank.count("certificate_serials", "last = 5") == 1)
@@ -122,15 +122,15 @@ struct IssuedBank {
         let broken = [1, 2, 4].map { people[$0].id }
         try b.bank.rawWrite("UPDATE people SET id_ciphertext = (SELECT id_ciphertext FROM people WHERE id = '\(people[0].id)') WHERE id IN ('\(broken.joined(separator: "','"))')")
         let csv = try b.resultsFile(people)
-        let size = try b.ledger.logSize()
-        let imported = try b.ledger.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
+        let size = try b.ledger.log.size()
+        let imported = try b.ledger.issuance.importResults(assessment: b.assessment.id, from: csv, skipBad: true)
         #expect(imported.report.committed && imported.certificates == 3 && imported.report.problems.map(\.line) == [3, 4, 6])
-        #expect(try b.ledger.logSize() == size + 6)
-        #expect(try b.ledger.auditLog().isClean)
-        let checkpoint = try Checkpoint(text: try SignedNote.open(try b.ledger.checkpoint(), verifiers: [try b.ledger.logVerifierKey()]).text)
+        #expect(try b.ledger.log.size() == size + 6)
+        #expect(try b.ledger.log.audit().isClean)
+        let checkpoint = try Checkpoint(text: try SignedNote.open(try b.ledger.log.checkpoint(), verifiers: [try b.ledger.log.verifierKey()]).text)
         for p in people where !broken.contains(p.id) {
-            let certificate = try #require(try b.ledger.certificates(of: p.id).first)
-            let proof = try b.ledger.inclusionProof(certificate: certificate.id)
+            let certificate = try #require(try b.ledger.certificates.certificates(of: p.id).first)
+            let proof = try b.ledger.log.inclusionProof(certificate: certificate.id)
             #expect(MerkleTree.verifyInclusion(
                 leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash, proof: proof.path, root: checkpoint.rootHash))
         }
@@ -139,61 +139,61 @@ struct IssuedBank {
     @Test func failsAndBadResultsIssueNothing() throws {
         let b = try IssuedBank()
         let p = try b.bank.person(9)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        try b.ledger.issuance.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
         let before = try b.bank.snapshot()
-        expectCode(.invalidField) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 101, practical: 80) }
-        expectCode(.invalidField) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: nil, practical: 80) }
+        expectCode(.invalidField) { _ = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: 101, practical: 80) }
+        expectCode(.invalidField) { _ = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: nil, practical: 80) }
         let stranger = try b.bank.person(10)
         let afterStranger = try b.bank.snapshot()
-        expectCode(.candidateNotFound) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: stranger.id, theory: 80, practical: 80) }
+        expectCode(.candidateNotFound) { _ = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: stranger.id, theory: 80, practical: 80) }
         #expect(try b.bank.snapshot() == afterStranger)
         #expect(before["events"]! + 1 == afterStranger["events"]!)
-        let failed = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 59, practical: 90)
+        let failed = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: 59, practical: 90)
         #expect(!failed.passed && failed.certificates.isEmpty)
-        expectCode(.transitionInvalid) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
-        expectCode(.candidateExists) { try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests") }
+        expectCode(.transitionInvalid) { _ = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
+        expectCode(.candidateExists) { try b.ledger.issuance.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests") }
         #expect(try b.bank.count("certificates") == 1)
     }
 
     @Test func schedulingIsLimitedToEvaluatorsInScope() throws {
         let b = try IssuedBank()
         let school = try b.bank.school()
-        expectCode(.kindNotAllowed) { _ = try b.ledger.scheduleAssessment(institution: school.id, occupation: "6-31-01-03", level: 4) }
-        expectCode(.outOfScope) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 2) }
-        expectCode(.outOfScope) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-02-04", level: 4) }
-        expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil) }
-        expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4, kind: .special) }
-        expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4, dualMapping: "nope") }
-        _ = try b.ledger.setInstitutionSuspended(b.evaluator.id, true)
-        expectCode(.institutionSuspended) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4) }
+        expectCode(.kindNotAllowed) { _ = try b.ledger.issuance.scheduleAssessment(institution: school.id, occupation: "6-31-01-03", level: 4) }
+        expectCode(.outOfScope) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 2) }
+        expectCode(.outOfScope) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-02-04", level: 4) }
+        expectCode(.invalidField) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil) }
+        expectCode(.invalidField) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4, kind: .special) }
+        expectCode(.invalidField) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4, dualMapping: "nope") }
+        _ = try b.ledger.registration.setInstitutionSuspended(b.evaluator.id, true)
+        expectCode(.institutionSuspended) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: 4) }
         // A suspended evaluator cannot issue; what it issued before still verifies.
         let p = try b.bank.person(11)
-        try b.ledger.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-        expectCode(.institutionSuspended) { _ = try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
+        try b.ledger.issuance.enrolCandidate(assessment: b.assessment.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        expectCode(.institutionSuspended) { _ = try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90) }
         #expect(try b.verifier().verify(credential: b.credential()).isValid)
         // A refused result leaves the candidate enrolled, to be recorded once the evaluator is reinstated.
         #expect(try b.bank.count("candidates", "person_id = '\(p.id)' AND status = 'enrolled' AND theory IS NULL") == 1)
-        _ = try b.ledger.setInstitutionSuspended(b.evaluator.id, false)
-        #expect(try b.ledger.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90).certificates.count == 1)
+        _ = try b.ledger.registration.setInstitutionSuspended(b.evaluator.id, false)
+        #expect(try b.ledger.issuance.recordResult(assessment: b.assessment.id, person: p.id, theory: 90, practical: 90).certificates.count == 1)
     }
 
     @Test func workTypeIsCheckedAndCertified() throws {
         let b = try IssuedBank()
-        _ = try b.ledger.accredit(b.evaluator.id, occupation: "6-18-01-01", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
-        expectCode(.invalidField) { _ = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "钳工") }
-        let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "数控车工")
+        _ = try b.ledger.registration.accredit(b.evaluator.id, occupation: "6-18-01-01", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
+        expectCode(.invalidField) { _ = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "钳工") }
+        let a = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-18-01-01", level: 4, workType: "数控车工")
         let p = try b.bank.person(30)
-        try b.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-        let c = try #require(try b.ledger.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates.first)
+        try b.ledger.issuance.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        let c = try #require(try b.ledger.issuance.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates.first)
         #expect(try b.credential(c.id)["credentialSubject"]?["achievement"]?["specialization"] == "数控车工")
     }
 
     @Test func specialCapabilityHasNoLevelAndNoTheory() throws {
         let b = try IssuedBank()
-        let a = try b.ledger.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil, kind: .special)
+        let a = try b.ledger.issuance.scheduleAssessment(institution: b.evaluator.id, occupation: "6-31-01-03", level: nil, kind: .special)
         let p = try b.bank.person(12)
-        try b.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-        let outcome = try b.ledger.recordResult(assessment: a.id, person: p.id, theory: nil, practical: 70)
+        try b.ledger.issuance.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        let outcome = try b.ledger.issuance.recordResult(assessment: a.id, person: p.id, theory: nil, practical: 70)
         let c = try #require(outcome.certificates.first)
         #expect(c.kind == "special-capability-certificate" && c.level == nil && c.number == c.id)
         let report = try b.verifier().verify(credential: b.credential(c.id))
@@ -202,9 +202,9 @@ struct IssuedBank {
 
     @Test func noPersonalDataInAnyExport() throws {
         let b = try IssuedBank()
-        let clear = try b.ledger.revealPerson(b.person.id)
-        for text in [try b.ledger.export(b.certificate.id, format: .vc), try b.ledger.export(b.certificate.id, format: .jwt),
-                     try b.ledger.trustList().prettyString()] + (try b.ledger.allStatusLists().map { try $0.prettyString() })
+        let clear = try b.ledger.registration.revealPerson(b.person.id)
+        for text in [try b.ledger.certificates.export(b.certificate.id, format: .vc), try b.ledger.certificates.export(b.certificate.id, format: .jwt),
+                     try b.ledger.registration.trustList().prettyString()] + (try b.ledger.certificates.allStatusLists().map { try $0.prettyString() })
         {
             let decoded = text.split(separator: ".").compactMap { Base64URL.decode(String($0)) }.map { String(decoding: $0, as: UTF8.self) }.joined()
             for secret in [clear.name, clear.idNumber] {
@@ -212,10 +212,10 @@ struct IssuedBank {
             }
         }
         // With the worker's opt-in, the name appears, and the copy still verifies.
-        let named = try b.ledger.export(b.certificate.id, format: .vc, withName: true)
+        let named = try b.ledger.certificates.export(b.certificate.id, format: .vc, withName: true)
         #expect(named.contains(clear.name) && !named.contains(clear.idNumber))
         #expect(try b.verifier().verify(text: named).isValid)
-        #expect(try b.verifier().verify(text: b.ledger.export(b.certificate.id, format: .jwt)).isValid)
+        #expect(try b.verifier().verify(text: b.ledger.certificates.export(b.certificate.id, format: .jwt)).isValid)
         // The salted hash is the worker's proof: the ledger's salt reproduces it.
         let hash = try b.credential()["credentialSubject"]!["identifier"]!.arrayValue![0]["identityHash"]!.stringValue!
         #expect(!hash.contains(clear.idNumber))
@@ -256,19 +256,19 @@ struct IssuedBank {
         #expect(reasons(credential, at: Date(timeIntervalSince1970: 0)) == [.notYetValid])
 
         // Revoked, then suspended: distinct reasons.
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .suspend)
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .suspend)
         #expect(reasons(credential, try b.verifier()) == [.suspended])
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .reinstate)
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .reinstate)
         #expect(reasons(credential, try b.verifier()).isEmpty)
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .revoke, reason: "fraud")
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .revoke, reason: "fraud")
         #expect(reasons(credential, try b.verifier()) == [.revoked])
-        expectCode(.transitionInvalid) { _ = try b.ledger.changeStatus(of: b.certificate.id, .reinstate) }
+        expectCode(.transitionInvalid) { _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .reinstate) }
         // Without status lists: unavailable, not "valid".
-        #expect(reasons(credential, CredentialVerifier(trustList: try b.ledger.trustList())) == [.statusUnavailable])
+        #expect(reasons(credential, CredentialVerifier(trustList: try b.ledger.registration.trustList())) == [.statusUnavailable])
         // A trust list that was altered: its proof fails.
-        let trust = try b.ledger.trustList()
+        let trust = try b.ledger.registration.trustList()
         let altered = mutate(trust, ["issuer", "name"], "Mallory Registry")
-        #expect(reasons(credential, CredentialVerifier(trustList: altered, statusLists: try b.ledger.allStatusLists())).contains(.trustListInvalid))
+        #expect(reasons(credential, CredentialVerifier(trustList: altered, statusLists: try b.ledger.certificates.allStatusLists())).contains(.trustListInvalid))
     }
 
     @Test func scopeAndKeyWindowAreCheckedAtIssuance() throws {
@@ -276,25 +276,25 @@ struct IssuedBank {
         let clock = MutableClock(Date(timeIntervalSince1970: 1_767_225_600))  // 2026-01-01
         let b = try IssuedBank(clock: clock.now)
         let ledger = b.ledger
-        let evaluator2 = try ledger.registerInstitution(.init(name: "短期评价机构", kind: .employer, code: TestBank.uscc("91440300MA5F8R777"), province: "44"))
-        _ = try ledger.accredit(evaluator2.id, occupation: "6-31-01-03", levels: [4], from: CalendarDate(iso: "2025-01-01"), until: CalendarDate(iso: "2026-06-30"))
-        let a = try ledger.scheduleAssessment(institution: evaluator2.id, occupation: "6-31-01-03", level: 4)
+        let evaluator2 = try ledger.registration.registerInstitution(.init(name: "短期评价机构", kind: .employer, code: TestBank.uscc("91440300MA5F8R777"), province: "44"))
+        _ = try ledger.registration.accredit(evaluator2.id, occupation: "6-31-01-03", levels: [4], from: CalendarDate(iso: "2025-01-01"), until: CalendarDate(iso: "2026-06-30"))
+        let a = try ledger.issuance.scheduleAssessment(institution: evaluator2.id, occupation: "6-31-01-03", level: 4)
         let p = try b.bank.person(20)
-        try ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-        let c = try #require(try ledger.recordResult(assessment: a.id, person: p.id, theory: 80, practical: 80).certificates.first)
+        try ledger.issuance.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        let c = try #require(try ledger.issuance.recordResult(assessment: a.id, person: p.id, theory: 80, practical: 80).certificates.first)
         // Valid: issued inside the scope, even after the scope ends.
         clock.advance(days: 365)
         #expect(try b.verifier().verify(credential: b.credential(c.id), at: clock.now()).isValid)
         // Rotation: the old certificate still verifies, a new one uses the new key.
         let before = try b.credential()
         clock.advance(days: 1)
-        let newKey = try ledger.rotateKey(of: b.evaluator.id)
-        let keys = try ledger.keys(of: b.evaluator.id)
+        let newKey = try ledger.registration.rotateKey(of: b.evaluator.id)
+        let keys = try ledger.registration.keys(of: b.evaluator.id)
         #expect(keys.count == 2 && keys[0].validUntil != nil && keys[1].id == newKey.id)
         #expect(try b.verifier().verify(credential: before, at: clock.now()).isValid)
         let p2 = try b.bank.person(21)
-        try ledger.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
-        let after = try #require(try ledger.recordResult(assessment: b.assessment.id, person: p2.id, theory: 90, practical: 90).certificates.first)
+        try ledger.issuance.enrolCandidate(assessment: b.assessment.id, person: p2.id, override: "fixture: eligibility is tested in ConversionTests")
+        let after = try #require(try ledger.issuance.recordResult(assessment: b.assessment.id, person: p2.id, theory: 90, practical: 90).certificates.first)
         let afterCredential = try b.credential(after.id)
         #expect(afterCredential["issuer"]?["id"]?.stringValue == newKey.did)
         #expect(try b.verifier().verify(credential: afterCredential, at: clock.now()).isValid)
@@ -306,14 +306,14 @@ struct IssuedBank {
         #expect(report.reasons.contains(.proofInvalid))  // re-dating breaks the proof first
         #expect(old.validUntil != nil)
         // Exporting with the name needs the current key: refused after rotation.
-        expectCode(.keyRetired) { _ = try ledger.export(b.certificate.id, format: .vc, withName: true) }
+        expectCode(.keyRetired) { _ = try ledger.certificates.export(b.certificate.id, format: .vc, withName: true) }
     }
 }
 
 @Suite struct DualCertificateTests {
     @Test func oneExamTwoCertificatesAndTwinRevocation() throws {
         let b = try IssuedBank(dual: "gd-hk-mo-hairdresser", occupation: "4-10-03-02", level: 4)
-        let all = try b.ledger.certificates(of: b.person.id)
+        let all = try b.ledger.certificates.certificates(of: b.person.id)
         #expect(all.count == 2)
         let domestic = try #require(all.first { $0.kind == "skill-level-certificate" })
         let international = try #require(all.first { $0.kind == "international-certificate" })
@@ -322,8 +322,8 @@ struct IssuedBank {
         #expect(credential["credentialSubject"]?["achievement"]?["name"]?.stringValue == "香港专业能力评估证书（美发）")
         #expect(credential["relatedResource"]?.arrayValue?.first?["id"]?.stringValue == CertificateClaims.credentialID(number: domestic.number))
         #expect(try b.verifier().verify(credential: credential).isValid)
-        _ = try b.ledger.changeStatus(of: international.id, .revoke, reason: "cheating in the joint exam")
-        #expect(try b.ledger.certificate(domestic.id).status == "revoked")
+        _ = try b.ledger.certificates.changeStatus(of: international.id, .revoke, reason: "cheating in the joint exam")
+        #expect(try b.ledger.certificates.certificate(domestic.id).status == .revoked)
         #expect(try b.verifier().verify(credential: b.credential(domestic.id)).reasons == [.revoked])
     }
 
@@ -334,7 +334,7 @@ struct IssuedBank {
         let b = try IssuedBank(dual: "gd-hk-mo-hairdresser", occupation: "4-10-03-02", level: 4)
         let people = try b.candidates(20..<25)
         let csv = try b.resultsFile(people)
-        #expect(try b.ledger.importResults(assessment: b.assessment.id, from: csv).certificates == 10)
+        #expect(try b.ledger.issuance.importResults(assessment: b.assessment.id, from: csv).certificates == 10)
 
         let verifier = try b.verifier()
         let queue = try DatabaseQueue(path: b.bank.dbPath)
@@ -362,19 +362,19 @@ struct IssuedBank {
 
     @Test func registeredAwardingBodySignsItsOwnCertificate() throws {
         let bank = try TestBank()
-        let vtc = try bank.ledger.registerInstitution(.init(name: "Vocational Training Council", kind: .international, code: "VTC-HK", province: "81"))
-        _ = try bank.ledger.accredit(vtc.id, occupation: "4-10-03-02", levels: [4], from: CalendarDate(iso: "2020-01-01"))
-        let evaluator = try bank.ledger.registerInstitution(.init(name: "广州美发评价中心", kind: .social, code: TestBank.uscc("51440100MJ0000002"), province: "44"))
-        _ = try bank.ledger.accredit(evaluator.id, occupation: "4-10-03-02", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
-        let a = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "4-10-03-02", level: 4, dualMapping: "gd-hk-mo-hairdresser")
+        let vtc = try bank.ledger.registration.registerInstitution(.init(name: "Vocational Training Council", kind: .international, code: "VTC-HK", province: "81"))
+        _ = try bank.ledger.registration.accredit(vtc.id, occupation: "4-10-03-02", levels: [4], from: CalendarDate(iso: "2020-01-01"))
+        let evaluator = try bank.ledger.registration.registerInstitution(.init(name: "广州美发评价中心", kind: .social, code: TestBank.uscc("51440100MJ0000002"), province: "44"))
+        _ = try bank.ledger.registration.accredit(evaluator.id, occupation: "4-10-03-02", levels: [5, 4], from: CalendarDate(iso: "2020-01-01"))
+        let a = try bank.ledger.issuance.scheduleAssessment(institution: evaluator.id, occupation: "4-10-03-02", level: 4, dualMapping: "gd-hk-mo-hairdresser")
         let p = try bank.person(1)
-        try bank.ledger.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
-        let certs = try bank.ledger.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates
+        try bank.ledger.issuance.enrolCandidate(assessment: a.id, person: p.id, override: "fixture: eligibility is tested in ConversionTests")
+        let certs = try bank.ledger.issuance.recordResult(assessment: a.id, person: p.id, theory: 70, practical: 70).certificates
         #expect(certs.count == 2)
         #expect(certs[1].institutionID == vtc.id)
-        let credential = try JSONParser().parse(try bank.ledger.export(certs[1].id, format: .vc))
+        let credential = try JSONParser().parse(try bank.ledger.certificates.export(certs[1].id, format: .vc))
         #expect(credential["issuer"]?["id"]?.stringValue == vtc.currentKey?.did)
-        let verifier = CredentialVerifier(trustList: try bank.ledger.trustList(), statusLists: try bank.ledger.allStatusLists())
+        let verifier = CredentialVerifier(trustList: try bank.ledger.registration.trustList(), statusLists: try bank.ledger.certificates.allStatusLists())
         #expect(verifier.verify(credential: credential).isValid)
     }
 }
@@ -384,8 +384,8 @@ struct IssuedBank {
     /// by hand in the spec's order (index 0 = most significant bit of byte 0).
     @Test func gzipToolAgreesWithOurEncoder() throws {
         let b = try IssuedBank()
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .revoke, reason: "test")
-        let list = try b.ledger.statusList(of: b.evaluator.id, purpose: "revocation")
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .revoke, reason: "test")
+        let list = try b.ledger.certificates.statusList(of: b.evaluator.id, purpose: .revocation)
         let encoded = try #require(list["credentialSubject"]?["encodedList"]?.stringValue)
         #expect(encoded.hasPrefix("u"))
         let gz = try #require(Base64URL.decode(String(encoded.dropFirst())))

@@ -1,6 +1,7 @@
 import Foundation
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 import Testing
 
 /// The change version the server's verification cache keys on: it must move on every commit,
@@ -11,7 +12,7 @@ import Testing
         let ledger = bank.ledger
         let first = try ledger.changeVersion()
         #expect(try ledger.changeVersion() == first)
-        _ = try ledger.institutions()
+        _ = try ledger.registration.institutions()
         #expect(try ledger.changeVersion() == first, "a read is not a change")
 
         _ = try bank.school(1)
@@ -19,8 +20,8 @@ import Testing
         #expect(afterOwnWrite != first)
 
         // Another ledger value on the same file (as the CLI is while the server runs).
-        let other = try Ledger.open(.init(databasePath: bank.dbPath)).ledger
-        _ = try other.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(7))
+        let other = try TestBanks.open(sqlite: bank.dbPath).bank
+        _ = try other.registration.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(7))
         let afterOtherWrite = try ledger.changeVersion()
         #expect(afterOtherWrite != afterOwnWrite)
 

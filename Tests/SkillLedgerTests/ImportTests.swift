@@ -22,7 +22,7 @@ import Testing
 
             """
         let before = try bank.snapshot()
-        let report = try bank.ledger.importCSV(.people, from: try file(bank, "people.csv", csv))
+        let report = try bank.ledger.imports.importCSV(.people, from: try file(bank, "people.csv", csv))
         #expect(!report.committed)
         #expect(report.imported == 0)
         #expect(report.problems.map(\.description) == [
@@ -38,7 +38,7 @@ import Testing
     @Test func skipBadImportsTheGoodRows() throws {
         let bank = try TestBank()
         let csv = "name,id_type,id_number\n王一,resident,\(TestBank.residentID(1))\n王二,resident,440305199003071230\n王三,resident,\(TestBank.residentID(3))\n"
-        let report = try bank.ledger.importCSV(.people, from: try file(bank, "people.csv", csv), skipBad: true)
+        let report = try bank.ledger.imports.importCSV(.people, from: try file(bank, "people.csv", csv), skipBad: true)
         #expect(report.committed && report.imported == 2)
         #expect(report.problems.count == 1 && report.problems[0].line == 3)
         #expect(try bank.count("people") == 2)
@@ -60,7 +60,7 @@ import Testing
             \(course.id),\(people[2].id)
 
             """
-        let strict = try bank.ledger.importCSV(.enrolments, from: try file(bank, "e.csv", enrolCSV))
+        let strict = try bank.ledger.imports.importCSV(.enrolments, from: try file(bank, "e.csv", enrolCSV))
         #expect(!strict.committed)
         #expect(strict.problems.map(\.description) == [
             "line 4, column course: no course 'crs_no\nsuch'",
@@ -68,29 +68,29 @@ import Testing
         ])
         #expect(try bank.count("enrolments") == 0)
 
-        let loose = try bank.ledger.importCSV(.enrolments, from: try file(bank, "e.csv", enrolCSV), skipBad: true)
+        let loose = try bank.ledger.imports.importCSV(.enrolments, from: try file(bank, "e.csv", enrolCSV), skipBad: true)
         #expect(loose.imported == 2)
-        let ids = try bank.ledger.record(of: people[0].id).training.map(\.enrolment.id)
-            + bank.ledger.record(of: people[1].id).training.map(\.enrolment.id)
+        let ids = try bank.ledger.accounts.record(of: people[0].id).training.map(\.enrolment.id)
+            + bank.ledger.accounts.record(of: people[1].id).training.map(\.enrolment.id)
         let completions = "enrolment,outcome\n\(ids[0]),completed\n\(ids[1]),passed\n"
-        let bad = try bank.ledger.importCSV(.completions, from: try file(bank, "c.csv", completions))
+        let bad = try bank.ledger.imports.importCSV(.completions, from: try file(bank, "c.csv", completions))
         #expect(bad.problems.map(\.description) == ["line 3, column outcome: outcome must be completed, failed or withdrawn"])
         #expect(try bank.count("postings") == 0)
-        let good = try bank.ledger.importCSV(.completions, from: try file(bank, "c2.csv", "outcome,enrolment\ncompleted,\(ids[0])\nFAILED,\(ids[1])\n"))
+        let good = try bank.ledger.imports.importCSV(.completions, from: try file(bank, "c2.csv", "outcome,enrolment\ncompleted,\(ids[0])\nFAILED,\(ids[1])\n"))
         #expect(good.committed && good.imported == 2)
-        #expect(try bank.ledger.balances(of: people[0].id).first?.tenths == 64)
-        #expect(try bank.ledger.reconcile().isBalanced)
+        #expect(try bank.ledger.accounts.balances(of: people[0].id).first?.tenths == 64)
+        #expect(try bank.ledger.accounts.reconcile().isBalanced)
     }
 
     @Test func wholeFileProblems() throws {
         let bank = try TestBank()
-        expectCode(.csvHeader) { _ = try bank.ledger.importCSV(.people, from: try file(bank, "h.csv", "name,idtype,id_number\n")) }
-        let e = expectCode(.csvHeader) { _ = try bank.ledger.importCSV(.enrolments, from: try file(bank, "h2.csv", "person\nper_x\n")) }
+        expectCode(.csvHeader) { _ = try bank.ledger.imports.importCSV(.people, from: try file(bank, "h.csv", "name,idtype,id_number\n")) }
+        let e = expectCode(.csvHeader) { _ = try bank.ledger.imports.importCSV(.enrolments, from: try file(bank, "h2.csv", "person\nper_x\n")) }
         #expect(e?.message.contains("missing course") == true)
-        expectCode(.fileUnreadable) { _ = try bank.ledger.importCSV(.people, from: bank.folder.appendingPathComponent("missing.csv")) }
-        expectCode(.csvMalformed) { _ = try bank.ledger.importCSV(.enrolments, from: try file(bank, "m.csv", "person,course\na,b,c\n")) }
+        expectCode(.fileUnreadable) { _ = try bank.ledger.imports.importCSV(.people, from: bank.folder.appendingPathComponent("missing.csv")) }
+        expectCode(.csvMalformed) { _ = try bank.ledger.imports.importCSV(.enrolments, from: try file(bank, "m.csv", "person,course\na,b,c\n")) }
         let binary = bank.folder.appendingPathComponent("bin.csv")
         try Data([0x70, 0x65, 0x72, 0x73, 0x6F, 0x6E, 0x2C, 0x63, 0x6F, 0x75, 0x72, 0x73, 0x65, 0x0A, 0xFF, 0xFE, 0x2C, 0x61, 0x0A]).write(to: binary)
-        expectCode(.csvMalformed) { _ = try bank.ledger.importCSV(.enrolments, from: binary) }
+        expectCode(.csvMalformed) { _ = try bank.ledger.imports.importCSV(.enrolments, from: binary) }
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import SkillCore
 import SkillCrypto
 @testable import SkillLedger
+import SkillTestSupport
 import Testing
 
 /// Private keys: encrypted at rest, files 0600, a wrong passphrase refused with a clear error,
@@ -14,8 +15,8 @@ import Testing
 
     @Test func seedsNeverReachTheDiskInClear() throws {
         let bank = try TestBank()
-        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
-        _ = try bank.ledger.rotateKey(of: evaluator.id)
+        let evaluator = try bank.ledger.registration.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
+        _ = try bank.ledger.registration.rotateKey(of: evaluator.id)
         let passphrase = try String(contentsOfFile: bank.dbPath + ".keypass", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let queue = try DatabaseQueue(path: bank.dbPath)
         let pems = try queue.read { db in try String.fetchAll(db, sql: "SELECT encrypted_pem FROM keys") }
@@ -54,17 +55,17 @@ import Testing
             #expect(mode == 0o600, "\(suffix) has mode \(String(mode ?? 0, radix: 8))")
         }
         chmod(bank.dbPath + ".keypass", 0o644)
-        let error = expectCode(.secretInvalid) { _ = try Ledger.open(.init(databasePath: bank.dbPath)) }
+        let error = expectCode(.secretInvalid) { _ = try TestBanks.open(sqlite: bank.dbPath) }
         #expect(error?.message.contains("chmod 600") == true && error?.field == bank.dbPath + ".keypass")
     }
 
     /// A social evaluator accredited for 电工 level 5 and a worker enrolled in its assessment.
     func candidateAwaitingResult(_ bank: TestBank) throws -> (Institution, PersonSummary, Assessment) {
-        let evaluator = try bank.ledger.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
-        _ = try bank.ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
+        let evaluator = try bank.ledger.registration.registerInstitution(.init(name: "评价中心", kind: .social, code: TestBank.uscc("51440000MJ0000001"), province: "44"))
+        _ = try bank.ledger.registration.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5], from: CalendarDate(iso: "2020-01-01"))
         let person = try bank.person(1)
-        let assessment = try bank.ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
-        try bank.ledger.enrolCandidate(assessment: assessment.id, person: person.id)
+        let assessment = try bank.ledger.issuance.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 5)
+        try bank.ledger.issuance.enrolCandidate(assessment: assessment.id, person: person.id)
         return (evaluator, person, assessment)
     }
 
@@ -74,13 +75,13 @@ import Testing
         let before = try bank.snapshot()
         // Refused at open, before any command could sign, or make a key under the wrong passphrase.
         let error = expectCode(.secretInvalid) {
-            _ = try Ledger.open(.init(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8))))
+            _ = try TestBanks.open(sqlite: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))
         }
         #expect(error?.message.contains("does not open this bank's keys") == true && error?.field == "SKILLBANK_KEY_PASSPHRASE")
         #expect(try bank.snapshot() == before)
         // And a key that will not decrypt is refused where it is used, too.
         expectCode(.secretInvalid) {
-            _ = try Ed25519PrivateKey(encryptedPEM: try bank.ledger.read { db in try String.fetchOne(db, sql: "SELECT encrypted_pem FROM keys LIMIT 1")! },
+            _ = try Ed25519PrivateKey(encryptedPEM: try bank.rawString("SELECT encrypted_pem FROM keys LIMIT 1")!,
                                       passphrase: SecretBytes(Array("not the passphrase at all".utf8)))
         }
         #expect(try bank.count("certificates") == 0 && bank.count("candidates", "status = 'passed'") == 0)
@@ -91,17 +92,15 @@ import Testing
     @Test func openedForReadingAWrongPassphraseStillSignsNothing() throws {
         let bank = try TestBank()
         let (evaluator, person, assessment) = try candidateAwaitingResult(bank)
-        var config = Ledger.Configuration(databasePath: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)))
-        config.checksKeyPassphrase = false
-        let reader = try Ledger.open(config).ledger
-        #expect(try reader.record(of: person.id).person.id == person.id)
+        let reader = try TestBanks.open(sqlite: bank.dbPath, keyPassphrase: SecretBytes(Array("not the passphrase at all".utf8)), checksKeyPassphrase: false).bank
+        #expect(try reader.accounts.record(of: person.id).person.id == person.id)
 
         let before = try bank.snapshot()
         let keysBefore = try bank.count("keys")
         for attempt in [
-            { _ = try reader.registerInstitution(.init(name: "另一中心", kind: .employer, code: TestBank.uscc("91440300MA5F8R001"), province: "44")) },
-            { _ = try reader.rotateKey(of: evaluator.id) },
-            { _ = try reader.recordResult(assessment: assessment.id, person: person.id, theory: 80, practical: 80) },
+            { _ = try reader.registration.registerInstitution(.init(name: "另一中心", kind: .employer, code: TestBank.uscc("91440300MA5F8R001"), province: "44")) },
+            { _ = try reader.registration.rotateKey(of: evaluator.id) },
+            { _ = try reader.issuance.recordResult(assessment: assessment.id, person: person.id, theory: 80, practical: 80) },
         ] as [() throws -> Void] {
             let error = expectCode(.secretInvalid, attempt)
             #expect(error?.message.contains("does not open this bank's keys") == true && error?.field == "SKILLBANK_KEY_PASSPHRASE")

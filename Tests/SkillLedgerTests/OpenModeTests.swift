@@ -11,19 +11,16 @@ import Testing
     @Test func aBankMadeOnOneConnectionIsInWALModeAndSharesWithAPool() throws {
         let folder = try ScratchFolder.make("skillbank-open-mode")
         let path = folder.appendingPathComponent("bank.sqlite").path
-        var single = Ledger.Configuration(databasePath: path, standardsDirectory: repositoryStandards)
-        single.singleConnection = true
-        single.checksKeyPassphrase = false
-        let (cli, created) = try Ledger.open(single)
+        let (cli, created) = try TestBanks.open(sqlite: path, checksKeyPassphrase: false, singleConnection: true)
         #expect(created)
-        let person = try cli.registerPerson(name: "张三", idType: .resident, idNumber: TestBank.residentID(1))
+        let person = try cli.registration.registerPerson(name: "张三", idType: .resident, idNumber: TestBank.residentID(1))
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
 
         // The server's pool sees what the single connection wrote, and the other way round.
-        let server = try Ledger.open(.init(databasePath: path)).ledger
-        #expect(try server.record(of: person.id).person.id == person.id)
-        let second = try server.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(2))
-        #expect(try cli.record(of: second.id).person.maskedName == "李*")
+        let server = try TestBanks.open(sqlite: path).bank
+        #expect(try server.accounts.record(of: person.id).person.id == person.id)
+        let second = try server.registration.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(2))
+        #expect(try cli.accounts.record(of: second.id).person.maskedName == "李*")
     }
 }

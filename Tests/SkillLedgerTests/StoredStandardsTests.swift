@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 import Testing
 
 @Suite struct StoredStandardsTests {
@@ -9,7 +10,7 @@ import Testing
     /// there (only the schema check, made before they were stored, is not repeated).
     @Test func storedStandardsAreDecodedAndCrossCheckedOnOpen() throws {
         let bank = try TestBank()
-        let reopened = try Ledger.open(.init(databasePath: bank.dbPath, standardsDirectory: URL(fileURLWithPath: "/nonexistent"))).ledger
+        let reopened = try TestBanks.open(sqlite: bank.dbPath, standards: URL(fileURLWithPath: "/nonexistent")).bank
         let stored = reopened.standards, fresh = bank.ledger.standards
         #expect(stored.levels == fresh.levels && stored.occupations == fresh.occupations && stored.majors == fresh.majors)
         #expect(stored.credentialTypes == fresh.credentialTypes && stored.numberSchemes == fresh.numberSchemes && stored.provinces == fresh.provinces)
@@ -34,7 +35,7 @@ import Testing
             try db.execute(sql: "UPDATE standards_files SET data = ? WHERE name = 'occupations'",
                            arguments: [try JSONSerialization.data(withJSONObject: document)])
         }
-        let error = expectCode(.standardsReference) { _ = try Ledger.open(.init(databasePath: bank.dbPath)) }
+        let error = expectCode(.standardsReference) { _ = try TestBanks.open(sqlite: bank.dbPath) }
         #expect(error?.field == "occupations.json $.rows[0].code")
         #expect(error?.message.contains("major group 9") == true)
     }

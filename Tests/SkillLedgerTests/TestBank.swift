@@ -4,21 +4,15 @@ import SkillCore
 import SkillLedger
 import SkillTestSupport
 
-let repositoryStandards = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Standards")
-
 /// A bank in a fresh temporary folder, with helpers to build fixtures and look at raw rows.
 struct TestBank {
     let folder: URL
-    let ledger: Ledger
+    let ledger: Bank
     var dbPath: String { folder.appendingPathComponent("bank.sqlite").path }
 
     init(clock: @escaping @Sendable () -> Date = { Date() }) throws {
         folder = try ScratchFolder.make("skillbank-test")
-        let config = Ledger.Configuration(
-            databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: repositoryStandards)
-        ledger = try Ledger.open(config, clock: clock).ledger
+        ledger = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.sqlite").path, clock: clock).bank
     }
 
     /// Counts rows with a raw connection, independent of the ledger's code.
@@ -36,6 +30,11 @@ struct TestBank {
         return out
     }
 
+    /// One text value read with a raw connection.
+    func rawString(_ sql: String) throws -> String? {
+        try DatabaseQueue(path: dbPath).read { db in try String.fetchOne(db, sql: sql) }
+    }
+
     func rawWrite(_ sql: String) throws {
         let queue = try DatabaseQueue(path: dbPath)
         try queue.write { db in try db.execute(sql: sql) }
@@ -51,18 +50,18 @@ struct TestBank {
 
     /// A training institution accredited for 电工 at levels 5, 4, 3 since 2020.
     func school(_ n: Int = 1) throws -> Institution {
-        let i = try ledger.registerInstitution(.init(
+        let i = try ledger.registration.registerInstitution(.init(
             name: "培训学校\(n)", kind: .training, code: Self.uscc("91440300MA5F8R\(String(format: "%03d", n))"), province: "44"))
-        _ = try ledger.accredit(i.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+        _ = try ledger.registration.accredit(i.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
         return i
     }
 
     func person(_ n: Int, name: String = "张三") throws -> PersonSummary {
-        try ledger.registerPerson(name: name, idType: .resident, idNumber: Self.residentID(n))
+        try ledger.registration.registerPerson(name: name, idType: .resident, idNumber: Self.residentID(n))
     }
 
     func course(_ school: Institution, level: Int = 4, hours: Int = 64, capacity: Int? = nil, framework: String? = nil) throws -> Course {
-        try ledger.publishCourse(.init(
+        try ledger.training.publishCourse(.init(
             institutionID: school.id, title: "电工 \(level) 级", occupation: "6-31-01-03", level: level, hours: hours, capacity: capacity,
             framework: framework))
     }

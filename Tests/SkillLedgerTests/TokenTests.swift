@@ -1,6 +1,7 @@
 import Foundation
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 import Synchronization
 import Testing
 
@@ -11,48 +12,40 @@ import Testing
         let bank = try TestBank()
         let ledger = bank.ledger
         let person = try bank.person(1)
-        let (record, secret) = try ledger.createToken(role: .worker, person: person.id)
+        let (record, secret) = try ledger.tokens.create(role: .worker, person: person.id)
 
-        #expect(try ledger.recentlyAuthenticated(secret) == nil, "nothing is remembered before the first look-up")
-        #expect(try ledger.authenticate(secret) == record)
-        #expect(try ledger.recentlyAuthenticated(secret) == record)
+        #expect(try ledger.tokens.authenticate(secret) == record)
+        #expect(try ledger.tokens.authenticate(secret) == record, "answered again, from memory")
 
         // An unrelated commit from another ledger value on the file (as the CLI is) empties it.
-        let other = try Ledger.open(.init(databasePath: bank.dbPath)).ledger
-        _ = try other.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(7))
-        #expect(try ledger.recentlyAuthenticated(secret) == nil)
-        #expect(try ledger.authenticate(secret) == record)
+        let other = try TestBanks.open(sqlite: bank.dbPath).bank
+        _ = try other.registration.registerPerson(name: "李四", idType: .resident, idNumber: TestBank.residentID(7))
+        #expect(try ledger.tokens.authenticate(secret) == record)
 
         // Revoked elsewhere: the next call refuses it, from memory and from the database.
-        _ = try other.revokeToken(record.id)
-        #expect(try ledger.recentlyAuthenticated(secret) == nil)
-        #expect(try ledger.authenticate(secret) == nil)
-        #expect(try ledger.recentlyAuthenticated(secret) == nil)
+        _ = try other.tokens.revoke(record.id)
+        #expect(try ledger.tokens.authenticate(secret) == nil)
     }
 
     @Test func aRememberedTokenStillExpires() throws {
         let time = Mutex(Date(timeIntervalSince1970: 1_780_000_000))  // 2026-05-28
         let bank = try TestBank(clock: { time.withLock { $0 } })
         let person = try bank.person(1)
-        let (record, secret) = try bank.ledger.createToken(role: .worker, person: person.id, expires: CalendarDate(year: 2026, month: 6, day: 1)!)
-        #expect(try bank.ledger.authenticate(secret) == record)
-        #expect(try bank.ledger.recentlyAuthenticated(secret) == record)
+        let (record, secret) = try bank.ledger.tokens.create(role: .worker, person: person.id, expires: CalendarDate(year: 2026, month: 6, day: 1)!)
+        #expect(try bank.ledger.tokens.authenticate(secret) == record)
 
         // No commit in between, so only the clock can refuse it.
         time.withLock { $0 = Date(timeIntervalSince1970: 1_780_400_000) }  // 2026-06-02
-        #expect(try bank.ledger.recentlyAuthenticated(secret) == nil)
-        #expect(try bank.ledger.authenticate(secret) == nil)
+        #expect(try bank.ledger.tokens.authenticate(secret) == nil)
     }
 
     @Test func unknownAndNearMissSecretsAreRefused() throws {
         let bank = try TestBank()
-        let (_, secret) = try bank.ledger.createToken(role: .operator)
-        #expect(try bank.ledger.authenticate(secret) != nil)
+        let (_, secret) = try bank.ledger.tokens.create(role: .operator)
+        #expect(try bank.ledger.tokens.authenticate(secret) != nil)
         var nearMiss = Array(secret)
         nearMiss[nearMiss.count - 1] = nearMiss.last == "0" ? "1" : "0"
-        #expect(try bank.ledger.authenticate(String(nearMiss)) == nil)
-        #expect(try bank.ledger.recentlyAuthenticated(String(nearMiss)) == nil)
-        #expect(try bank.ledger.authenticate("sb_" + String(repeating: "0", count: 64)) == nil)
-        #expect(try bank.ledger.recentlyAuthenticated(secret) != nil, "a refused guess does not evict the good token")
+        #expect(try bank.ledger.tokens.authenticate(String(nearMiss)) == nil)
+        #expect(try bank.ledger.tokens.authenticate("sb_" + String(repeating: "0", count: 64)) == nil)
     }
 }

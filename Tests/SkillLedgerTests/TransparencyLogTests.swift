@@ -9,35 +9,35 @@ import Testing
 @Suite struct TransparencyLogTests {
     @Test func everyEventIsALeafAndProofsVerifyAgainstSignedCheckpoints() throws {
         let b = try IssuedBank()
-        let events = try b.ledger.events(limit: 100_000)
-        #expect(try b.ledger.logSize() == events.count)
-        let note = try b.ledger.checkpoint()
-        let verifier = try b.ledger.logVerifierKey()
+        let events = try b.ledger.log.events(limit: 100_000)
+        #expect(try b.ledger.log.size() == events.count)
+        let note = try b.ledger.log.checkpoint()
+        let verifier = try b.ledger.log.verifierKey()
         let checkpoint = try Checkpoint(text: try SignedNote.open(note, verifiers: [verifier]).text)
-        #expect(checkpoint.size == events.count && checkpoint.origin == b.ledger.logOrigin)
+        #expect(checkpoint.size == events.count && checkpoint.origin == b.ledger.log.origin)
         for e in events {
-            let proof = try b.ledger.inclusionProof(event: e.id)
+            let proof = try b.ledger.log.inclusionProof(event: e.id)
             #expect(proof.leafHash == MerkleTree.leafHash(e.canonical))
             #expect(MerkleTree.verifyInclusion(leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash, proof: proof.path, root: checkpoint.rootHash))
         }
-        let byCertificate = try b.ledger.inclusionProof(certificate: b.certificate.number)
+        let byCertificate = try b.ledger.log.inclusionProof(certificate: b.certificate.number)
         #expect(events[byCertificate.leafIndex].type == "certificate.issued")
         // The tree grows; the old checkpoint is consistent with the new one.
-        _ = try b.ledger.changeStatus(of: b.certificate.id, .suspend)
-        let later = try Checkpoint(text: try SignedNote.open(try b.ledger.checkpoint(), verifiers: [verifier]).text)
-        let consistency = try b.ledger.consistencyProof(from: checkpoint.size, to: later.size)
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .suspend)
+        let later = try Checkpoint(text: try SignedNote.open(try b.ledger.log.checkpoint(), verifiers: [verifier]).text)
+        let consistency = try b.ledger.log.consistencyProof(from: checkpoint.size, to: later.size)
         #expect(MerkleTree.verifyConsistency(first: checkpoint.size, second: later.size, firstRoot: checkpoint.rootHash, secondRoot: later.rootHash, proof: consistency.path))
-        #expect(try b.ledger.checkpoint() == (try b.ledger.checkpoint()))  // no growth, same note
-        #expect(try b.ledger.checkpointSizes().count == 2)
-        let audit = try b.ledger.auditLog()
+        #expect(try b.ledger.log.checkpoint() == (try b.ledger.log.checkpoint()))  // no growth, same note
+        #expect(try b.ledger.log.checkpointSizes().count == 2)
+        let audit = try b.ledger.log.audit()
         #expect(audit.isClean && audit.checkpoints == 2)
     }
 
     @Test func leavesNeverHoldNamesOrIDNumbers() throws {
         let b = try IssuedBank()
-        _ = try b.ledger.applyConversion(person: b.person.id, rule: "cert-academic-gdpt-electrician")
-        let clear = try b.ledger.revealPerson(b.person.id)
-        for e in try b.ledger.events(limit: 100_000) {
+        _ = try b.ledger.conversions.apply(person: b.person.id, rule: "cert-academic-gdpt-electrician")
+        let clear = try b.ledger.registration.revealPerson(b.person.id)
+        for e in try b.ledger.log.events(limit: 100_000) {
             let text = String(decoding: e.canonical, as: UTF8.self)
             #expect(!text.contains(clear.name) && !text.contains(clear.idNumber), "\(e.type)")
         }
@@ -56,11 +56,11 @@ import Testing
     ])
     func tamperingIsNamed(_ what: String, _ sql: String, _ table: String, _ index: Int) throws {
         let b = try IssuedBank()
-        _ = try b.ledger.checkpoint()
-        #expect(try b.ledger.auditLog().isClean)
-        let size = try b.ledger.logSize()
+        _ = try b.ledger.log.checkpoint()
+        #expect(try b.ledger.log.audit().isClean)
+        let size = try b.ledger.log.size()
         try b.bank.rawWrite(sql)
-        let report = try b.ledger.auditLog()
+        let report = try b.ledger.log.audit()
         #expect(!report.isClean, "\(what)")
         #expect(report.divergence?.table == table, "\(what): \(String(describing: report.divergence))")
         #expect(report.divergence?.index == (index == -1 ? size - 1 : index), "\(what): \(String(describing: report.divergence))")
@@ -69,8 +69,8 @@ import Testing
 
 @Suite struct LogOriginTests {
     @Test func originIsDerivedFromTheRegistryNameOrConfigured() {
-        #expect(Ledger.Configuration(databasePath: "x").effectiveLogOrigin == "skillbank-registry/log")
-        #expect(Ledger.Configuration(databasePath: "x", registryName: "广东 Skills Bank!").effectiveLogOrigin == "广东-skills-bank/log")
-        #expect(Ledger.Configuration(databasePath: "x", logOrigin: "log.example.cn/skills").effectiveLogOrigin == "log.example.cn/skills")
+        #expect(Bank.Configuration(besideDatabase: "x").effectiveLogOrigin == "skillbank-registry/log")
+        #expect(Bank.Configuration(besideDatabase: "x", registryName: "广东 Skills Bank!").effectiveLogOrigin == "广东-skills-bank/log")
+        #expect(Bank.Configuration(besideDatabase: "x", logOrigin: "log.example.cn/skills").effectiveLogOrigin == "log.example.cn/skills")
     }
 }

@@ -57,9 +57,9 @@ import Testing
     /// candidate to record, a suspended certificate to reinstate).
     static func prepare(_ e: Endpoint, _ f: ServerFixture) throws {
         switch e.path {
-        case "/v1/institutions/{id}/reinstate": _ = try f.ledger.setInstitutionSuspended(f.evaluatorA.id, true, reason: "matrix")
-        case "/v1/assessments/{id}/results": try f.ledger.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
-        case "/v1/certificates/{id}/reinstate": _ = try f.ledger.changeStatus(of: f.certificate.id, .suspend, reason: "matrix")
+        case "/v1/institutions/{id}/reinstate": _ = try f.ledger.registration.setInstitutionSuspended(f.evaluatorA.id, true, reason: "matrix")
+        case "/v1/assessments/{id}/results": try f.ledger.issuance.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
+        case "/v1/certificates/{id}/reinstate": _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .suspend, reason: "matrix")
         default: break
         }
     }
@@ -100,7 +100,7 @@ import Testing
                 let f = want == 200 ? try ServerFixture() : shared
                 if want == 200 { try Self.prepare(e, f) }
                 let request = Self.sample(e, f)!
-                let before = want == 200 ? 0 : try f.ledger.events(limit: 100_000).count
+                let before = want == 200 ? 0 : try f.ledger.log.events(limit: 100_000).count
                 let status = try await f.application().test(.router) { client in
                     try await client.call(e.method, request.uri, token: caller == "none" ? nil : f.tokens[caller],
                                           json: e.body.isUpload ? nil : request.body, raw: e.body.isUpload ? request.body : nil).status
@@ -111,7 +111,7 @@ import Testing
                 default: #expect(status.code < 300 || (status.code == 304), "\(caller) \(e.method) \(e.path) → \(status)")
                 }
                 if want != 200 {
-                    #expect(try f.ledger.events(limit: 100_000).count == before, "a refused \(e.method) \(e.path) wrote an event")
+                    #expect(try f.ledger.log.events(limit: 100_000).count == before, "a refused \(e.method) \(e.path) wrote an event")
                 }
                 checked += 1
             }
@@ -122,9 +122,9 @@ import Testing
 
     @Test func expiredAndRevokedTokensAreRejected() async throws {
         let f = try ServerFixture()
-        let (record, secret) = try f.ledger.createToken(role: .operator)
-        let (_, expired) = try f.ledger.createToken(role: .operator, expires: CalendarDate(iso: "2020-01-01"))
-        _ = try f.ledger.revokeToken(record.id)
+        let (record, secret) = try f.ledger.tokens.create(role: .operator)
+        let (_, expired) = try f.ledger.tokens.create(role: .operator, expires: CalendarDate(iso: "2020-01-01"))
+        _ = try f.ledger.tokens.revoke(record.id)
         try await f.application().test(.router) { client in
             #expect(try await client.call(.get, "/v1/institutions", token: secret).status == .unauthorized)
             #expect(try await client.call(.get, "/v1/institutions", token: expired).status == .unauthorized)
@@ -139,17 +139,17 @@ import Testing
     /// verifies (the trust list names it suspended); it may still revoke what it issued.
     @Test func suspendedInstitutionsCannotIssueButTheirCertificatesStand() async throws {
         let f = try ServerFixture()
-        try f.ledger.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
+        try f.ledger.issuance.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
         try await f.application().test(.router) { client in
             let a = f.tokens["institutionA"]!
             let vc = try await client.call(.get, "/v1/me/certificates/\(f.certificate.id)", token: f.tokens["worker1"]).text
             #expect(try await client.call(.post, "/v1/institutions/\(f.evaluatorA.id)/suspend", token: f.tokens["operator"], json: #"{"reason":"audit"}"#).status == .ok)
-            let before = try f.ledger.events(limit: 100_000).count
+            let before = try f.ledger.log.events(limit: 100_000).count
             let issue = try await client.call(.post, "/v1/assessments/\(f.assessmentA5.id)/results", token: a, json: #"{"person":"\#(f.worker2.id)","theory":90,"practical":90}"#)
             #expect(issue.status == .forbidden && issue.json?["code"] == "ledger.institution-suspended")
             let schedule = try await client.call(.post, "/v1/assessments", token: a, json: #"{"institution":"\#(f.evaluatorA.id)","occupation":"6-31-01-03","level":5}"#)
             #expect(schedule.status == .forbidden && schedule.json?["code"] == "ledger.institution-suspended")
-            #expect(try f.ledger.events(limit: 100_000).count == before)
+            #expect(try f.ledger.log.events(limit: 100_000).count == before)
             let verdict = try await client.call(.post, "/v1/verify", json: #"{"credential":\#(vc)}"#)
             #expect(verdict.json?["verdict"] == "valid", "\(verdict.text.prefix(300))")
             #expect(verdict.text.contains("suspended"))
@@ -162,7 +162,7 @@ import Testing
     @Test func outsideTheAccreditationScopeIsRefused() async throws {
         let f = try ServerFixture()
         try await f.application().test(.router) { client in
-            let before = try f.ledger.events(limit: 100_000).count
+            let before = try f.ledger.log.events(limit: 100_000).count
             for (uri, body) in [
                 ("/v1/assessments", #"{"institution":"\#(f.evaluatorA.id)","occupation":"6-31-01-03","level":1}"#),
                 ("/v1/assessments", #"{"institution":"\#(f.evaluatorA.id)","occupation":"4-10-01-05","level":5}"#),
@@ -172,7 +172,7 @@ import Testing
                 let r = try await client.call(.post, uri, token: token, json: body)
                 #expect(r.status == .forbidden && r.json?["code"] == "ledger.out-of-accreditation-scope", "\(uri) \(r.status) \(r.text.prefix(200))")
             }
-            #expect(try f.ledger.events(limit: 100_000).count == before)
+            #expect(try f.ledger.log.events(limit: 100_000).count == before)
         }
     }
 

@@ -94,7 +94,7 @@ struct CapturingLogHandler: LogHandler {
             }
             // Every reader of a person's data.
             for (i, id) in ids.enumerated() {
-                let (_, worker) = try f.ledger.createToken(role: .worker, person: id)
+                let (_, worker) = try f.ledger.tokens.create(role: .worker, person: id)
                 _ = try await call(.get, "/v1/people/\(id)", token: op)
                 _ = try await call(.get, "/v1/me/record", token: worker)
                 let mine = try await call(.get, "/v1/me/certificates", token: worker)
@@ -139,14 +139,14 @@ struct CapturingLogHandler: LogHandler {
             Issue.record("a log line shows personal data: \(line.prefix(120))")
         }
         // The database file and its WAL, byte for byte.
-        let db = f.ledger.path
+        let db = f.ledger.location
         for suffix in ["", "-wal"] {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: db + suffix)))
             #expect(bytes.count > 0)
             #expect(Self.hits(bytes).isEmpty, "\(db + suffix) holds \(Self.hits(bytes)) in clear")
         }
         // The events that the log hashes, as the log would publish them.
-        for event in try f.ledger.events(limit: 100_000) {
+        for event in try f.ledger.log.events(limit: 100_000) {
             #expect(Self.hits(event.canonical).isEmpty, "event \(event.seq) \(event.type) shows personal data")
         }
     }

@@ -23,7 +23,7 @@ func residentID(_ n: Int) -> String {
 /// assessment and a certificate issued by A to worker 1, and a token for every role.
 struct ServerFixture {
     let folder: URL
-    let ledger: Ledger
+    let ledger: Bank
     let evaluatorA: Institution
     let evaluatorB: Institution
     let school: Institution
@@ -42,31 +42,31 @@ struct ServerFixture {
 
     init(rateLimit: Int = 10_000) throws {
         folder = try ScratchFolder.make("skillbank-server")
-        ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsFolder)).ledger
-        evaluatorA = try ledger.registerInstitution(.init(name: "评价机构甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44"))
-        evaluatorB = try ledger.registerInstitution(.init(name: "评价机构乙", kind: .employer, code: uscc("91440300MA5F8R002"), province: "44"))
-        school = try ledger.registerInstitution(.init(name: "培训学校", kind: .training, code: uscc("52440300MJ0000003"), province: "44"))
+        ledger = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.sqlite").path, standards: standardsFolder).bank
+        evaluatorA = try ledger.registration.registerInstitution(.init(name: "评价机构甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44"))
+        evaluatorB = try ledger.registration.registerInstitution(.init(name: "评价机构乙", kind: .employer, code: uscc("91440300MA5F8R002"), province: "44"))
+        school = try ledger.registration.registerInstitution(.init(name: "培训学校", kind: .training, code: uscc("52440300MJ0000003"), province: "44"))
         for i in [evaluatorA, evaluatorB, school] {
-            _ = try ledger.accredit(i.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+            _ = try ledger.registration.accredit(i.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
         }
-        worker1 = try ledger.registerPerson(name: "李明", idType: .resident, idNumber: residentID(1))
-        worker2 = try ledger.registerPerson(name: "王芳", idType: .resident, idNumber: residentID(2))
-        course = try ledger.publishCourse(.init(institutionID: school.id, title: "低压电工", occupation: "6-31-01-03", level: 4, hours: 80))
-        assessmentA = try ledger.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 4)
-        assessmentB = try ledger.scheduleAssessment(institution: evaluatorB.id, occupation: "6-31-01-03", level: 4)
-        assessmentA5 = try ledger.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 5)
-        try ledger.enrolCandidate(assessment: assessmentA.id, person: worker1.id, override: "fixture")
-        certificate = try ledger.recordResult(assessment: assessmentA.id, person: worker1.id, theory: 80, practical: 80).certificates[0]
-        try ledger.enrolCandidate(assessment: assessmentB.id, person: worker2.id, override: "fixture")
-        certificateB = try ledger.recordResult(assessment: assessmentB.id, person: worker2.id, theory: 80, practical: 80).certificates[0]
-        enrolment = try ledger.enrol(person: worker2.id, course: course.id)
+        worker1 = try ledger.registration.registerPerson(name: "李明", idType: .resident, idNumber: residentID(1))
+        worker2 = try ledger.registration.registerPerson(name: "王芳", idType: .resident, idNumber: residentID(2))
+        course = try ledger.training.publishCourse(.init(institutionID: school.id, title: "低压电工", occupation: "6-31-01-03", level: 4, hours: 80))
+        assessmentA = try ledger.issuance.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 4)
+        assessmentB = try ledger.issuance.scheduleAssessment(institution: evaluatorB.id, occupation: "6-31-01-03", level: 4)
+        assessmentA5 = try ledger.issuance.scheduleAssessment(institution: evaluatorA.id, occupation: "6-31-01-03", level: 5)
+        try ledger.issuance.enrolCandidate(assessment: assessmentA.id, person: worker1.id, override: "fixture")
+        certificate = try ledger.issuance.recordResult(assessment: assessmentA.id, person: worker1.id, theory: 80, practical: 80).certificates[0]
+        try ledger.issuance.enrolCandidate(assessment: assessmentB.id, person: worker2.id, override: "fixture")
+        certificateB = try ledger.issuance.recordResult(assessment: assessmentB.id, person: worker2.id, theory: 80, practical: 80).certificates[0]
+        enrolment = try ledger.training.enrol(person: worker2.id, course: course.id)
         var t: [String: String] = [:]
-        t["operator"] = try ledger.createToken(role: .operator).1
-        t["institutionA"] = try ledger.createToken(role: .institution, institution: evaluatorA.id).1
-        t["institutionB"] = try ledger.createToken(role: .institution, institution: evaluatorB.id).1
-        t["school"] = try ledger.createToken(role: .institution, institution: school.id).1
-        t["worker1"] = try ledger.createToken(role: .worker, person: worker1.id).1
-        t["worker2"] = try ledger.createToken(role: .worker, person: worker2.id).1
+        t["operator"] = try ledger.tokens.create(role: .operator).1
+        t["institutionA"] = try ledger.tokens.create(role: .institution, institution: evaluatorA.id).1
+        t["institutionB"] = try ledger.tokens.create(role: .institution, institution: evaluatorB.id).1
+        t["school"] = try ledger.tokens.create(role: .institution, institution: school.id).1
+        t["worker1"] = try ledger.tokens.create(role: .worker, person: worker1.id).1
+        t["worker2"] = try ledger.tokens.create(role: .worker, person: worker2.id).1
         tokens = t
         self.rateLimit = rateLimit
     }
@@ -76,7 +76,7 @@ struct ServerFixture {
     var configuration: ServerConfiguration { ServerConfiguration(publicRequestsPerMinute: rateLimit) }
 
     func application(logger: Logger = ServerFixture.quietLogger) -> some ApplicationProtocol {
-        Application(router: SkillServer.router(ledger: ledger, configuration: configuration, logger: logger), logger: logger)
+        Application(router: SkillServer.router(bank: ledger, configuration: configuration, logger: logger), logger: logger)
     }
 
     static let quietLogger: Logger = {

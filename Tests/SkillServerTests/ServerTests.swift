@@ -14,7 +14,7 @@ import Testing
     /// Every route the router serves is in the document, and every documented route is served.
     @Test func documentMatchesTheRoutes() throws {
         let f = try ServerFixture()
-        let router = SkillServer.router(ledger: f.ledger, configuration: f.configuration, logger: Logger(label: "test"))
+        let router = SkillServer.router(bank: f.ledger, configuration: f.configuration, logger: Logger(label: "test"))
         let served = Set(router.routes.map { r in
             let path = r.path.description.split(separator: "/", omittingEmptySubsequences: false)
                 .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
@@ -78,7 +78,7 @@ import Testing
             #expect(try await client.call(.get, "/v1/institutions?limit=0", token: op).status == .unprocessableContent)
             // Bad input: the code, the JSON path, nothing written.
             let bad = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"x","kind":"training","code":"914403001922038217","province":"44"}"#)
-            #expect(bad.status == .unprocessableContent && bad.json?["code"] == "institution.uscc-invalid" && bad.json?["field"] == "--code")
+            #expect(bad.status == .unprocessableContent && bad.json?["code"] == "institution.uscc-invalid" && bad.json?["field"] == "$.code")
             #expect(bad.headers[.contentType] == "application/problem+json")
             let typo = try await client.call(.post, "/v1/institutions", token: op, json: #"{"name":"x","kind":"training","code":"x","provnce":"44"}"#)
             let paths = Set(typo.json?["invalid_params"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
@@ -112,7 +112,7 @@ import Testing
             #expect(done.status == .ok && done.json?["credited"] == "8.0")
             let twice = try await client.call(.post, "/v1/enrolments/\(id)/close", token: school, json: #"{"outcome":"completed"}"#)
             #expect(twice.status == .conflict && twice.json?["code"] == "ledger.transition-invalid")
-            let newcomer = try f.ledger.registerPerson(name: "新学员", idType: .passport, idNumber: "E77777777")
+            let newcomer = try f.ledger.registration.registerPerson(name: "新学员", idType: .passport, idNumber: "E77777777")
             let csv = try await client.call(.post, "/v1/imports/enrolments", token: school, raw: "person,course\n\(newcomer.id),\(f.course.id)\n")
             #expect(csv.status == .ok && csv.json?["imported"] == 1)
             let people = try await client.call(.post, "/v1/imports/people", token: school, raw: "name,id_type,id_number\n")
@@ -201,7 +201,7 @@ import Testing
 @Suite struct VerifyPageTests {
     @Test func pageRendersValidRevokedAndTampered() async throws {
         let f = try ServerFixture()
-        let vc = try f.ledger.export(f.certificate.id, format: .vc)
+        let vc = try f.ledger.certificates.export(f.certificate.id, format: .vc)
         @Sendable func form(_ text: String) -> String { "credential=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
         try await f.application().test(.router) { client in
             let page = try await client.call(.get, "/verify")
@@ -214,7 +214,7 @@ import Testing
             #expect(valid.text.contains("评价机构甲") && valid.text.contains("6-31-01-03 电工"))
             let tampered = try await client.call(.post, "/verify", raw: form(vc.replacingOccurrences(of: "四级/中级工", with: "一级/高级技师")), headers: formHeaders)
             #expect(tampered.text.contains("NOT VALID") && tampered.text.contains("proof-invalid"))
-            _ = try f.ledger.changeStatus(of: f.certificate.id, .revoke, reason: "test")
+            _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .revoke, reason: "test")
             let revoked = try await client.call(.post, "/verify", raw: form(vc), headers: formHeaders)
             #expect(revoked.text.contains("NOT VALID") && revoked.text.contains("证书未被撤销") && revoked.text.contains(">revoked<"))
             let lookup = try await client.call(.post, "/verify", raw: "number=\(f.certificateB.number)&name=%E7%8E%8B%E8%8A%B3", headers: formHeaders)

@@ -21,6 +21,17 @@ import SkillCore
 import SkillCredentials
 import SkillCrypto
 import SkillLedger
+import SkillStore
+import SkillStoreSQLite
+
+/// The repository's Standards folder.
+let standardsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Standards")
+
+/// Opens (creating) a bank in a SQLite file, as the CLI does.
+func openBank(_ path: String) throws -> Bank {
+    try Bank.open(try SQLiteStore(path: path), configuration: .init(besideDatabase: path, standardsDirectory: standardsFolder)).bank
+}
 
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
@@ -152,9 +163,7 @@ func importBenchmark() throws {
     let keep = CommandLine.arguments.contains("--keep")  // leave the bank behind, to profile against it
     defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
     let dbPath = folder.appendingPathComponent("bank.sqlite").path
-    let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Standards")
-    let ledger = try Ledger.open(.init(databasePath: dbPath, standardsDirectory: standards)).ledger
+    let ledger = try openBank(dbPath)
     print("bench folder: \(folder.path)")
     print("people \(peopleCount), courses \(courseCount), enrolments/completions \(peopleCount * perPerson)")
 
@@ -164,11 +173,11 @@ func importBenchmark() throws {
     for n in 0..<5 {
         let first17 = "52440300MJ" + String(format: "%07d", n)
         let code = first17 + String(USCC.checkCharacter(for: first17)!)
-        let i = try ledger.registerInstitution(.init(name: "基准培训机构\(n)", kind: .training, code: code, province: "44"))
-        for o in occupations { _ = try ledger.accredit(i.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
+        let i = try ledger.registration.registerInstitution(.init(name: "基准培训机构\(n)", kind: .training, code: code, province: "44"))
+        for o in occupations { _ = try ledger.registration.accredit(i.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
         for c in 0..<(courseCount / 5) {
             let o = occupations[(n * 7 + c) % occupations.count]
-            let course = try ledger.publishCourse(.init(
+            let course = try ledger.training.publishCourse(.init(
                 institutionID: i.id, title: "课程\(n)-\(c)", occupation: o.code, level: o.levels[c % o.levels.count],
                 hours: Int.random(in: 8...160, using: &rng)))
             courses.append(course.id)
@@ -182,7 +191,7 @@ func importBenchmark() throws {
     try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: peopleCount) { i in
         "\(surnames[i % surnames.count])\(given[(i / 20) % given.count])\(given[(i / 7) % given.count]),resident,\(residentID(i))"
     }
-    let (peopleReport, peopleSeconds) = try time { try ledger.importCSV(.people, from: peopleCSV) }
+    let (peopleReport, peopleSeconds) = try time { try ledger.imports.importCSV(.people, from: peopleCSV) }
     precondition(peopleReport.committed && peopleReport.imported == peopleCount, "people import failed: \(peopleReport.problems.prefix(3))")
 
     let pool = try DatabasePool(path: dbPath)
@@ -195,7 +204,7 @@ func importBenchmark() throws {
         let k = i % perPerson
         return "\(personIDs[p]),\(courses[(p * 31 + k * 17) % courses.count])"
     }
-    let (enrolReport, enrolSeconds) = try time { try ledger.importCSV(.enrolments, from: enrolCSV) }
+    let (enrolReport, enrolSeconds) = try time { try ledger.imports.importCSV(.enrolments, from: enrolCSV) }
     precondition(enrolReport.committed, "enrolment import failed: \(enrolReport.problems.prefix(3))")
 
     // Completions: 90% completed, 7% failed, 3% withdrawn.
@@ -208,7 +217,7 @@ func importBenchmark() throws {
     }
     let completionCSV = folder.appendingPathComponent("completions.csv")
     try writeCSV(completionCSV, header: "enrolment,outcome", rows: enrolmentIDs.count) { "\(enrolmentIDs[$0]),\(outcomes[$0])" }
-    let (completionReport, completionSeconds) = try time { try ledger.importCSV(.completions, from: completionCSV) }
+    let (completionReport, completionSeconds) = try time { try ledger.imports.importCSV(.completions, from: completionCSV) }
     precondition(completionReport.committed, "completion import failed: \(completionReport.problems.prefix(3))")
 
     // Baseline: the sqlite3 shell's .import of the same completion rows into an equivalent table, in the same run.
@@ -220,7 +229,7 @@ func importBenchmark() throws {
     let baselineEnrolSeconds = try shell(sqlite3, [baselineEnrolDB], input: ".mode csv\n.import --skip 1 \(enrolCSV.path) enrolments\n")
 
     let recordLines = try recordTimings(ledger, personIDs, dbPath: dbPath, cliPath: cliPath, samples: recordSamples, rng: &rng)
-    let (reconcile, reconcileSeconds) = try time { try ledger.reconcile() }
+    let (reconcile, reconcileSeconds) = try time { try ledger.accounts.reconcile() }
     precondition(reconcile.isBalanced, "ledger does not reconcile: \(reconcile.problems)")
     let size = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
 
@@ -241,13 +250,13 @@ func importBenchmark() throws {
 
 /// `skillbank record` for random people: the library call, and (with a CLI path) the whole
 /// process as a user runs it, interleaved so both see the same machine. Returns report lines.
-func recordTimings(_ ledger: Ledger, _ personIDs: [String], dbPath: String, cliPath: String?, samples count: Int,
+func recordTimings(_ ledger: Bank, _ personIDs: [String], dbPath: String, cliPath: String?, samples count: Int,
                    rng: inout SplitMix64) throws -> [String] {
     var library: [Double] = []
     var process: [Double] = []
     var foundationProcess: [Double] = []
     for i in 0..<count {
-        let (_, s) = try time { try ledger.record(of: personIDs.randomElement(using: &rng)!) }
+        let (_, s) = try time { try ledger.accounts.record(of: personIDs.randomElement(using: &rng)!) }
         library.append(s)
         if let cliPath, i < 200 || CommandLine.arguments.contains("--all-cli") {
             process.append(try timedSpawn(cliPath, ["record", personIDs.randomElement(using: &rng)!, "--db", dbPath]))
@@ -275,7 +284,7 @@ func recordBenchmark() throws {
         print("usage: skillbank-bench record --db BANK [--cli .build/release/skillbank] [--samples 1000] [--all-cli] [--foundation-process]")
         exit(64)
     }
-    let ledger = try Ledger.open(.init(databasePath: dbPath)).ledger
+    let ledger = try openBank(dbPath)
     let personIDs = try DatabaseQueue(path: dbPath).read { db in
         try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id")
     }
@@ -314,31 +323,29 @@ func certificateBenchmark() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let standards = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Standards")
-    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standards)).ledger
+    let ledger = try openBank(folder.appendingPathComponent("bank.sqlite").path)
     let first17 = "51440000MJ0000001"
-    let evaluator = try ledger.registerInstitution(.init(
+    let evaluator = try ledger.registration.registerInstitution(.init(
         name: "基准评价机构", kind: .social, code: first17 + String(USCC.checkCharacter(for: first17)!), province: "44"))
-    _ = try ledger.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
+    _ = try ledger.registration.accredit(evaluator.id, occupation: "6-31-01-03", levels: [5, 4, 3], from: CalendarDate(iso: "2020-01-01"))
     let peopleCSV = folder.appendingPathComponent("people.csv")
     try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: singles + bulk) { "工人\($0),resident,\(residentID($0))" }
-    _ = try ledger.importCSV(.people, from: peopleCSV)
+    _ = try ledger.imports.importCSV(.people, from: peopleCSV)
     let pool = try DatabasePool(path: folder.appendingPathComponent("bank.sqlite").path)
     let people = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM people ORDER BY id") }
 
     // One result per transaction.
-    let single = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 4)
-    for p in people.prefix(singles) { try ledger.enrolCandidate(assessment: single.id, person: p, override: "benchmark") }
-    _ = try ledger.recordResult(assessment: single.id, person: people[0], theory: 80, practical: 80)  // warm: status lists, key
+    let single = try ledger.issuance.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 4)
+    for p in people.prefix(singles) { try ledger.issuance.enrolCandidate(assessment: single.id, person: p, override: "benchmark") }
+    _ = try ledger.issuance.recordResult(assessment: single.id, person: people[0], theory: 80, practical: 80)  // warm: status lists, key
     let (_, singleSeconds) = try time {
-        for p in people[1..<singles] { _ = try ledger.recordResult(assessment: single.id, person: p, theory: 80, practical: 80) }
+        for p in people[1..<singles] { _ = try ledger.issuance.recordResult(assessment: single.id, person: p, theory: 80, practical: 80) }
     }
 
     // Bulk: import-results files of 1,000 rows, one transaction each.
-    let bulkAssessment = try ledger.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 3)
+    let bulkAssessment = try ledger.issuance.scheduleAssessment(institution: evaluator.id, occupation: "6-31-01-03", level: 3)
     let bulkPeople = Array(people.suffix(bulk))
-    for p in bulkPeople { try ledger.enrolCandidate(assessment: bulkAssessment.id, person: p, override: "benchmark") }
+    for p in bulkPeople { try ledger.issuance.enrolCandidate(assessment: bulkAssessment.id, person: p, override: "benchmark") }
     var files: [URL] = []
     for chunk in stride(from: 0, to: bulkPeople.count, by: 1_000) {
         let url = folder.appendingPathComponent("results-\(chunk).csv")
@@ -346,10 +353,6 @@ func certificateBenchmark() throws {
         try writeCSV(url, header: "person,theory,practical", rows: slice.count) { "\(slice[$0]),75,82" }
         files.append(url)
     }
-    // The bank as it was before the bulk import, for the SQLite-only floor below.
-    let bankPath = folder.appendingPathComponent("bank.sqlite").path
-    let beforePath = folder.appendingPathComponent("before-bulk.sqlite").path
-    _ = try output(of: "/usr/bin/sqlite3", [bankPath, "VACUUM INTO '\(beforePath)'"])
     // The host's speed drifts by ±30% over seconds, so each file is paired with 2,000 signatures
     // through the same EVP wrapper timed just before it: each pair gives a ratio measured
     // under the same conditions, and the median of those is the steady figure.
@@ -361,7 +364,7 @@ func certificateBenchmark() throws {
     for url in files {
         let (_, signs) = try time { for _ in 0..<2_000 { _ = try key.signature(for: message) } }
         let cpuStart = processCPUSeconds()
-        let (count, seconds) = try time { try ledger.importResults(assessment: bulkAssessment.id, from: url).certificates }
+        let (count, seconds) = try time { try ledger.issuance.importResults(assessment: bulkAssessment.id, from: url).certificates }
         let cpu = processCPUSeconds() - cpuStart
         bulkCPU += cpu
         fastestFile = min(fastestFile, cpu / Double(count))
@@ -371,51 +374,12 @@ func certificateBenchmark() throws {
     }
     pairedRatios.sort()
 
-    // The store floors (StoreFloor.swift): the same rows, one at a time through GRDB with and
-    // without the import's reads, and buffered per transaction and bound through SQLite's C API
-    // with and without them. They copy the bank before the bulk import, so they run before the
-    // floor below writes into it. They run in three interleaved rounds, each replay right after
-    // 2,000 EVP signs. Each reports its fastest µs per certificate and the median of its three
-    // paired bounds (one sign over one sign plus the floor).
-    let floorModes: [(name: String, writes: StoreFloor.Writes, reads: Bool)] = [
-        ("per-row", .rowByRow, true), ("per-row-writes", .rowByRow, false), ("buffered", .bufferedRawBinding, true),
-        ("buffered-writes", .bufferedRawBinding, false),
-    ]
-    let store = try StoreFloor(before: beforePath, after: bankPath)
-    precondition(store.count == issued, "the store floor loaded \(store.count) of \(issued) certificates")
-    var storeFloors = [(cpu: Double, bounds: [Double])](repeating: (.infinity, []), count: floorModes.count)
-    for _ in 0..<3 {
-        for (k, mode) in floorModes.enumerated() {
-            let (_, signs) = try time { for _ in 0..<2_000 { _ = try key.signature(for: message) } }
-            let cpu = try store.replay(
-                into: folder.appendingPathComponent("\(mode.name).sqlite").path, perTransaction: 1_000, writes: mode.writes, reads: mode.reads)
-            let sign = signs / 2_000
-            storeFloors[k] = (min(storeFloors[k].cpu, cpu), storeFloors[k].bounds + [sign / (sign + cpu)])
-        }
-    }
-    let floorResults = storeFloors.map { (cpu: $0.cpu, bound: $0.bounds.sorted()[$0.bounds.count / 2]) }
-    let (perRow, perRowWrites, buffered, bufferedWrites) = (floorResults[0], floorResults[1], floorResults[2], floorResults[3])
-
-    // The floor: SQLite alone writing the rows the bulk import wrote (Tools/issuance-floor.sql),
-    // set-based, into the bank as it was before it. Run Time lines give real, user and system
-    // seconds; the CPU ones (user + sys) are summed, like the import's CPU time above.
-    let floorScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("issuance-floor.sql")
-    let floorText = try output(of: "/usr/bin/sqlite3", [beforePath, "-cmd", "ATTACH '\(bankPath)' AS src"], input: try String(contentsOf: floorScript, encoding: .utf8))
-    var floorCPU = 0.0
-    for line in floorText.split(separator: "\n") where line.hasPrefix("Run Time:") {
-        let f = line.split(separator: " ")
-        floorCPU += (Double(f[5]) ?? 0) + (Double(f[7]) ?? 0)
-    }
-    let floorRows = floorText.split(separator: "\n").first { $0.contains(" certificates, ") }.map(String.init) ?? ""
-    precondition(floorRows.hasPrefix("\(issued) certificates, \(2 * issued) events"), "the floor replayed other rows than the import wrote: \(floorText.prefix(300))")
-    let floorPerCertificate = floorCPU / Double(issued)
-    let signCost = signSeconds / 20_000
     precondition(issued == bulkPeople.count, "bulk issuance issued \(issued) of \(bulkPeople.count)")
 
     // Offline verification of exported credentials.
     let ids = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM certificates ORDER BY random() LIMIT 1000") }
-    let credentials = try ids.map { try JSONParser().parse(try ledger.export($0, format: .vc)) }
-    let verifier = CredentialVerifier(trustList: try ledger.trustList(), statusLists: try ledger.allStatusLists())
+    let credentials = try ids.map { try JSONParser().parse(try ledger.certificates.export($0, format: .vc)) }
+    let verifier = CredentialVerifier(trustList: try ledger.registration.trustList(), statusLists: try ledger.certificates.allStatusLists())
     let (_, rawVerifies) = try opensslSpeed()
     var valid = 0
     let (_, verifySecondsAll) = time {
@@ -474,15 +438,6 @@ func certificateBenchmark() throws {
                  bulkCPU / Double(issued) * 1e6, Double(issued) / bulkCPU, Double(issued) / bulkCPU / rawSigns))
     print(String(format: "  each file against 2,000 EVP signs timed just before it: median %.3f, range %.3f–%.3f × signs/s (%d files); fastest file %.1f µs CPU per certificate",
                  pairedRatios[pairedRatios.count / 2], pairedRatios.first!, pairedRatios.last!, pairedRatios.count, fastestFile * 1e6))
-    print(String(format: "  floor: SQLite alone writes those rows (%@) set-based in %.1f µs CPU per certificate; with one EVP sign (%.1f µs) that bounds bulk issuance at %.3f × signs/s",
-                 floorRows, floorPerCertificate * 1e6, signCost * 1e6, signCost / (signCost + floorPerCertificate)))
-    print(String(format: "  store floors, 3 interleaved rounds each paired with 2,000 EVP signs (fastest µs; median bound = sign / (sign + floor)):"))
-    print(String(format: "    per-row, the same rows one at a time through GRDB with the reads the import makes: %.1f µs CPU per certificate, bounds a row-at-a-time import at %.3f × signs/s",
-                 perRow.cpu * 1e6, perRow.bound))
-    print(String(format: "    per-row, the writes alone (an import that kept all it reads in memory): %.1f µs, %.3f × signs/s", perRowWrites.cpu * 1e6, perRowWrites.bound))
-    print(String(format: "    buffered, the same reads, rows written before commit 64 per statement, bound through SQLite's C API: %.1f µs, %.3f × signs/s",
-                 buffered.cpu * 1e6, buffered.bound))
-    print(String(format: "    buffered, the writes alone (reads batched away too): %.1f µs, %.3f × signs/s", bufferedWrites.cpu * 1e6, bufferedWrites.bound))
     print(String(format: "offline verification       %8.0f credentials/s    %.3f × raw verifies", verifyRate, verifyRate / rawVerifies))
     print(String(format: "  per credential, fastest of 20 interleaved rounds: %.1f µs = signature %.1f + JCS and hashes %.1f + rest of the proof check %.1f + trust, scope, status and dates %.1f",
                  stageWhole, stageSignature, stageHash, stageProof - stageHash - stageSignature, stageWhole - stageProof))
@@ -497,37 +452,35 @@ func conversionBenchmark() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let standardsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Standards")
-    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsDir)).ledger
+    let ledger = try openBank(folder.appendingPathComponent("bank.sqlite").path)
 
     // One worker with 1,000 postings: 1,000 completed courses across occupations and levels.
     let first17 = "52440300MJ0000001"
-    let school = try ledger.registerInstitution(.init(name: "基准培训机构", kind: .training, code: first17 + String(USCC.checkCharacter(for: first17)!), province: "44"))
-    for o in ledger.standards.occupations { _ = try ledger.accredit(school.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
-    let worker = try ledger.registerPerson(name: "基准工人", idType: .resident, idNumber: residentID(1))
+    let school = try ledger.registration.registerInstitution(.init(name: "基准培训机构", kind: .training, code: first17 + String(USCC.checkCharacter(for: first17)!), province: "44"))
+    for o in ledger.standards.occupations { _ = try ledger.registration.accredit(school.id, occupation: o.code, levels: o.levels, from: CalendarDate(iso: "2020-01-01")) }
+    let worker = try ledger.registration.registerPerson(name: "基准工人", idType: .resident, idNumber: residentID(1))
     var rng = SplitMix64(state: 7)
     let occupations = ledger.standards.occupations
     let enrolCSV = folder.appendingPathComponent("enrol.csv")
     var courseIDs: [String] = []
     for i in 0..<1_000 {
         let o = occupations[i % occupations.count]
-        courseIDs.append(try ledger.publishCourse(.init(
+        courseIDs.append(try ledger.training.publishCourse(.init(
             institutionID: school.id, title: "课程\(i)", occupation: o.code, level: o.levels[i % o.levels.count], hours: Int.random(in: 8...120, using: &rng),
             isOnline: i % 7 == 0)).id)
     }
     try writeCSV(enrolCSV, header: "person,course", rows: courseIDs.count) { "\(worker.id),\(courseIDs[$0])" }
-    _ = try ledger.importCSV(.enrolments, from: enrolCSV)
+    _ = try ledger.imports.importCSV(.enrolments, from: enrolCSV)
     let pool = try DatabasePool(path: folder.appendingPathComponent("bank.sqlite").path)
     let enrolments = try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM enrolments") }
     let completeCSV = folder.appendingPathComponent("complete.csv")
     try writeCSV(completeCSV, header: "enrolment,outcome", rows: enrolments.count) { "\(enrolments[$0]),completed" }
-    _ = try ledger.importCSV(.completions, from: completeCSV)
+    _ = try ledger.imports.importCSV(.completions, from: completeCSV)
     let postings = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM postings") ?? 0 }
     var previews: [Double] = []
     var outcomes = 0
     for _ in 0..<samples {
-        let (result, s) = try time { try ledger.previewConversions(person: worker.id) }
+        let (result, s) = try time { try ledger.conversions.preview(person: worker.id) }
         outcomes = result.count
         previews.append(s)
     }
@@ -566,50 +519,44 @@ func logBenchmark() throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
 
-    // 1. The log alone: appends on top of nothing else, in one transaction.
+    // 1. The log alone: event rows and their leaves through the store, in one unit of work.
     let logPath = folder.appendingPathComponent("log.sqlite").path
-    var config = Configuration()
-    config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536") }
-    let pool = try DatabasePool(path: logPath, configuration: config)
-    try pool.write { db in try db.execute(sql: LogAppender.tableDefinition) }
-    var event = Array(#"{"actor":"operator:cli","change":{"status":"completed"},"id":"evt_00000000000000000000000000","subjects":{"enrolment":"enr_0"},"time":"2026-11-28T00:00:00Z","type":"enrolment.completed"}"#.utf8)
+    let store = try SQLiteStore(path: logPath)
     let (_, appendSeconds) = try time {
-        try pool.write { db in
-            var log = LogAppender()
+        try store.write { tx in
             for i in 0..<leaves {
-                event[90] = UInt8(48 + i % 10)
-                event[91] = UInt8(48 + (i / 10) % 10)
-                try log.append(db, index: i, canonical: event + Array(String(i).utf8))
+                let event = LedgerEvent(type: "enrolment.completed", actor: .operatorCLI, at: Date(timeIntervalSince1970: 1_795_000_000),
+                                        subjects: ["enrolment": .string("enr_\(i)")], change: ["status": "completed"])
+                let canonical = try event.canonicalBytes()
+                try TransparencyLog.appendLeaf(tx, index: try tx.log.append(event, canonical: canonical) - 1, canonical: canonical)
             }
         }
     }
-    _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     let logBytes = (try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int) ?? 0
 
     // 2. Proofs from stored nodes: O(log n) reads each.
     var rng = SplitMix64(state: 3)
     var proofTimes: [Double] = []
-    try pool.read { db in
-        let nodes = StoredLogNodes(db: db)
-        let root = MerkleTree.root(nodes, size: leaves)
+    try store.read { tx in
+        let nodes = StoredLogNodes(log: tx.log)
+        let root = try MerkleTree.root(nodes, size: leaves)
         for _ in 0..<10_000 {
             let index = Int.random(in: 0..<leaves, using: &rng)
-            let (proof, s) = time { MerkleTree.inclusionProof(nodes, index: index, size: leaves)! }
+            let (proof, s) = try time { try MerkleTree.inclusionProof(nodes, index: index, size: leaves)! }
             proofTimes.append(s)
-            precondition(MerkleTree.verifyInclusion(leafIndex: index, treeSize: leaves, leafHash: nodes.subtreeRoot(start: index, size: 1), proof: proof, root: root))
+            let leafHash = try nodes.subtreeRoot(start: index, size: 1)
+            precondition(MerkleTree.verifyInclusion(leafIndex: index, treeSize: leaves, leafHash: leafHash, proof: proof, root: root))
         }
     }
-    let (_, consistencySeconds) = try time { try pool.read { db in _ = MerkleTree.consistencyProof(StoredLogNodes(db: db), first: leaves / 3, second: leaves)! } }
+    let (_, consistencySeconds) = try time { try store.read { tx in _ = try MerkleTree.consistencyProof(StoredLogNodes(log: tx.log), first: leaves / 3, second: leaves)! } }
 
     // 3. Audit of a real ledger (events + log + checkpoint).
-    let standardsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Standards")
-    let ledger = try Ledger.open(.init(databasePath: folder.appendingPathComponent("bank.sqlite").path, standardsDirectory: standardsDir)).ledger
+    let ledger = try openBank(folder.appendingPathComponent("bank.sqlite").path)
     let peopleCSV = folder.appendingPathComponent("people.csv")
     try writeCSV(peopleCSV, header: "name,id_type,id_number", rows: auditPeople) { "工人\($0),resident,\(residentID($0))" }
-    _ = try ledger.importCSV(.people, from: peopleCSV)
-    _ = try ledger.checkpoint()
-    let (report, auditSeconds) = try time { try ledger.auditLog() }
+    _ = try ledger.imports.importCSV(.people, from: peopleCSV)
+    _ = try ledger.log.checkpoint()
+    let (report, auditSeconds) = try time { try ledger.log.audit() }
     precondition(report.isClean)
 
     let appendRate = Double(leaves) / appendSeconds
@@ -617,7 +564,7 @@ func logBenchmark() throws {
     print(String(format: "inclusion proof at %d        median %.3f ms, p99 %.3f ms (10,000 random leaves)", leaves, percentile(proofTimes, 0.5) * 1000, percentile(proofTimes, 0.99) * 1000))
     print(String(format: "consistency proof %d→%d  %.3f ms", leaves / 3, leaves, consistencySeconds * 1000))
     print(String(format: "audit                         %.0f leaves/s (%d leaves, %.2f s)", Double(report.leaves) / auditSeconds, report.leaves, auditSeconds))
-    print(String(format: "log size                      %.1f bytes per leaf (log_nodes only)", Double(logBytes) / Double(leaves)))
+    print(String(format: "log size                      %.1f bytes per leaf (events and log nodes)", Double(logBytes) / Double(leaves)))
     print(String(format: "log share of an issuance      %.1f µs per certificate (2 events)", 2 / appendRate * 1e6))
 }
 

@@ -1,0 +1,111 @@
+/// A certificate's status. Revocation is final; suspension can be lifted.
+public enum CertificateStatus: String, Sendable, CaseIterable, Hashable {
+    case active, suspended, revoked
+}
+
+/// What a certificate's status can change to.
+public enum StatusChange: String, Sendable, CaseIterable {
+    case revoke, suspend, reinstate
+
+    /// The status the change leads to.
+    public var target: CertificateStatus {
+        switch self {
+        case .revoke: .revoked
+        case .suspend: .suspended
+        case .reinstate: .active
+        }
+    }
+
+    /// The event type that records it.
+    public var eventType: String {
+        switch self {
+        case .revoke: "certificate.revoked"
+        case .suspend: "certificate.suspended"
+        case .reinstate: "certificate.reinstated"
+        }
+    }
+}
+
+/// The two Bitstring Status Lists each issuer keeps (revocation is final, suspension is not).
+public enum StatusPurpose: String, Sendable, CaseIterable, Hashable {
+    case revocation, suspension
+
+    /// Whether a certificate in `status` has its bit set in this list.
+    public func isSet(for status: CertificateStatus) -> Bool {
+        switch self {
+        case .revocation: status == .revoked
+        case .suspension: status == .suspended
+        }
+    }
+}
+
+/// A certificate as the registry lists it (the signed credential is fetched separately).
+public struct CertificateSummary: Sendable, Hashable {
+    public let id: String
+    public let number: String
+    public let kind: String
+    public let institutionID: String
+    public let personID: String
+    public let occupation: String
+    public let level: Int?
+    public let issuedAt: String
+    public let status: CertificateStatus
+    public let twinID: String?
+
+    public init(
+        id: String, number: String, kind: String, institutionID: String, personID: String, occupation: String, level: Int?,
+        issuedAt: String, status: CertificateStatus, twinID: String?
+    ) {
+        self.id = id
+        self.number = number
+        self.kind = kind
+        self.institutionID = institutionID
+        self.personID = personID
+        self.occupation = occupation
+        self.level = level
+        self.issuedAt = issuedAt
+        self.status = status
+        self.twinID = twinID
+    }
+
+    public var json: JSONValue {
+        [
+            "id": .string(id), "number": .string(number), "kind": .string(kind), "institution": .string(institutionID),
+            "person": .string(personID), "occupation": .string(occupation), "level": .optional(level), "issued_at": .string(issuedAt),
+            "status": .string(status.rawValue), "twin": .optional(twinID),
+        ]
+    }
+}
+
+/// A certificate with everything a store keeps about it beside the summary.
+public struct StoredCertificate: Sendable, Hashable {
+    public let summary: CertificateSummary
+    public let assessmentID: String?
+    /// The key that signed it.
+    public let keyID: String
+    public let revocationIndex: Int
+    public let suspensionIndex: Int
+    /// The identity salt, sealed like all personal data.
+    public let saltCiphertext: [UInt8]
+    /// The signed credential's canonical JSON.
+    public let credential: [UInt8]
+    /// The `certificate.issued` event.
+    public let eventID: String
+
+    public init(
+        summary: CertificateSummary, assessmentID: String?, keyID: String, revocationIndex: Int, suspensionIndex: Int,
+        saltCiphertext: [UInt8], credential: [UInt8], eventID: String
+    ) {
+        self.summary = summary
+        self.assessmentID = assessmentID
+        self.keyID = keyID
+        self.revocationIndex = revocationIndex
+        self.suspensionIndex = suspensionIndex
+        self.saltCiphertext = saltCiphertext
+        self.credential = credential
+        self.eventID = eventID
+    }
+
+    /// The certificate's index in the issuer's list for `purpose`.
+    public func index(for purpose: StatusPurpose) -> Int { purpose == .revocation ? revocationIndex : suspensionIndex }
+}

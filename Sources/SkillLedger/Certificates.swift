@@ -1,0 +1,197 @@
+import Foundation
+import SkillCore
+import SkillCredentials
+import SkillCrypto
+import SkillStore
+
+/// Certificates once issued: reading and exporting them, their status (load → decide with
+/// `CertificateStatusMachine` → persist), the national look-up, status lists and bundles.
+public struct Certificates: Sendable {
+    let context: BankContext
+
+    /// How a certificate is exported.
+    public enum ExportFormat: String, Sendable, CaseIterable {
+        /// The signed credential (VC 2.0 JSON with an eddsa-jcs-2022 proof).
+        case vc
+        /// A VC-JOSE-COSE compact JWS of the same credential.
+        case jwt
+        /// The credential with everything needed to check it offline, log proof included.
+        case bundle
+    }
+
+    /// One certificate.
+    /// - Throws: `ledger.certificate-not-found`.
+    public func certificate(_ idOrNumber: String) throws(SkillError) -> CertificateSummary {
+        try context.read { tx in try context.requireCertificate(tx, idOrNumber).summary }
+    }
+
+    /// Certificates a worker holds, oldest first.
+    public func certificates(of personID: String) throws(SkillError) -> [CertificateSummary] {
+        try context.read { tx in try tx.certificates.certificates(of: personID) }
+    }
+
+    /// Revokes, suspends or reinstates a certificate and its 一试双证 twin, reverses what was
+    /// converted from a revoked one, and re-signs the issuers' status lists, all in one unit of
+    /// work. Revocation is final; only a suspended certificate can be reinstated.
+    /// - Returns: the changed certificates.
+    /// - Throws: `ledger.certificate-not-found`, `ledger.transition-invalid`, `input.invalid-field` (no reason to revoke).
+    public func changeStatus(of certificateID: String, _ change: StatusChange, reason: String? = nil, actor: Actor = .operatorCLI) throws(SkillError) -> [CertificateSummary] {
+        if change == .revoke, (reason?.trimmingSpaces ?? "").isEmpty {
+            throw SkillError(.invalidField, "a revocation needs a reason", field: "reason")
+        }
+        let date = context.now
+        return try context.write { tx in try changeStatus(tx, certificateID, change, reason: reason, actor: actor, at: date) }
+    }
+
+    func changeStatus(
+        _ tx: any StoreTransaction, _ certificateID: String, _ change: StatusChange, reason: String?, actor: Actor, at date: Date
+    ) throws -> [CertificateSummary] {
+        let first = try context.requireCertificate(tx, certificateID)
+        let twin = try first.summary.twinID.map { try context.requireCertificate(tx, $0) }
+        let group = [first.summary.id] + (twin.map { [$0.summary.id] } ?? [])
+        let cascade = try CertificateStatusMachine.cascade(
+            change, of: first, twin: twin, activeConversions: change == .revoke ? try tx.conversions.activeConversions(evidence: group) : [])
+        for t in cascade.transitions {
+            let c = t.certificate.summary
+            try context.append(
+                tx, change.eventType, actor: actor, at: date,
+                subjects: ["certificate": .string(c.id), "person": .string(c.personID), "institution": .string(c.institutionID)],
+                change: ["from": .string(t.from.rawValue), "to": .string(t.to.rawValue), "reason": .optional(reason), "via_twin": .bool(t.viaTwin)])
+            try tx.certificates.setStatus(c.id, t.to)
+        }
+        for conversion in cascade.conversionsToReverse {
+            try context.reverseConversion(tx, conversion, reason: "certificate revoked: \(reason ?? "")", actor: actor, at: date)
+        }
+        for issuer in cascade.issuers { try context.publishStatusLists(tx, institution: issuer, at: date, bits: cascade.bits) }
+        return try group.map { try context.requireCertificate(tx, $0).summary }
+    }
+
+    /// Revokes every certificate whose number is listed (one per line), in one unit of work;
+    /// a number that cannot be revoked is reported and the others go ahead.
+    /// - Returns: the revoked certificates, and the numbers that could not be revoked with why.
+    /// - Throws: `input.invalid-field` (no reason).
+    public func revokeBulk(numbers: [String], reason: String, actor: Actor = .operatorCLI) throws(SkillError) -> (revoked: [CertificateSummary], problems: [(line: Int, number: String, message: String)]) {
+        guard !reason.trimmingSpaces.isEmpty else { throw SkillError(.invalidField, "a revocation needs a reason", field: "reason") }
+        let date = context.now
+        return try context.write { tx in
+            var revoked: [CertificateSummary] = []
+            var problems: [(Int, String, String)] = []
+            for (i, raw) in numbers.enumerated() {
+                let number = raw.trimmingSpaces
+                if number.isEmpty || number.hasPrefix("#") { continue }
+                do {
+                    guard let certificate = try tx.certificates.certificate(number), certificate.summary.number == number else {
+                        throw SkillError(.certificateNotFound, "no certificate with this number")
+                    }
+                    revoked += try tx.nested { try changeStatus(tx, certificate.summary.id, .revoke, reason: reason, actor: actor, at: date) }
+                } catch let error as SkillError where error.code.kind != .busy && error.code != .storeFailure {
+                    problems.append((i + 1, String(number.prefix(40)), error.message))
+                }
+            }
+            return (revoked, problems)
+        }
+    }
+
+    /// The certificate as a file for the worker to show. With `withName` (the worker's opt-in)
+    /// the clear name is added to the subject and the credential is signed again, by the same
+    /// key, which must still be the issuer's current key; the stored credential never holds it.
+    /// - Returns: the file's text.
+    /// - Throws: `ledger.certificate-not-found`, `ledger.key-retired`.
+    public func export(_ certificateID: String, format: ExportFormat, withName: Bool = false) throws(SkillError) -> String {
+        if format == .bundle {
+            guard !withName else { throw SkillError(.invalidField, "a bundle carries the credential as issued, without a name", field: "with_name") }
+            return try bundle(certificateID).prettyString()
+        }
+        return try context.read { tx in
+            let stored = try context.requireCertificate(tx, certificateID)
+            let credential = try JSONParser().parse(stored.credential)
+            if format == .vc && !withName { return try credential.prettyString() }
+            // Re-signing needs the issuing key, and only while it is current.
+            let (key, privateKey) = try context.signingKey(tx, owner: stored.summary.institutionID)
+            guard key.id == stored.keyID else {
+                throw SkillError(.keyRetired, "the key that signed this certificate has been rotated; the stored credential can be exported as is (format vc without the name)")
+            }
+            guard case .object(var members) = credential else { throw SkillError(.jsonMalformed, "the stored credential is not an object") }
+            let proof = members.removeValue(forKey: "proof")
+            if withName {
+                let person = stored.summary.personID
+                guard let sealed = try tx.people.sealedPerson(person) else { throw SkillError(.personNotFound, "no person '\(person.prefix(40))'") }
+                var subject = members["credentialSubject"]?.objectValue ?? [:]
+                subject["name"] = .string(try context.vault.open(sealed.nameCiphertext, record: person, column: "name"))
+                members["credentialSubject"] = .object(subject)
+            }
+            if format == .jwt { return try CompactJWS.sign(.object(members), with: privateKey, kid: key.verificationMethod) }
+            let created = proof?["created"]?.stringValue ?? Timestamp.format(context.now)
+            return try DataIntegrityProof.sign(.object(members), with: privateKey, verificationMethod: key.verificationMethod, created: created).prettyString()
+        }
+    }
+
+    /// The signed status list credential of an issuer.
+    /// - Throws: `ledger.institution-not-found`, `ledger.status-list-not-found` (it has issued nothing yet).
+    public func statusList(of institutionID: String, purpose: StatusPurpose) throws(SkillError) -> JSONValue {
+        let bytes = try context.read { tx in
+            _ = try context.requireInstitution(tx, institutionID)
+            return try tx.statusLists.statusList(institution: institutionID, purpose: purpose)
+        }
+        guard let bytes else {
+            throw SkillError(.statusListNotFound, "\(institutionID) has no \(purpose.rawValue) status list yet (it has issued no certificate)")
+        }
+        return try JSONParser().parse(bytes)
+    }
+
+    /// Every status list credential the bank holds.
+    public func allStatusLists() throws(SkillError) -> [JSONValue] {
+        try context.read { tx in try tx.statusLists.allStatusLists() }.map { bytes throws(SkillError) in try JSONParser().parse(bytes) }
+    }
+
+    /// The national-style look-up: a certificate number plus the holder's name or ID number.
+    /// Returns nothing about anyone else: a wrong name and an unknown number look the same.
+    /// - Throws: `ledger.certificate-not-found` unless both match; `input.usage` without a second field.
+    public func lookup(number: String, name: String?, idType: IDType = .resident, idNumber: String?) throws(SkillError) -> JSONValue {
+        guard name != nil || idNumber != nil else { throw SkillError(.usage, "give the holder's name or ID number with the number") }
+        let vault = context.vault
+        let nameIndex = name.map { (try? PersonName($0)).map { vault.index(of: $0) } }
+        let idIndex = idNumber.map { (try? PersonalID(type: idType, number: $0, provinces: context.standards.provinceCodes)).map { vault.index(of: $0) } }
+        let notFound = SkillError(.certificateNotFound, "no certificate matches this number and holder")
+        return try context.read { tx in
+            let number = number.trimmingSpaces
+            guard let stored = try tx.certificates.certificate(number), stored.summary.number == number,
+                let holder = try tx.people.sealedPerson(stored.summary.personID)
+            else { throw notFound }
+            // A name or number given but unreadable matches nothing.
+            if let nameIndex, nameIndex != holder.nameIndex { throw notFound }
+            if let idIndex, idIndex != holder.idIndex { throw notFound }
+            let c = stored.summary
+            let issuer = try context.requireInstitution(tx, c.institutionID)
+            let standards = context.standards
+            return [
+                "number": .string(c.number), "issuer": .string(issuer.name), "kind": .string(c.kind),
+                "occupation": .string("\(c.occupation) \(standards.occupation(c.occupation)?.zh ?? "")"),
+                "level": .optional(c.level.flatMap { standards.level(code: $0)?.display }), "issued_at": .string(c.issuedAt),
+                "status": .string(c.status.rawValue),
+            ]
+        }
+    }
+
+    /// Everything an employer needs to check a certificate offline, in one JSON document: the
+    /// credential, the registry's signed trust list, the issuer's status lists as of now, the
+    /// issuance event, its inclusion proof and the signed checkpoint it was proven against.
+    /// - Throws: `ledger.certificate-not-found`, `log.node-missing`, `store.*`.
+    public func bundle(_ certificate: String) throws(SkillError) -> JSONValue {
+        let log = TransparencyLog(context: context)
+        let note = try log.checkpoint()
+        let stored = try context.read { tx in try context.requireCertificate(tx, certificate) }
+        let proof = try log.inclusionProof(event: stored.eventID)
+        let event = try context.read { tx in try tx.log.event(id: stored.eventID) }
+        let lists = try StatusPurpose.allCases.map { purpose throws(SkillError) in try statusList(of: stored.summary.institutionID, purpose: purpose) }
+        return [
+            "type": .string(CertificateBundle.type),
+            "credential": try JSONParser().parse(stored.credential),
+            "trust_list": try Registration(context: context).trustList(),
+            "status_lists": .array(lists),
+            "issuance_event": .string(String(decoding: event?.canonical ?? [], as: UTF8.self)),
+            "inclusion_proof": proof.json,
+            "checkpoint": .string(note),
+        ]
+    }
+}

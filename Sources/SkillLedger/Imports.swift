@@ -1,0 +1,165 @@
+import Foundation
+import SkillCore
+import SkillStore
+
+/// What a bulk import loads, and the CSV header each kind expects.
+public enum ImportKind: String, Sendable, CaseIterable {
+    case people, enrolments, completions
+    /// Assessment results (`assessment import-results`), not a kind of `skillbank import`.
+    case results
+
+    /// The kinds `skillbank import` takes.
+    public static let importable: [ImportKind] = [.people, .enrolments, .completions]
+
+    /// The header columns: the same names as the fields of the single-record use cases.
+    public var columns: [String] {
+        switch self {
+        case .people: ["name", "id_type", "id_number"]
+        case .enrolments: ["person", "course"]
+        case .completions: ["enrolment", "outcome"]
+        case .results: ["person", "theory", "practical"]
+        }
+    }
+
+    /// The CSV column a use case's error `field` names; the first column when it names none of them.
+    func column(for field: String?) -> String {
+        if let field, columns.contains(field) { return field }
+        return columns[0]
+    }
+}
+
+/// One bad row of an import.
+public struct RowProblem: Sendable, CustomStringConvertible {
+    public let line: Int
+    public let column: String
+    public let code: SkillError.Code
+    public let message: String
+    /// The row as read, for the reject file. Holds personal data for people imports:
+    /// write it only to the reject file the operator asked for, never to a log.
+    public let fields: [String: String]
+
+    public var description: String { "line \(line), column \(column): \(message)" }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable {
+    public let kind: ImportKind
+    public let rows: Int
+    public let imported: Int
+    public let problems: [RowProblem]
+    /// False when bad rows made the whole import roll back.
+    public let committed: Bool
+
+    public var json: JSONValue {
+        [
+            "kind": .string(kind.rawValue), "rows": .int(rows), "imported": .int(imported), "committed": .bool(committed),
+            "rejected": .int(problems.count),
+            "problems": .array(problems.prefix(1_000).map { p in
+                ["line": .int(p.line), "column": .string(p.column), "code": .string(p.code.rawValue), "message": .string(p.message)]
+            }),
+        ]
+    }
+}
+
+/// Streams a CSV file through one unit of work, one row at a time: each row goes through the
+/// same use case as its single-record command. With bad rows and `skipBad` false nothing is
+/// written and the report lists every problem; with `skipBad` each row runs nested (a bad row
+/// leaves nothing behind) and the good rows commit.
+struct RowImport {
+    let kind: ImportKind
+    let skipBad: Bool
+    let progress: (@Sendable (Int) -> Void)?
+
+    /// Runs `apply` on every row of `rows` inside `context`'s write.
+    /// - Returns: the report and how many rows `apply` counted as done.
+    func run(
+        _ rows: CSVRows, in context: BankContext, _ apply: (any StoreTransaction, CSVRows.Record) throws -> Void
+    ) throws(SkillError) -> ImportReport {
+        var problems: [RowProblem] = []
+        var total = 0
+        var imported = 0
+        do {
+            try context.write { tx in
+                while let record = try rows.next() {
+                    total += 1
+                    do {
+                        if skipBad { try tx.nested { try apply(tx, record) } } else { try apply(tx, record) }
+                        imported += 1
+                    } catch let error as SkillError where error.code.kind != .busy && error.code != .storeFailure {
+                        problems.append(RowProblem(line: record.line, column: kind.column(for: error.field), code: error.code, message: error.message,
+                                                   fields: record.fields))
+                    }
+                    if total % 10_000 == 0 { progress?(total) }
+                }
+                progress?(total)
+                // Rolls the whole unit of work back; caught below and reported with every problem.
+                if !problems.isEmpty && !skipBad { throw SkillError(.importBadRows, "\(problems.count) bad row(s); nothing was imported") }
+            }
+        } catch where error.code == .importBadRows && !problems.isEmpty {
+            return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false)
+        }
+        return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
+    }
+}
+
+/// Bulk CSV imports of people, enrolments and completions.
+public struct Imports: Sendable {
+    let context: BankContext
+
+    /// Imports a CSV file in one unit of work (see `RowImport`).
+    /// - Parameters:
+    ///   - kind: what the file holds.
+    ///   - url: an RFC 4180 CSV file with a header row.
+    ///   - skipBad: import the good rows even when some are bad.
+    ///   - institution: when an institution imports, every row must be about its own records.
+    ///   - progress: called with the number of rows read every 10,000 rows and at the end.
+    /// - Returns: the report.
+    /// - Throws: `input.file-unreadable`, `import.header-invalid`, `import.csv-malformed`,
+    ///   `store.*` — problems with the file as a whole, not with a row.
+    public func importCSV(
+        _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI, onlyFor institution: String? = nil,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) throws(SkillError) -> ImportReport {
+        guard kind != .results else { throw SkillError(.usage, "results are imported with assessment import-results") }
+        let rows = try CSVRows(url, columns: kind.columns)
+        let date = context.now
+        let registration = Registration(context: context)
+        let training = Training(context: context)
+        var lookups = Lookups()
+        return try RowImport(kind: kind, skipBad: skipBad, progress: progress).run(rows, in: context) { tx, record in
+            let f = record.fields
+            if let institution { try requireOwned(tx, f, kind, by: institution) }
+            switch kind {
+            case .people:
+                guard let type = IDType(rawValue: f["id_type"]!.trimmingSpaces.lowercased()) else {
+                    throw SkillError(.invalidField, "id_type must be one of \(IDType.allCases.map(\.rawValue).joined(separator: ", "))", field: "id_type")
+                }
+                let person = try registration.sealPerson(name: f["name"]!, idType: type, idNumber: f["id_number"]!, at: date)
+                try registration.insertPerson(tx, person, actor: actor, at: date)
+            case .enrolments:
+                _ = try training.enrol(tx, person: f["person"]!.trimmingSpaces, course: f["course"]!.trimmingSpaces, actor: actor, at: date, lookups: &lookups)
+            case .completions:
+                guard let outcome = EnrolmentStatus(rawValue: f["outcome"]!.trimmingSpaces.lowercased()), outcome != .enrolled else {
+                    throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
+                }
+                _ = try training.close(tx, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, lookups: &lookups)
+            case .results:
+                break
+            }
+        }
+    }
+
+    /// Refuses a row about another institution's course or enrolment (imports over HTTP by an institution).
+    private func requireOwned(_ tx: any StoreTransaction, _ fields: [String: String], _ kind: ImportKind, by institution: String) throws {
+        let owner: String?
+        switch kind {
+        case .enrolments: owner = try tx.training.course(fields["course"]!.trimmingSpaces)?.institutionID
+        case .completions:
+            owner = try tx.training.enrolment(fields["enrolment"]!.trimmingSpaces).flatMap { try tx.training.course($0.courseID)?.institutionID }
+        case .people, .results: throw SkillError(.forbidden, "an institution cannot import \(kind.rawValue)")
+        }
+        guard owner == institution else {
+            throw SkillError(.forbidden, "not a record of this institution", field: kind == .enrolments ? "course" : "enrolment")
+        }
+    }
+}

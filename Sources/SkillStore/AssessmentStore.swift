@@ -1,0 +1,37 @@
+import SkillCore
+
+/// Assessments and their candidates.
+public protocol AssessmentStore {
+    func insert(_ assessment: Assessment, eventID: String) throws
+    /// The assessment as stored (its theory pass mark comes from Standards, not the store: nil here).
+    func assessment(_ id: String) throws -> Assessment?
+    func candidate(assessment: String, person: String) throws -> Candidate?
+    func insertCandidate(assessment: String, person: String, eventID: String) throws
+    /// Records a candidate's result.
+    func recordResult(assessment: String, person: String, status: CandidateStatus, theory: Int?, practical: Int, at time: String) throws
+}
+
+/// Issued certificates and the serial counters of their numbers.
+public protocol CertificateStore {
+    func insert(_ certificate: StoredCertificate) throws
+    /// The certificate with this id or number, or nil.
+    func certificate(_ idOrNumber: String) throws -> StoredCertificate?
+    /// Certificates a worker holds, oldest first.
+    func certificates(of person: String) throws -> [CertificateSummary]
+    func setStatus(_ id: String, _ status: CertificateStatus) throws
+    /// Whether an issuer already uses these indices in its revocation and suspension lists.
+    func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool)
+    /// The last serial handed out under a number prefix (0 when none).
+    func lastSerial(prefix: String) throws -> Int
+    func setLastSerial(_ serial: Int, prefix: String) throws
+}
+
+/// The latest signed status list credential of each issuer and purpose.
+public protocol StatusListStore {
+    /// The list's canonical credential, or nil when the issuer has none yet.
+    func statusList(institution: String, purpose: StatusPurpose) throws -> [UInt8]?
+    /// Stores (or replaces) a list.
+    func saveStatusList(_ credential: [UInt8], institution: String, purpose: StatusPurpose, at time: String) throws
+    /// Every stored list, by issuer then purpose.
+    func allStatusLists() throws -> [[UInt8]]
+}

@@ -1,0 +1,12 @@
+import SkillCore
+
+/// Workers, kept only as blind indexes, ciphertext and masked forms.
+public protocol PersonStore {
+    func insert(_ person: SealedPerson, eventID: String) throws
+    /// The masked person, or nil.
+    func person(_ id: String) throws -> PersonSummary?
+    /// The person with their indexes and ciphertext, or nil.
+    func sealedPerson(_ id: String) throws -> SealedPerson?
+    /// The id of the person whose identity document has this blind index, or nil.
+    func personID(idIndex: [UInt8]) throws -> String?
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillStore
+
+struct SQLiteEventLog: EventLogStore {
+    let db: Database
+
+    func append(_ event: LedgerEvent, canonical: [UInt8]) throws -> Int {
+        // One writer at a time holds the database, so the AUTOINCREMENT key is the sequencer:
+        // contiguous, and in commit order.
+        try db.run("INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)",
+                   [event.id, event.type, event.time, event.actor, Data(canonical)])
+        return Int(db.lastInsertedRowID)
+    }
+
+    private static func event(_ r: Row) -> StoredEvent {
+        StoredEvent(seq: r[0], id: r[1], type: r[2], occurredAt: r[3], actor: r[4], canonical: Array(r[5] as Data))
+    }
+
+    func events(after seq: Int, limit: Int) throws -> [StoredEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events WHERE seq > ? ORDER BY seq LIMIT ?"),
+                         arguments: [seq, limit]).map(Self.event)
+    }
+
+    func event(id: String) throws -> StoredEvent? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events WHERE id = ?"), arguments: [id])
+            .map(Self.event)
+    }
+
+    func lastSequence() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM events")) ?? 0
+    }
+
+    func forEachEvent(_ body: (StoredEvent) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events ORDER BY seq")
+        while let r = try cursor.next() { try body(Self.event(r)) }
+    }
+
+    func node(level: Int, index: Int) throws -> [UInt8]? {
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"), arguments: [level, index]).map(Array.init)
+    }
+
+    func insertNode(level: Int, index: Int, hash: [UInt8]) throws {
+        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)", [level, index, Data(hash)])
+    }
+
+    func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT idx, hash FROM log_nodes WHERE level = ? ORDER BY idx"), arguments: [level])
+            .map { ($0[0], Array($0[1] as Data)) }
+    }
+
+    func nodeCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM log_nodes") ?? 0
+    }
+
+    func leafCount() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(idx) + 1, 0) FROM log_nodes WHERE level = 0")) ?? 0
+    }
+
+    func checkpoint(size: Int) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT note FROM checkpoints WHERE size = ?"), arguments: [size])
+    }
+
+    func insertCheckpoint(size: Int, root: [UInt8], note: String, at time: String) throws {
+        try db.run("INSERT INTO checkpoints(size, root, note, created_at) VALUES (?, ?, ?, ?)", [size, Data(root), note, time])
+    }
+
+    func checkpoints() throws -> [(size: Int, root: [UInt8], note: String)] {
+        try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoints ORDER BY size").map { ($0[0], Array($0[1] as Data), $0[2]) }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillStore
+
+/// A row of `people`: blind indexes, ciphertext and masked forms only.
+struct PersonRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "people"
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case idType = "id_type", idIndex = "id_index", idCiphertext = "id_ciphertext", idMasked = "id_masked"
+        case nameIndex = "name_index", nameCiphertext = "name_ciphertext", nameMasked = "name_masked"
+        case registeredAt = "registered_at", eventID = "event_id"
+    }
+    var id: String
+    var idType: String
+    var idIndex: Data
+    var idCiphertext: Data
+    var idMasked: String
+    var nameIndex: Data
+    var nameCiphertext: Data
+    var nameMasked: String
+    var registeredAt: String
+    var eventID: String
+
+    func sealed() throws -> SealedPerson {
+        SealedPerson(
+            summary: PersonSummary(id: id, idType: try requiredCase(idType, "people.id_type", row: id), maskedIDNumber: idMasked,
+                                   maskedName: nameMasked, registeredAt: registeredAt),
+            idIndex: Array(idIndex), idCiphertext: Array(idCiphertext), nameIndex: Array(nameIndex), nameCiphertext: Array(nameCiphertext))
+    }
+}
+
+struct SQLitePeople: PersonStore {
+    let db: Database
+
+    func insert(_ p: SealedPerson, eventID: String) throws {
+        try PersonRow(
+            id: p.summary.id, idType: p.summary.idType.rawValue, idIndex: Data(p.idIndex), idCiphertext: Data(p.idCiphertext),
+            idMasked: p.summary.maskedIDNumber, nameIndex: Data(p.nameIndex), nameCiphertext: Data(p.nameCiphertext),
+            nameMasked: p.summary.maskedName, registeredAt: p.summary.registeredAt, eventID: eventID
+        ).insert(db)
+    }
+
+    func person(_ id: String) throws -> PersonSummary? {
+        let statement = try db.cachedStatement(sql: "SELECT id, id_type, id_masked, name_masked, registered_at FROM people WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        return PersonSummary(
+            id: row["id"], idType: try requiredCase(row["id_type"], "people.id_type", row: id), maskedIDNumber: row["id_masked"],
+            maskedName: row["name_masked"], registeredAt: row["registered_at"])
+    }
+
+    func sealedPerson(_ id: String) throws -> SealedPerson? {
+        try PersonRow.fetchOne(db, key: id)?.sealed()
+    }
+
+    func personID(idIndex: [UInt8]) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM people WHERE id_index = ?"), arguments: [Data(idIndex)])
+    }
+}

@@ -1,0 +1,299 @@
+import Foundation
+import GRDB
+
+/// The ledger's tables, as versioned migrations. Never edit a shipped migration; add one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+                CREATE TABLE standards_files (
+                    name TEXT PRIMARY KEY, data BLOB NOT NULL, schema BLOB NOT NULL, sha256 TEXT NOT NULL
+                ) STRICT;
+
+                -- Every change, append-only; canonical is the RFC 8785 JCS form that the
+                -- transparency log hashes.
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    occurred_at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    canonical BLOB NOT NULL
+                ) STRICT;
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+                CREATE TABLE institutions (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('training', 'employer', 'social', 'international')),
+                    code TEXT NOT NULL UNIQUE,
+                    province TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+                    registered_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+
+                CREATE TABLE accreditations (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    occupation TEXT NOT NULL,
+                    levels TEXT NOT NULL,
+                    valid_from TEXT NOT NULL,
+                    valid_until TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX accreditations_by_institution ON accreditations(institution_id, occupation);
+
+                -- Personal data only as blind indexes (HMAC-SHA256), ciphertext (AES-256-GCM)
+                -- and masked display forms.
+                CREATE TABLE people (
+                    id TEXT PRIMARY KEY,
+                    id_type TEXT NOT NULL,
+                    id_index BLOB NOT NULL UNIQUE,
+                    id_ciphertext BLOB NOT NULL,
+                    id_masked TEXT NOT NULL,
+                    name_index BLOB NOT NULL,
+                    name_ciphertext BLOB NOT NULL,
+                    name_masked TEXT NOT NULL,
+                    registered_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX people_by_name ON people(name_index);
+
+                CREATE TABLE courses (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    title TEXT NOT NULL,
+                    occupation TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    hours INTEGER NOT NULL CHECK (hours > 0),
+                    framework TEXT NOT NULL,
+                    credit_tenths INTEGER NOT NULL CHECK (credit_tenths >= 0),
+                    starts_on TEXT NOT NULL,
+                    ends_on TEXT,
+                    capacity INTEGER CHECK (capacity IS NULL OR capacity > 0),
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX courses_by_institution ON courses(institution_id);
+
+                CREATE TABLE enrolments (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    course_id TEXT NOT NULL REFERENCES courses(id),
+                    status TEXT NOT NULL CHECK (status IN ('enrolled', 'completed', 'failed', 'withdrawn')),
+                    enrolled_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    UNIQUE (person_id, course_id)
+                ) STRICT;
+                CREATE INDEX enrolments_by_course ON enrolments(course_id, status);
+
+                -- Double-entry credit ledger in integer tenths of a credit.
+                CREATE TABLE accounts (
+                    id INTEGER PRIMARY KEY,
+                    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('person', 'institution', 'registry')),
+                    owner_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    occupation TEXT NOT NULL DEFAULT '',
+                    level INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (owner_kind, owner_id, kind, occupation, level)
+                ) STRICT;
+                CREATE INDEX accounts_by_owner ON accounts(owner_id);
+
+                CREATE TABLE postings (
+                    id TEXT PRIMARY KEY,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    from_account INTEGER NOT NULL REFERENCES accounts(id),
+                    to_account INTEGER NOT NULL REFERENCES accounts(id),
+                    amount_tenths INTEGER NOT NULL CHECK (amount_tenths > 0),
+                    reference TEXT NOT NULL,
+                    CHECK (from_account <> to_account)
+                ) STRICT;
+                CREATE INDEX postings_from ON postings(from_account);
+                CREATE INDEX postings_to ON postings(to_account);
+                CREATE INDEX postings_by_reference ON postings(reference);
+                CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+                    BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
+                CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+                    BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
+                """)
+        }
+        m.registerMigration("v2-certificates") { db in
+            try db.execute(sql: """
+                -- 评价机构代码 (4 digits; 0000 = filed with a province) and 机构(站点)序列码 (6 digits),
+                -- parts of the 2020 certificate number.
+                ALTER TABLE institutions ADD COLUMN evaluator_code TEXT NOT NULL DEFAULT '0000';
+                ALTER TABLE institutions ADD COLUMN site_sequence TEXT NOT NULL DEFAULT '000001';
+
+                -- Ed25519 keys of the registry and of issuing institutions: public half in clear,
+                -- private half only as passphrase-encrypted PKCS#8. valid_until is set on rotation.
+                CREATE TABLE keys (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL,
+                    did TEXT NOT NULL UNIQUE,
+                    public_key BLOB NOT NULL,
+                    encrypted_pem TEXT NOT NULL,
+                    valid_from TEXT NOT NULL,
+                    valid_until TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                CREATE INDEX keys_by_owner ON keys(owner_id, valid_from);
+
+                CREATE TABLE assessments (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('skill', 'special')),
+                    occupation TEXT NOT NULL,
+                    level INTEGER,
+                    dual_mapping TEXT,
+                    pass_mark INTEGER NOT NULL,
+                    scheduled_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    CHECK ((kind = 'skill') = (level IS NOT NULL))
+                ) STRICT;
+
+                CREATE TABLE candidates (
+                    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    status TEXT NOT NULL CHECK (status IN ('enrolled', 'passed', 'failed')),
+                    theory INTEGER,
+                    practical INTEGER,
+                    recorded_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    PRIMARY KEY (assessment_id, person_id)
+                ) STRICT;
+
+                -- Issued certificates. credential is the signed credential's canonical JSON; the
+                -- identity salt (which lets the worker prove the hashed identifier is theirs) is
+                -- kept encrypted like all personal data.
+                CREATE TABLE certificates (
+                    id TEXT PRIMARY KEY,
+                    number TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    assessment_id TEXT REFERENCES assessments(id),
+                    occupation TEXT NOT NULL,
+                    level INTEGER,
+                    issued_at TEXT NOT NULL,
+                    valid_until TEXT,
+                    twin_id TEXT,
+                    key_id TEXT NOT NULL REFERENCES keys(id),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+                    revocation_index INTEGER NOT NULL,
+                    suspension_index INTEGER NOT NULL,
+                    salt_ciphertext BLOB NOT NULL,
+                    credential BLOB NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    UNIQUE (institution_id, revocation_index),
+                    UNIQUE (institution_id, suspension_index)
+                ) STRICT;
+                CREATE INDEX certificates_by_person ON certificates(person_id);
+
+                -- Serial counters of certificate numbers, per number prefix: never reused.
+                CREATE TABLE certificate_serials (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL) STRICT;
+
+                -- The latest signed status list credential of each issuer and purpose.
+                CREATE TABLE status_lists (
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+                    credential BLOB NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (institution_id, purpose)
+                ) STRICT;
+                """)
+        }
+        m.registerMigration("v3-work-types") { db in
+            // 工种/职业方向 of an assessment ("--" on the certificate when none).
+            try db.execute(sql: "ALTER TABLE assessments ADD COLUMN work_type TEXT")
+        }
+        m.registerMigration("v4-conversions") { db in
+            try db.execute(sql: """
+                -- Courses taught online (their certificates are capped separately when converted).
+                ALTER TABLE courses ADD COLUMN online INTEGER NOT NULL DEFAULT 0;
+
+                -- Applied conversions. A reversal marks the row and posts a compensating entry;
+                -- the same evidence counts once per programme while active.
+                CREATE TABLE conversions (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    rule_id TEXT NOT NULL,
+                    rule_version INTEGER NOT NULL,
+                    family TEXT NOT NULL,
+                    programme TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    amount_tenths INTEGER NOT NULL CHECK (amount_tenths > 0),
+                    posting_id TEXT NOT NULL REFERENCES postings(id),
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'reversed')),
+                    reversal_reason TEXT,
+                    reversal_event_id TEXT REFERENCES events(id)
+                ) STRICT;
+                CREATE UNIQUE INDEX conversions_once ON conversions(programme, evidence) WHERE status = 'active';
+                CREATE INDEX conversions_by_person ON conversions(person_id);
+                CREATE INDEX conversions_by_evidence ON conversions(evidence);
+                """)
+        }
+        m.registerMigration("v5-tokens") { db in
+            try db.execute(sql: """
+                -- Bearer tokens: only their SHA-256 is kept.
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    sha256 TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('operator', 'institution', 'worker')),
+                    institution_id TEXT REFERENCES institutions(id),
+                    person_id TEXT REFERENCES people(id),
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    revoked_at TEXT,
+                    event_id TEXT NOT NULL REFERENCES events(id),
+                    CHECK ((role = 'institution') = (institution_id IS NOT NULL)),
+                    CHECK ((role = 'worker') = (person_id IS NOT NULL))
+                ) STRICT;
+
+                -- Responses to POSTs that carried an Idempotency-Key, replayed on a retry.
+                CREATE TABLE idempotency (
+                    token_id TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (token_id, key)
+                ) STRICT;
+                """)
+        }
+        m.registerMigration("v6-transparency-log") { db in
+            try db.execute(sql: """
+                -- The transparency log (RFC 9162): perfect-subtree hashes by level; level 0 holds
+                -- the leaf hashes, leaf i being event seq i + 1. Proofs read O(log n) rows.
+                CREATE TABLE log_nodes (
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (level, idx)
+                ) STRICT, WITHOUT ROWID;
+
+                -- Signed checkpoints (C2SP tlog-checkpoint), one per tree size.
+                CREATE TABLE checkpoints (
+                    size INTEGER PRIMARY KEY,
+                    root BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                """)
+            // Events written before the log existed become its first leaves, in order: the
+            // bank integrates them when it next opens (the store does no Merkle hashing).
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 > 0 {
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('log_backfill_pending', '1')")
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import SkillCore
+import SkillStore
+
+/// One unit of work on a GRDB connection: each aggregate's store is a thin view of it.
+final class SQLiteTransaction: StoreTransaction {
+    let db: Database
+    /// Account row ids looked up in this unit of work, so bulk postings do not query twice;
+    /// forgotten when a nested unit rolls back (it may have made the accounts it names).
+    var accountIDs: [AccountKey: Int64] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    var meta: any MetaStore { SQLiteMeta(db: db) }
+    var institutions: any InstitutionStore { SQLiteInstitutions(db: db) }
+    var keys: any KeyStore { SQLiteKeys(db: db) }
+    var people: any PersonStore { SQLitePeople(db: db) }
+    var training: any TrainingStore { SQLiteTraining(db: db) }
+    var credits: any CreditStore { SQLiteCredits(transaction: self) }
+    var assessments: any AssessmentStore { SQLiteAssessments(db: db) }
+    var certificates: any CertificateStore { SQLiteCertificates(db: db) }
+    var statusLists: any StatusListStore { SQLiteStatusLists(db: db) }
+    var conversions: any ConversionStore { SQLiteConversions(db: db) }
+    var tokens: any TokenStore { SQLiteTokens(db: db) }
+    var log: any EventLogStore { SQLiteEventLog(db: db) }
+
+    func nested<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        do {
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } catch {
+            accountIDs.removeAll()
+            throw error
+        }
+        return result!
+    }
+}
+
+extension Database {
+    /// Runs a cached statement with `arguments`.
+    func run(_ sql: String, _ arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+extension Row {
+    /// A blob column as bytes.
+    func bytes(_ column: String) -> [UInt8] { Array(self[column] as Data) }
+}
+
+/// A date column written as `YYYY-MM-DD`.
+func calendarDate(_ text: String?) -> CalendarDate? { text.flatMap(CalendarDate.init(iso:)) }
+
+/// A date column that must hold `YYYY-MM-DD`; anything else is a damaged row, named.
+func requiredDate(_ text: String, _ column: String, row: String) throws -> CalendarDate {
+    guard let date = CalendarDate(iso: text) else {
+        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) is not a date")
+    }
+    return date
+}
+
+/// A stored code that must be one of an enumeration's values; anything else is a damaged row.
+func requiredCase<T: RawRepresentable>(_ raw: T.RawValue, _ column: String, row: String) throws -> T {
+    guard let value = T(rawValue: raw) else {
+        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) holds an unknown value")
+    }
+    return value
+}
