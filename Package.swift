@@ -129,7 +129,10 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SkillbankCLITests", dependencies: ["skillbank", "SkillTestSupport"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SkillbankCLITests",
+            // GRDB only to damage a bank's file the way a hand on the disk could.
+            dependencies: ["skillbank", "SkillTestSupport", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: upcoming),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
     ],
     swiftLanguageModes: [.v6]

@@ -111,9 +111,10 @@ public struct TransparencyLog: Sendable {
         return SignedNote.VerifierKey(name: origin, publicKey: key.publicKey)
     }
 
-    /// The number of leaves.
+    /// The number of leaves: one per event, so the event sequence says it (a stored node that
+    /// went missing cannot make the tree look smaller).
     public func size() throws(SkillError) -> Int {
-        try context.read { tx in try tx.log.leafCount() }
+        try context.read { tx in try tx.log.lastSequence() }
     }
 
     /// The latest signed checkpoint, making a new one first when the tree has grown.
@@ -123,7 +124,7 @@ public struct TransparencyLog: Sendable {
         let date = context.now
         let origin = origin
         return try context.write { tx in
-            let size = try tx.log.leafCount()
+            let size = try tx.log.lastSequence()
             if let note = try tx.log.checkpoint(size: size) { return note }
             let root = try MerkleTree.root(StoredLogNodes(log: tx.log), size: size)
             let (_, key) = try context.signingKey(tx, owner: registryOwner)
@@ -156,7 +157,7 @@ public struct TransparencyLog: Sendable {
             guard let seq = try tx.log.event(id: eventID)?.seq else {
                 throw SkillError(.eventNotFound, "no event '\(eventID.prefix(40))'", field: "event")
             }
-            let total = try tx.log.leafCount()
+            let total = try tx.log.lastSequence()
             let latest = try tx.log.checkpoints().last?.size
             let treeSize = size ?? latest.flatMap { $0 >= seq ? $0 : nil } ?? total
             guard treeSize >= seq, treeSize <= total else {
@@ -176,7 +177,7 @@ public struct TransparencyLog: Sendable {
     /// - Throws: `input.invalid-field` unless 0 < from ≤ to ≤ the tree size; `log.node-missing`.
     public func consistencyProof(from first: Int, to second: Int) throws(SkillError) -> ConsistencyProof {
         try context.read { tx in
-            let total = try tx.log.leafCount()
+            let total = try tx.log.lastSequence()
             let nodes = StoredLogNodes(log: tx.log)
             guard first > 0, first <= second, second <= total, let path = try MerkleTree.consistencyProof(nodes, first: first, second: second) else {
                 throw SkillError(.invalidField, "need 0 < from ≤ to ≤ \(total)", field: "from")

@@ -50,10 +50,19 @@ struct ServeCommand: AsyncParsableCommand {
         // Checkpoints: at most one per interval, and only when the tree has grown.
         let interval = max(1, checkpointInterval)
         let checkpoints = Task.detached {
-            var last = (try? bank.log.size()) ?? -1
+            var last = -1
             while !Task.isCancelled {
+                do throws(SkillError) {
+                    let size = try bank.log.size()
+                    if size != last {
+                        _ = try bank.log.checkpoint()
+                        last = size
+                    }
+                } catch {
+                    // A busy store tries again next time; a damaged log is said, not swallowed.
+                    logger.error("checkpoint failed", metadata: ["code": .string(error.code.rawValue), "cause": .string(error.cause ?? error.message)])
+                }
                 try? await Task.sleep(for: .seconds(interval))
-                if let size = try? bank.log.size(), size != last, (try? bank.log.checkpoint()) != nil { last = size }
             }
         }
         defer { checkpoints.cancel() }

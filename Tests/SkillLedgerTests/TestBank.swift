@@ -35,6 +35,14 @@ struct TestBank {
         try DatabaseQueue(path: dbPath).read { db in try String.fetchOne(db, sql: sql) }
     }
 
+    /// A raw write with foreign keys off, to damage a bank the way only a hand on the file could.
+    func rawDamage(_ sql: String) throws {
+        try DatabaseQueue(path: dbPath).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.inTransaction { try db.execute(sql: sql); return .commit }
+        }
+    }
+
     func rawWrite(_ sql: String) throws {
         let queue = try DatabaseQueue(path: dbPath)
         try queue.write { db in try db.execute(sql: sql) }

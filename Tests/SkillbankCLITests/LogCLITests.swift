@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @Suite struct LogCLITests {
@@ -48,5 +49,38 @@ import Testing
         #expect(try cli.run("restore", "--db", "other.sqlite", "missing.sqlite").status == 66)
         let nothing = try cli.run("backup", "--db", "nowhere.sqlite", "x.sqlite")
         #expect(nothing.status == 66 && !FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("nowhere.sqlite").path))
+    }
+}
+
+/// Damages a bank's file the way only a hand on the disk could: deletes four log nodes, among
+/// them the leaf of the first certificate's issuance.
+enum DamagedBank {
+    /// - Returns: the number of the certificate whose leaf is gone.
+    static func damage(_ path: String) throws -> String {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.write { db in
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT c.number, e.seq FROM certificates c JOIN events e ON e.id = c.event_id ORDER BY e.seq LIMIT 1
+                """))
+            let leaf: Int = row["seq"] - 1
+            try db.execute(sql: "DELETE FROM log_nodes WHERE (level = 0 AND idx IN (?, 0, 1)) OR (level = 1 AND idx = 0)", arguments: [leaf])
+            return row["number"]
+        }
+    }
+}
+
+@Suite struct DamagedBankCLITests {
+    /// `log prove` on a bank with missing log nodes exits 70 naming the node (it used to die
+    /// with SIGSEGV); `log audit` names the divergence and exits 1.
+    @Test func proveAndAuditNameTheDamage() throws {
+        let cli = try CLI()
+        #expect(try cli.run("demo", "--dir", "d").status == 0)
+        let number = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
+        let prove = try cli.run("log", "prove", "--certificate", number, "--db", "d/skillbank.sqlite")
+        #expect(prove.status == 70 && prove.stderr.contains("log.node-missing") && prove.stderr.contains("level 0"), "\(prove.status) \(prove.stderr)")
+        let audit = try cli.run("log", "audit", "--db", "d/skillbank.sqlite")
+        #expect(audit.status == 1 && audit.stdout.contains("log_nodes") || audit.stdout.contains("events"), "\(audit.status) \(audit.stdout)")
+        let bundle = try cli.run("cert", "export", number, "--format", "bundle", "--db", "d/skillbank.sqlite")
+        #expect(bundle.status == 70 && bundle.stderr.contains("log.node-missing"))
     }
 }

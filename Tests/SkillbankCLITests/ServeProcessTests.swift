@@ -51,7 +51,6 @@ import Testing
         let (status, body) = try await get("http://127.0.0.1:\(port)/v1/institutions", token: token, method: "POST",
                                            body: #"{"name":"评价中心","kind":"social","code":"\#(CLIFlowTests.uscc("51440000MJ0000001"))","province":"44"}"#)
         #expect(status == 201 && body.contains("did:key:z6Mk"))
-        // Answered on the event loop (see VerifyingHTTP1Channel), over the real socket.
         let verified = try await get("http://127.0.0.1:\(port)/v1/verify", method: "POST", body: #"{"jwt":"a.b.c"}"#)
         #expect(verified.0 == 200 && verified.1.contains(#""verdict":"invalid""#))
         let page = try await get("http://127.0.0.1:\(port)/verify")
@@ -91,6 +90,36 @@ import Testing
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(80))")
         // The server is still fine for everyone else.
         #expect(try await get("http://127.0.0.1:\(port)/healthz").0 == 200)
+    }
+}
+
+/// A damaged bank served: the routes that read the lost log nodes answer 500 (the cause in
+/// the server's log, never in the reply) and the server stays up for everything else.
+@Suite struct DamagedBankServeTests {
+    @Test func missingLogNodesAnswer500AndServeStaysUp() async throws {
+        let cli = try CLI()
+        #expect(try cli.run("demo", "--dir", "d").status == 0)
+        // The operator token exists before the damage: making it is a write, and a write on top
+        // of a missing last leaf is refused (the store test covers that).
+        let token = try cli.run("token", "create", "--role", "operator", "--db", "d/skillbank.sqlite").lastLine
+        let tokenFile = cli.folder.appendingPathComponent("d/skillbank.sqlite.operator-token").path
+        #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]))
+        let number = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
+        let port = Int.random(in: 20_000...40_000)
+        let out = Pipe()
+        let serve = ServeProcessTests()
+        let process = try await serve.serve(cli, port: port, output: out, "--db", "d/skillbank.sqlite")
+        defer { if process.isRunning { process.terminate() } }
+        for path in ["/v1/log/proof/inclusion?certificate=\(number)", "/v1/certificates/\(number)/bundle", "/v1/log/proof/consistency?from=1&to=5"] {
+            let (status, body) = try await serve.get("http://127.0.0.1:\(port)\(path)")
+            #expect(status == 500 && body.contains(#""code":"internal""#) && !body.contains("level 0"), "\(path): \(status) \(body)")
+        }
+        #expect(try await serve.get("http://127.0.0.1:\(port)/healthz").0 == 200)
+        #expect(process.isRunning)
+        process.interrupt()
+        process.waitUntilExit()
+        let log = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("log.node-missing"))
     }
 }
 

@@ -17,6 +17,13 @@ public enum CertificateStatusMachine {
         public let purpose: StatusPurpose
         public let index: Int
         public let isSet: Bool
+
+        public init(institutionID: String, purpose: StatusPurpose, index: Int, isSet: Bool) {
+            self.institutionID = institutionID
+            self.purpose = purpose
+            self.index = index
+            self.isSet = isSet
+        }
     }
 
     /// Everything a status change does.
