@@ -4,6 +4,8 @@
 #
 #   bash Tools/http-bench.sh [people=100000] [seconds=20]
 #
+# BIN=path/to/skillbank measures another build (the library comparison is then skipped unless
+# BENCH=path/to/skillbank-bench is given too); Tools/ab-bench.sh uses that to compare two builds.
 # Needs: wrk (apt-get install wrk), python3. Everything runs on 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +14,12 @@ SECONDS_PER_RUN=${2:-20}
 PORT=${PORT:-18080}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 69; }
 
-swift build -c release --static-swift-stdlib --product skillbank >/dev/null
-swift build -c release --static-swift-stdlib --product skillbank-bench >/dev/null
-BIN=$PWD/.build/release/skillbank
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --static-swift-stdlib --product skillbank >/dev/null
+  swift build -c release --static-swift-stdlib --product skillbank-bench >/dev/null
+  BIN=$PWD/.build/release/skillbank
+  BENCH=$PWD/.build/release/skillbank-bench
+fi
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -70,8 +75,9 @@ wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "Authorization: Bearer $WORKER
 echo "server CPU per request: $(per_request "$BEFORE" "$(ticks)" record.txt) µs; peak RSS: $(rss)"
 kill -INT $SERVER; wait $SERVER || true
 
+[ -n "${BENCH:-}" ] || exit 0
 echo "== library verification, same machine, same run"
 cd - >/dev/null
-LIB=$(.build/release/skillbank-bench certificates --results 10 --bulk 1000 --verifications 20000 | grep "offline verification" | awk '{print $3}')
+LIB=$("$BENCH" certificates --results 10 --bulk 1000 --verifications 20000 | grep "offline verification" | awk '{print $3}')
 HTTP=$(grep "Requests/sec" "$WORK/verify.txt" | awk '{print $2}')
 echo "library: $LIB verifications/s; HTTP: $HTTP requests/s; ratio $(python3 -c "print(round($HTTP/$LIB, 3))")"

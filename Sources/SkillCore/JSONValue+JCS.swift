@@ -19,6 +19,45 @@ extension JSONValue {
         String(decoding: try canonicalBytes(), as: UTF8.self)
     }
 
+    /// An object's members, each value written canonically once, so that the object with
+    /// and without one more member (a document and the same document with its proof) can
+    /// both be written without canonicalising the shared members twice.
+    public struct CanonicalMembers: Sendable {
+        /// Member name and canonical value, in RFC 8785 member order.
+        private var members: [(name: String, value: [UInt8])]
+
+        /// - Throws: `input.invalid-field` when `object` is not an object; `json.not-canonicalizable`.
+        public init(_ object: JSONValue) throws(SkillError) {
+            guard case .object(let dictionary) = object else {
+                throw SkillError(.invalidField, "only an object has members")
+            }
+            members = try memberOrder(dictionary).map { index throws(SkillError) in
+                (dictionary[index].key, try dictionary[index].value.canonicalBytes())
+            }
+        }
+
+        /// The object's canonical bytes, with `extra` members (names it lacks, values already
+        /// canonical) placed in order among its own.
+        public func bytes(adding extra: [(name: String, value: [UInt8])] = []) -> [UInt8] {
+            var all = members
+            for member in extra {
+                let at = all.firstIndex { JSONValue.precedesInUTF16(member.name, $0.name) } ?? all.count
+                all.insert(member, at: at)
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(all.reduce(2) { $0 + $1.name.utf8.count + $1.value.count + 4 })
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in all.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(member.name, into: &out)
+                out.append(UInt8(ascii: ":"))
+                out.append(contentsOf: member.value)
+            }
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
+    }
+
     /// Writes an object's members in canonical order.
     private static func writeObject(_ members: [String: JSONValue], into out: inout [UInt8]) throws(SkillError) {
         out.append(UInt8(ascii: "{"))

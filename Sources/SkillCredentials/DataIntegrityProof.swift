@@ -51,7 +51,8 @@ public enum DataIntegrityProof {
         try secure(document, with: key, verificationMethod: verificationMethod, created: created, proofPurpose: proofPurpose).document
     }
 
-    /// `sign`, also returning the secured document's canonical bytes.
+    /// `sign`, also returning the secured document's canonical bytes. The document's members are
+    /// canonicalised once: the hashed (unsecured) form and the stored (secured) form share them.
     /// - Throws: as `sign`.
     public static func secure(
         _ document: JSONValue, with key: Ed25519PrivateKey, verificationMethod: String, created: String,
@@ -66,11 +67,12 @@ public enum DataIntegrityProof {
             "verificationMethod": .string(verificationMethod), "proofPurpose": .string(proofPurpose),
         ]
         if let context = members["@context"] { proof["@context"] = context }
-        let message = try hashData(unsecuredDocument: document, proofConfiguration: .object(proof))
+        let unsecured = try JSONValue.CanonicalMembers(document)
+        // hashData (§3.3.4): SHA-256 of the proof configuration, then of the unsecured document.
+        let message = SHA256.hash(try JSONValue.object(proof).canonicalBytes()) + SHA256.hash(unsecured.bytes())
         proof["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
         members["proof"] = .object(proof)
-        let secured = JSONValue.object(members)
-        return Secured(document: secured, canonicalBytes: try secured.canonicalBytes())
+        return Secured(document: .object(members), canonicalBytes: unsecured.bytes(adding: [("proof", try JSONValue.object(proof).canonicalBytes())]))
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,

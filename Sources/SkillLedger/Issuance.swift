@@ -150,10 +150,22 @@ public struct Issuance: Sendable {
     }
 }
 
-/// What a unit of work that issues certificates keeps between rows: the assessments and
-/// institutions it has read (a rolled-back row cannot have changed them).
+/// What a unit of work that issues certificates keeps between rows, none of which a row can
+/// change (so a row rolled back leaves it true): the assessments and institutions it has read,
+/// each issuer's signing key (a rotation is a unit of work of its own), and the number prefixes
+/// already checked against the 2020 scheme (later numbers of a prefix differ only in the
+/// six-digit serial).
 struct IssuanceState {
     var lookups = Lookups()
+    var signingKeys: [String: (KeyRecord, Ed25519PrivateKey)] = [:]
+    var checkedPrefixes: Set<String> = []
+
+    mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
+        if let hit = signingKeys[owner] { return hit }
+        let key = try load()
+        signingKeys[owner] = key
+        return key
+    }
 }
 
 extension Issuance {
@@ -194,7 +206,7 @@ extension Issuance {
             awardingBody = try state.lookups.institution(id) { try context.requireInstitution(tx, id) }
         }
         let planned = CertificateIssuance.plan(a, evaluator: evaluator, awardingBody: awardingBody, standards: context.standards, at: date)
-        let numbers = try planned.map { try number(tx, for: $0) }
+        let numbers = try planned.map { try number(tx, for: $0, state: &state) }
         var issued: [CertificateSummary] = []
         for (i, item) in planned.enumerated() {
             let twin = planned.count == 2 ? 1 - i : nil
@@ -208,13 +220,16 @@ extension Issuance {
     /// The certificate's number: the next 2020-scheme number of its prefix (serials never
     /// reused), or its id when it has no scheme number.
     /// - Throws: `ledger.serials-exhausted`, `certificate.number-invalid` (the scheme refuses the parts).
-    private func number(_ tx: any StoreTransaction, for item: CertificateIssuance.Planned) throws -> String {
+    private func number(_ tx: any StoreTransaction, for item: CertificateIssuance.Planned, state: inout IssuanceState) throws -> String {
         guard var parts = item.numberParts, let scheme = context.standards.numberScheme("skill-level-2020") else { return item.id }
         let prefix = CertificateNumbering.prefix(parts)
         let serial = try CertificateNumbering.nextSerial(after: try tx.certificates.lastSerial(prefix: prefix), prefix: prefix)
         try tx.certificates.setLastSerial(serial, prefix: prefix)
         parts["serial"] = CertificateNumbering.serialText(serial)
-        return try scheme.compose(parts, provinces: context.standards.provinceCodes, levels: context.standards.levelCodes)
+        if state.checkedPrefixes.contains(prefix) { return prefix + parts["serial"]! }
+        let number = try scheme.compose(parts, provinces: context.standards.provinceCodes, levels: context.standards.levelCodes)
+        state.checkedPrefixes.insert(prefix)
+        return number
     }
 
     /// Random free indices in an issuer's revocation and suspension lists (random for herd
@@ -239,7 +254,7 @@ extension Issuance {
         _ tx: any StoreTransaction, _ item: CertificateIssuance.Planned, number: String, twin: (id: String, number: String)?, assessment a: Assessment,
         person: String, identity: (type: IDType, number: [UInt8]), actor: Actor, at date: Date, state: inout IssuanceState
     ) throws -> CertificateSummary {
-        let (key, privateKey) = try context.signingKey(tx, owner: item.issuer.id)
+        let (key, privateKey) = try state.signingKey(item.issuer.id) { try context.signingKey(tx, owner: item.issuer.id) }
         let time = Timestamp.format(date)
         let saltHex = Hex.encode(try SecureRandom.bytes(16))
         let identityHash = "sha256$" + Hex.encode(SHA256.hash(identity.number + Array(saltHex.utf8)))

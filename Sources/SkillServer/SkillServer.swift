@@ -85,9 +85,17 @@ public enum SkillServer {
     static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/metrics"), (.get, "/verify"), (.post, "/verify")]
 }
 
-/// Authenticates, authorises, reads and validates the body, replays idempotent POSTs,
-/// runs the handler off the event loop, and renders the reply or a problem.
+/// Reads and validates the body, then authenticates, authorises, replays idempotent POSTs and
+/// runs the handler in one trip to the blocking pool (the store and signatures never run on an
+/// event loop), and renders the reply or a problem.
 enum Dispatcher {
+    /// What the blocking part of a request ends in.
+    enum Outcome {
+        case reply(ReplyParts)
+        /// The first answer to a create retried with the same Idempotency-Key.
+        case replay(status: Int, body: [UInt8])
+    }
+
     static func handle(
         _ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext, bank: Bank, configuration: ServerConfiguration,
         limiter: RateLimiter, logger: Logger
@@ -97,66 +105,100 @@ enum Dispatcher {
             if endpoint.limited, let wait = limiter.take(context.clientAddress) {
                 return rateLimited(retryAfter: wait, instance: instance).response
             }
-            // Who is calling.
-            var token: TokenRecord?
-            if case .roles(let roles) = endpoint.access {
-                guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-                    throw SkillError(.unauthenticated, "a bearer token is required")
-                }
-                let secret = String(header.dropFirst(7)).trimmingSpaces
-                token = try await offload { () throws(SkillError) in try bank.tokens.authenticate(secret) }
-                guard let token else { throw SkillError(.unauthenticated, "the token is unknown, revoked or expired") }
-                guard roles.contains(token.role) else { throw SkillError(.forbidden, "a \(token.role.rawValue) token may not use this route") }
+            // Who is calling: a request without a bearer token is refused before its body is read;
+            // the token itself is looked up with the rest of the work.
+            let secret = try bearerSecret(request, for: endpoint)
+            let raw: [UInt8]
+            let body: JSONValue?
+            switch try await readBody(request, for: endpoint, configuration: configuration, instance: instance) {
+            case .read(let bytes, let value): (raw, body) = (bytes, value)
+            case .invalid(let problem): return problem.response
             }
-            // The body, within its limit.
-            var raw: [UInt8] = []
-            var body: JSONValue?
-            switch endpoint.body {
-            case .none: break
-            case .json:
-                raw = try await read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
-                switch try parseBody(of: endpoint, raw, instance: instance) {
-                case .value(let value): body = value
-                case .invalid(let problem): return problem.response
-                }
-            case .csv, .form:
-                raw = try await read(request, limit: configuration.maxUploadBytes, within: configuration.bodyTimeoutSeconds)
-            }
+            let query = try queryParameters(request)
+            let path = Dictionary(context.parameters.map { (String($0.0), String($0.1)) }, uniquingKeysWith: { $1 })
             // A retried create with the same Idempotency-Key gets the first answer.
             let key = endpoint.creates ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
             // What a replay must match (only computed when a replay is possible).
             let requestKey = key == nil ? "" : "\(endpoint.method.rawValue) \(instance) \(Hex.encode(SkillCrypto.SHA256.hash(raw)))"
-            if let key, let token {
-                if let stored = try await offload({ () throws(SkillError) in try bank.tokens.idempotentResponse(token: token.id, key: key, request: requestKey) }) {
-                    return Response(status: .init(code: stored.status), headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
-                                    body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
+            let headers = request.headers
+            let client = context.clientAddress
+            let outcome = try await offload { () throws(SkillError) -> Outcome in
+                var token: TokenRecord?
+                if let secret, case .roles(let roles) = endpoint.access {
+                    guard let found = try bank.tokens.authenticate(secret) else {
+                        throw SkillError(.unauthenticated, "the token is unknown, revoked or expired")
+                    }
+                    guard roles.contains(found.role) else { throw SkillError(.forbidden, "a \(found.role.rawValue) token may not use this route") }
+                    token = found
                 }
-            }
-            var query: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters {
-                // A repeated parameter is ambiguous (which one counts?), so it is refused.
-                guard query.updateValue(String(value), forKey: String(name)) == nil else {
-                    throw SkillError(.invalidField, "\(name) is given more than once", field: String(name))
+                if let key, let token, let stored = try bank.tokens.idempotentResponse(token: token.id, key: key, request: requestKey) {
+                    return .replay(status: stored.status, body: stored.body)
                 }
-            }
-            var path: [String: String] = [:]
-            for (name, value) in context.parameters { path[String(name)] = String(value) }
-            let call = Call(bank: bank, token: token, path: path, query: query, body: body, raw: raw, headers: request.headers,
-                            client: context.clientAddress, server: configuration)
-            let reply = try await offload { () throws(SkillError) in try endpoint.handler(call) }
-            let parts = try reply.parts()
-            if case .json = reply, let key, let token, parts.status.code < 300 {
-                try await offload { () throws(SkillError) in
+                let call = Call(bank: bank, token: token, path: path, query: query, body: body, raw: raw, headers: headers, client: client,
+                                server: configuration)
+                let reply = try endpoint.handler(call)
+                let parts = try reply.parts()
+                if case .json = reply, let key, let token, parts.status.code < 300 {
                     try bank.tokens.keepIdempotentResponse(token: token.id, key: key, request: requestKey, status: parts.status.code, body: parts.body)
                 }
+                return .reply(parts)
             }
-            return parts.response
+            switch outcome {
+            case .reply(let parts):
+                return parts.response
+            case .replay(let status, let body):
+                return Response(status: .init(code: status), headers: [.contentType: "application/json", HTTPField.Name("Idempotent-Replay")!: "true"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
         } catch let error as SkillError {
             return failure(endpoint.locate(error), instance: instance, logger: logger).response
         } catch {
             logger.error("request failed", metadata: ["cause": .string("\(error)")])
             return Problem.response(SkillError(.storeFailure, "internal error"), instance: instance)
         }
+    }
+
+    /// The bearer token's secret for a route that needs one.
+    /// - Throws: `auth.unauthenticated` when the request carries none.
+    static func bearerSecret(_ request: Request, for endpoint: Endpoint) throws(SkillError) -> String? {
+        guard case .roles = endpoint.access else { return nil }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw SkillError(.unauthenticated, "a bearer token is required")
+        }
+        return String(header.dropFirst(7)).trimmingSpaces
+    }
+
+    /// A request body as the endpoint takes it.
+    enum Body {
+        case read([UInt8], JSONValue?)
+        case invalid(ReplyParts)
+    }
+
+    /// Reads the body within the endpoint's limit and, for JSON, checks it against its schema.
+    static func readBody(_ request: Request, for endpoint: Endpoint, configuration: ServerConfiguration, instance: String) async throws -> Body {
+        switch endpoint.body {
+        case .none:
+            return .read([], nil)
+        case .json:
+            let raw = try await read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
+            switch try parseBody(of: endpoint, raw, instance: instance) {
+            case .value(let value): return .read(raw, value)
+            case .invalid(let problem): return .invalid(problem)
+            }
+        case .csv, .form:
+            return .read(try await read(request, limit: configuration.maxUploadBytes, within: configuration.bodyTimeoutSeconds), nil)
+        }
+    }
+
+    /// The query parameters; a repeated one is ambiguous (which one counts?), so it is refused.
+    static func queryParameters(_ request: Request) throws(SkillError) -> [String: String] {
+        var query: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters {
+            guard query.updateValue(String(value), forKey: String(name)) == nil else {
+                throw SkillError(.invalidField, "\(name) is given more than once", field: String(name))
+            }
+        }
+        return query
     }
 
     /// A request past the server's capacity (`--max-in-flight`).

@@ -34,7 +34,7 @@ struct SQLiteAssessments: AssessmentStore {
     }
 
     func assessment(_ id: String) throws -> Assessment? {
-        guard let r = try AssessmentRow.fetchOne(db, key: id) else { return nil }
+        guard let r = try AssessmentRow.fetchOne(db, cached: "SELECT * FROM assessments WHERE id = ?", [id]) else { return nil }
         return Assessment(
             id: r.id, institutionID: r.institutionID, kind: try requiredCase(r.kind, "assessments.kind", row: r.id), occupation: r.occupation,
             level: r.level, workType: r.workType, dualMapping: r.dualMapping, theoryPassMark: nil, practicalPassMark: r.passMark,

@@ -117,11 +117,11 @@ struct SQLiteConversions: ConversionStore {
     }
 
     func conversion(_ id: String) throws -> ConversionRecord? {
-        try ConversionRow.fetchOne(db, key: id)?.record()
+        try ConversionRow.fetchOne(db, cached: "SELECT * FROM conversions WHERE id = ?", [id])?.record()
     }
 
     func conversions(of person: String) throws -> [ConversionRecord] {
-        try ConversionRow.filter(ConversionRow.CodingKeys.personID == person).order(ConversionRow.CodingKeys.id).fetchAll(db).map { try $0.record() }
+        try ConversionRow.fetchAll(db, cached: "SELECT * FROM conversions WHERE person_id = ? ORDER BY id", [person]).map { try $0.record() }
     }
 
     func activeConversions(evidence: [String]) throws -> [ConversionRecord] {

@@ -77,7 +77,7 @@ struct SQLiteInstitutions: InstitutionStore {
     }
 
     func institution(_ id: String) throws -> Institution? {
-        guard let row = try InstitutionRow.fetchOne(db, key: id) else { return nil }
+        guard let row = try InstitutionRow.fetchOne(db, cached: "SELECT * FROM institutions WHERE id = ?", [id]) else { return nil }
         return try institution(row)
     }
 
@@ -104,7 +104,7 @@ struct SQLiteInstitutions: InstitutionStore {
 
     /// The institution of a row, with its scopes and key history.
     private func institution(_ row: InstitutionRow) throws -> Institution {
-        let scopes = try AccreditationRow.filter(AccreditationRow.CodingKeys.institutionID == row.id).order(AccreditationRow.CodingKeys.id).fetchAll(db)
+        let scopes = try AccreditationRow.fetchAll(db, cached: "SELECT * FROM accreditations WHERE institution_id = ? ORDER BY id", [row.id])
         let kind: InstitutionKind = try requiredCase(row.kind, "institutions.kind", row: row.id)
         return Institution(
             id: row.id, name: row.name, kind: kind, code: row.code, province: row.province, isSuspended: row.status == "suspended",
@@ -122,12 +122,12 @@ struct SQLiteKeys: KeyStore {
     }
 
     func keys(of owner: String) throws -> [KeyRecord] {
-        try KeyRow.filter(KeyRow.CodingKeys.ownerID == owner).order(KeyRow.CodingKeys.validFrom, KeyRow.CodingKeys.id).fetchAll(db).map(\.record)
+        try KeyRow.fetchAll(db, cached: "SELECT * FROM keys WHERE owner_id = ? ORDER BY valid_from, id", [owner]).map(\.record)
     }
 
     func currentKey(of owner: String) throws -> (record: KeyRecord, encryptedPEM: String)? {
-        let row = try KeyRow.filter(KeyRow.CodingKeys.ownerID == owner && KeyRow.CodingKeys.validUntil == nil)
-            .order(KeyRow.CodingKeys.validFrom.desc).fetchOne(db)
+        let row = try KeyRow.fetchOne(
+            db, cached: "SELECT * FROM keys WHERE owner_id = ? AND valid_until IS NULL ORDER BY valid_from DESC LIMIT 1", [owner])
         return row.map { ($0.record, $0.encryptedPEM) }
     }
 

@@ -22,13 +22,6 @@ struct PersonRow: Codable, FetchableRecord, PersistableRecord {
     var nameMasked: String
     var registeredAt: String
     var eventID: String
-
-    func sealed() throws -> SealedPerson {
-        SealedPerson(
-            summary: PersonSummary(id: id, idType: try requiredCase(idType, "people.id_type", row: id), maskedIDNumber: idMasked,
-                                   maskedName: nameMasked, registeredAt: registeredAt),
-            idIndex: Array(idIndex), idCiphertext: Array(idCiphertext), nameIndex: Array(nameIndex), nameCiphertext: Array(nameCiphertext))
-    }
 }
 
 struct SQLitePeople: PersonStore {
@@ -51,7 +44,15 @@ struct SQLitePeople: PersonStore {
     }
 
     func sealedPerson(_ id: String) throws -> SealedPerson? {
-        try PersonRow.fetchOne(db, key: id)?.sealed()
+        // Read by column: issuing reads the holder of every certificate this way.
+        let statement = try db.cachedStatement(sql: """
+            SELECT id_type, id_masked, name_masked, registered_at, id_index, id_ciphertext, name_index, name_ciphertext FROM people WHERE id = ?
+            """)
+        guard let r = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        return SealedPerson(
+            summary: PersonSummary(id: id, idType: try requiredCase(r[0], "people.id_type", row: id), maskedIDNumber: r[1], maskedName: r[2],
+                                   registeredAt: r[3]),
+            idIndex: Array(r[4] as Data), idCiphertext: Array(r[5] as Data), nameIndex: Array(r[6] as Data), nameCiphertext: Array(r[7] as Data))
     }
 
     func personID(idIndex: [UInt8]) throws -> String? {

@@ -36,12 +36,12 @@ struct SQLiteTokens: TokenStore {
     }
 
     func token(sha256: String) throws -> (record: TokenRecord, storedHash: String)? {
-        guard let row = try TokenRow.filter(TokenRow.CodingKeys.sha256 == sha256).fetchOne(db) else { return nil }
+        guard let row = try TokenRow.fetchOne(db, cached: "SELECT * FROM tokens WHERE sha256 = ?", [sha256]) else { return nil }
         return (try row.record(), row.sha256)
     }
 
     func token(id: String) throws -> TokenRecord? {
-        try TokenRow.fetchOne(db, key: id)?.record()
+        try TokenRow.fetchOne(db, cached: "SELECT * FROM tokens WHERE id = ?", [id])?.record()
     }
 
     func tokens() throws -> [TokenRecord] {

@@ -65,7 +65,7 @@ struct SQLiteTraining: TrainingStore {
     }
 
     func course(_ id: String) throws -> Course? {
-        guard let row = try CourseRow.fetchOne(db, key: id) else { return nil }
+        guard let row = try CourseRow.fetchOne(db, cached: "SELECT * FROM courses WHERE id = ?", [id]) else { return nil }
         return try row.course(enrolled: try placesTaken(course: id))
     }
 
@@ -87,7 +87,7 @@ struct SQLiteTraining: TrainingStore {
     }
 
     func enrolment(_ id: String) throws -> Enrolment? {
-        try EnrolmentRow.fetchOne(db, key: id)?.enrolment()
+        try EnrolmentRow.fetchOne(db, cached: "SELECT * FROM enrolments WHERE id = ?", [id])?.enrolment()
     }
 
     func enrolmentID(person: String, course: String) throws -> String? {

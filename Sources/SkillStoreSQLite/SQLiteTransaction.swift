@@ -47,6 +47,19 @@ extension Database {
     }
 }
 
+extension FetchableRecord {
+    /// The record a cached statement finds. Point look-ups run on every row of a bulk import,
+    /// so they reuse their prepared statement instead of building SQL each time.
+    static func fetchOne(_ db: Database, cached sql: String, _ arguments: StatementArguments) throws -> Self? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    /// Every record a cached statement finds.
+    static func fetchAll(_ db: Database, cached sql: String, _ arguments: StatementArguments) throws -> [Self] {
+        try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
 extension Row {
     /// A blob column as bytes.
     func bytes(_ column: String) -> [UInt8] { Array(self[column] as Data) }
