@@ -82,7 +82,9 @@ private struct Builder {
 
     func decode<T: Decodable>(_ type: T.Type, _ name: String, _ member: String) throws(SkillError) -> T {
         do {
-            return try JSONValueDecoder().decode(T.self, from: documents[name]![member]!)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(T.self, from: Data(documents[name]![member]!.canonicalBytes()))
         } catch {
             throw SkillError(.standardsSchema, "cannot decode \(member)", field: "\(name).json $.\(member)", cause: "\(error)")
         }
