@@ -9,7 +9,7 @@ public enum CertificateBundle {
 
     /// Verifies a bundle: the certificate checks of `CredentialVerifier` with the bundle's trust
     /// list and status lists, then the log: the issuance event names this credential, its leaf
-    /// is included in the checkpoint, and the checkpoint is signed by a registry key in the
+    /// (the event itself, or its commitment with the disclosed salt) is included in the checkpoint, and the checkpoint is signed by a registry key in the
     /// trust list and (when `maxAge` is given) recent enough.
     public static func verify(_ bundle: JSONValue, at time: Date = Date(), maxAge: TimeInterval? = nil, pinnedRegistry: String? = nil) -> VerificationReport {
         // The type is required: a document that only looks like a bundle is not judged as one
@@ -42,7 +42,9 @@ public enum CertificateBundle {
             checkpoint = (try? SignedNote.open(note, verifiers: verifiers)).flatMap { try? Checkpoint(text: $0.text) }
         }
         add("log:checkpoint", checkpoint != nil, .logProofInvalid, checkpoint.map { "signed by the registry: \($0.origin), \($0.size) leaves" } ?? "the checkpoint is not signed by a registry key in the trust list")
-        let leaf = MerkleTree.leafHash(Array(eventText.utf8))
+        // A version-2 leaf commits to the event with a salt the bundle discloses (see `EventLeaf`).
+        let salt = bundle["issuance_event_salt"]?.stringValue.flatMap(Hex.decode)
+        let leaf = MerkleTree.leafHash(EventLeaf.data(canonical: Array(eventText.utf8), salt: salt))
         let included = checkpoint.map { c in
             c.size == size && MerkleTree.verifyInclusion(leafIndex: index, treeSize: size, leafHash: leaf, proof: path, root: c.rootHash)
         } ?? false

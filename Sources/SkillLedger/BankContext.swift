@@ -42,7 +42,8 @@ final class BankContext: Sendable {
     func read<T>(_ body: (any StoreTransaction) throws -> T) throws(SkillError) -> T { try store.read(body) }
     func write<T>(_ body: (any StoreTransaction) throws -> T) throws(SkillError) -> T { try store.write(body) }
 
-    /// Appends an event and its log leaf inside the caller's unit of work.
+    /// Appends an event and its log leaf, a commitment to it (`EventLeaf`), inside the caller's
+    /// unit of work.
     /// - Returns: the event id.
     @discardableResult
     func append(
@@ -50,8 +51,10 @@ final class BankContext: Sendable {
     ) throws -> String {
         let event = LedgerEvent(type: type, actor: actor, at: date, subjects: subjects, change: change)
         let canonical = try event.canonicalBytes()
-        let seq = try tx.log.append(event, canonical: canonical)
-        try TransparencyLog.appendLeaf(tx, index: seq - 1, canonical: canonical)
+        let salt = try SecureRandom.bytes(EventLeaf.saltLength)
+        let commitment = EventLeaf.commitment(canonical: canonical, salt: salt)
+        let seq = try tx.log.append(event, canonical: canonical, salt: salt, commitment: commitment)
+        try TransparencyLog.appendLeaf(tx, index: seq - 1, data: EventLeaf.data(commitment: commitment))
         return event.id
     }
 

@@ -190,6 +190,8 @@ public struct Certificates: Sendable {
             "trust_list": try Registration(context: context).trustList(),
             "status_lists": .array(lists),
             "issuance_event": .string(String(decoding: event?.canonical ?? [], as: UTF8.self)),
+            // The commitment's salt: with it the event can be shown to be its leaf.
+            "issuance_event_salt": .optional(event?.salt.map(Hex.encode)),
             "inclusion_proof": proof.json,
             "checkpoint": .string(note),
         ]

@@ -10,11 +10,13 @@ public struct LogAuditReport: Sendable {
     /// The first divergence: where the stored data stops agreeing (a table, or `events.<column>`),
     /// the index or sequence number, and what is wrong.
     public let divergence: (table: String, index: Int, message: String)?
+    /// Leaves of erased events, checked against the commitment kept in place of the event.
+    public var commitmentsOnly = 0
     public var isClean: Bool { divergence == nil }
 
     public var json: JSONValue {
         [
-            "clean": .bool(isClean), "leaves": .int(leaves), "checkpoints": .int(checkpoints),
+            "clean": .bool(isClean), "leaves": .int(leaves), "checkpoints": .int(checkpoints), "commitments_only": .int(commitmentsOnly),
             "divergence": divergence.map { ["table": .string($0.table), "index": .int($0.index), "message": .string($0.message)] } ?? .null,
         ]
     }
@@ -40,6 +42,7 @@ extension TransparencyLog {
             // 1. Events: contiguous sequence numbers, columns that agree with the canonical
             //    event, and each leaf the hash of its event.
             var leaves: [[UInt8]] = []
+            var commitmentsOnly = 0
             var found: LogAuditReport?
             let storedLeaves = try tx.log.nodes(level: 0)
             var expectedSeq = 1
@@ -49,8 +52,16 @@ extension TransparencyLog {
                     found = diverged(leaves.count, 0, "events", expectedSeq - 1, "event seq \(expectedSeq) is missing (deleted row)")
                     return
                 }
-                let leaf = MerkleTree.leafHash(event.canonical)
                 let index = event.seq - 1
+                let leaf: [UInt8]
+                switch Self.leaf(of: event) {
+                case .failure(let problem):
+                    found = diverged(leaves.count, 0, problem.column, index, problem.message)
+                    return
+                case .success(let hash):
+                    leaf = hash
+                }
+                if event.isErased { commitmentsOnly += 1 }
                 guard index < storedLeaves.count else {
                     found = diverged(leaves.count, 0, "log_nodes", index, "event seq \(event.seq) has no leaf (deleted or never appended)")
                     return
@@ -60,7 +71,7 @@ extension TransparencyLog {
                     return
                 }
                 // The leaf vouches for the canonical bytes; the columns beside them must agree.
-                if let problem = Self.columnProblem(event) {
+                if !event.isErased, let problem = Self.columnProblem(event) {
                     found = diverged(leaves.count, 0, "events.\(problem.column)", index, problem.message)
                     return
                 }
@@ -115,9 +126,37 @@ extension TransparencyLog {
                 }
                 previous = c
             }
-            return LogAuditReport(leaves: leaves.count, checkpoints: checkpoints.count, divergence: nil)
+            return LogAuditReport(leaves: leaves.count, checkpoints: checkpoints.count, divergence: nil, commitmentsOnly: commitmentsOnly)
         }
     }
+
+    /// A column problem, or the leaf hash an event's stored form makes (see `StoredEvent`):
+    /// a version-1 event hashes its canonical bytes; a version-2 event its commitment, which must
+    /// be the hash of its salt and body; an erased event what is kept in its place.
+    struct LeafProblem: Error {
+        let column: String
+        let message: String
+    }
+
+    static func leaf(of event: StoredEvent) -> Result<[UInt8], LeafProblem> {
+        if event.isErased {
+            guard let kept = event.commitment, kept.count == 32 || (kept.count == 33 && kept[0] == erasedVersion1) else {
+                return .failure(LeafProblem(column: "events.commitment", message: "event seq \(event.seq) was erased without its commitment"))
+            }
+            return .success(kept.count == 33 ? Array(kept.dropFirst()) : MerkleTree.leafHash(EventLeaf.data(commitment: kept)))
+        }
+        guard let salt = event.salt else {
+            return .success(MerkleTree.leafHash(event.canonical))
+        }
+        let commitment = EventLeaf.commitment(canonical: event.canonical, salt: salt)
+        guard event.commitment == commitment else {
+            return .failure(LeafProblem(column: "events.commitment", message: "event seq \(event.seq): the stored commitment is not the hash of its salt and body"))
+        }
+        return .success(MerkleTree.leafHash(EventLeaf.data(commitment: commitment)))
+    }
+
+    /// The marker before the leaf hash kept for an erased version-1 event.
+    static let erasedVersion1: UInt8 = 0x01
 
     /// The first column of `event` that disagrees with its canonical JSON, if any.
     static func columnProblem(_ event: StoredEvent) -> (column: String, message: String)? {

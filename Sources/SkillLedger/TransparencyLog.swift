@@ -72,9 +72,10 @@ public struct TransparencyLog: Sendable {
 
     /// Stores the nodes a new leaf adds (the leaf, then each perfect subtree it completes),
     /// inside the caller's unit of work.
-    package static func appendLeaf(_ tx: any StoreTransaction, index: Int, canonical: [UInt8]) throws {
+    /// - Parameter data: the leaf's data (`EventLeaf`).
+    package static func appendLeaf(_ tx: any StoreTransaction, index: Int, data: [UInt8]) throws {
         let stored = StoredLogNodes(log: tx.log)
-        let nodes = try MerkleTree.appendedNodes(leafIndex: index, leafHash: MerkleTree.leafHash(canonical)) { level, index throws(SkillError) in
+        let nodes = try MerkleTree.appendedNodes(leafIndex: index, leafHash: MerkleTree.leafHash(data)) { level, index throws(SkillError) in
             try stored.node(level: level, index: index)
         }
         for node in nodes { try tx.log.insertNode(level: node.level, index: node.index, hash: node.hash) }
@@ -87,7 +88,7 @@ public struct TransparencyLog: Sendable {
             guard try tx.meta.value("log_backfill_pending") != nil, try tx.log.leafCount() == 0 else { return }
             var leaves: [StoredEvent] = []
             try tx.log.forEachEvent { leaves.append($0) }
-            for event in leaves { try Self.appendLeaf(tx, index: event.seq - 1, canonical: event.canonical) }
+            for event in leaves { try Self.appendLeaf(tx, index: event.seq - 1, data: event.canonical) }
             try tx.meta.insertValue(Timestamp.format(context.now), for: "log_backfilled_at")
         }
     }

@@ -6,9 +6,16 @@ import SkillCore
 /// commit order, whatever number of writers the store has; leaf `seq - 1` of the log is that
 /// event's leaf.
 public protocol EventLogStore {
-    /// Appends an event with its canonical bytes.
+    /// Appends an event with its canonical bytes and, for a version-2 leaf, the commitment's salt
+    /// and the commitment (see `StoredEvent`). The event's person, when its subjects name one,
+    /// is kept beside it so an erasure can find the person's events.
     /// - Returns: its sequence number (1 for the first event).
-    func append(_ event: LedgerEvent, canonical: [UInt8]) throws -> Int
+    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int
+    /// The ids of the events whose subjects name `person`, in order.
+    func eventIDs(person: String) throws -> [String]
+    /// Drops an event's body and salt, keeping `commitment` (what its leaf still proves): the
+    /// only change an event ever takes, when its person is erased.
+    func dropBody(of id: String, keeping commitment: [UInt8]) throws
     /// Events in order after `seq`, at most `limit`.
     func events(after seq: Int, limit: Int) throws -> [StoredEvent]
     /// The event with this id, or nil.

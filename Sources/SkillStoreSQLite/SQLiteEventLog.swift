@@ -6,25 +6,37 @@ import SkillStore
 struct SQLiteEventLog: EventLogStore {
     let db: Database
 
-    func append(_ event: LedgerEvent, canonical: [UInt8]) throws -> Int {
+    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int {
         // One writer at a time holds the database, so the AUTOINCREMENT key is the sequencer:
         // contiguous, and in commit order.
-        try db.run("INSERT INTO events(id, type, occurred_at, actor, canonical) VALUES (?, ?, ?, ?, ?)",
-                   [event.id, event.type, event.time, event.actor, Data(canonical)])
+        try db.run("INSERT INTO events(id, type, occurred_at, actor, canonical, salt, commitment, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [event.id, event.type, event.time, event.actor, Data(canonical), salt.map { Data($0) }, commitment.map { Data($0) },
+                    event.subjects["person"]?.stringValue])
         return Int(db.lastInsertedRowID)
     }
 
+    func eventIDs(person: String) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM events WHERE person_id = ? ORDER BY seq"), arguments: [person])
+    }
+
+    func dropBody(of id: String, keeping commitment: [UInt8]) throws {
+        try db.run("UPDATE events SET canonical = X'', salt = NULL, commitment = ? WHERE id = ?", [Data(commitment), id])
+    }
+
+    private static let columns = "seq, id, type, occurred_at, actor, canonical, salt, commitment"
+
     private static func event(_ r: Row) -> StoredEvent {
-        StoredEvent(seq: r[0], id: r[1], type: r[2], occurredAt: r[3], actor: r[4], canonical: Array(r[5] as Data))
+        StoredEvent(seq: r[0], id: r[1], type: r[2], occurredAt: r[3], actor: r[4], canonical: Array(r[5] as Data),
+                    salt: (r[6] as Data?).map(Array.init), commitment: (r[7] as Data?).map(Array.init))
     }
 
     func events(after seq: Int, limit: Int) throws -> [StoredEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events WHERE seq > ? ORDER BY seq LIMIT ?"),
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq LIMIT ?"),
                          arguments: [seq, limit]).map(Self.event)
     }
 
     func event(id: String) throws -> StoredEvent? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events WHERE id = ?"), arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM events WHERE id = ?"), arguments: [id])
             .map(Self.event)
     }
 
@@ -33,7 +45,7 @@ struct SQLiteEventLog: EventLogStore {
     }
 
     func forEachEvent(_ body: (StoredEvent) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT seq, id, type, occurred_at, actor, canonical FROM events ORDER BY seq")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT \(Self.columns) FROM events ORDER BY seq")
         while let r = try cursor.next() { try body(Self.event(r)) }
     }
 

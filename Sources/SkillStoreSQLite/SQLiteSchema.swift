@@ -294,6 +294,27 @@ enum SQLiteSchema {
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('log_backfill_pending', '1')")
             }
         }
+        m.registerMigration("v7-event-commitments") { db in
+            try db.execute(sql: """
+                -- Leaves are commitments to events (see StoredEvent): the salt is kept with the
+                -- event, the commitment stays when a person's erasure drops the body, and the
+                -- person an event names is kept to find their events.
+                ALTER TABLE events ADD COLUMN salt BLOB;
+                ALTER TABLE events ADD COLUMN commitment BLOB;
+                ALTER TABLE events ADD COLUMN person_id TEXT;
+                DROP TRIGGER events_no_update;
+                UPDATE events SET person_id = json_extract(CAST(canonical AS TEXT), '$.subjects.person');
+                CREATE INDEX events_by_person ON events(person_id) WHERE person_id IS NOT NULL;
+                -- Still append-only: the one change an event takes is its person's erasure, which
+                -- drops the body and the salt and keeps (or, for an old event, sets) the commitment.
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                    WHEN NOT (NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.type = OLD.type AND NEW.occurred_at = OLD.occurred_at
+                              AND NEW.actor = OLD.actor AND NEW.person_id IS OLD.person_id AND length(NEW.canonical) = 0
+                              AND NEW.salt IS NULL AND NEW.commitment IS NOT NULL
+                              AND (OLD.commitment IS NULL OR NEW.commitment = OLD.commitment))
+                    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                """)
+        }
         return m
     }
 }

@@ -17,7 +17,9 @@ import Testing
         #expect(checkpoint.size == events.count && checkpoint.origin == b.ledger.log.origin)
         for e in events {
             let proof = try b.ledger.log.inclusionProof(event: e.id)
-            #expect(proof.leafHash == MerkleTree.leafHash(e.canonical))
+            // Each leaf is a commitment to its event: the event and its salt make it, the event alone does not.
+            #expect(proof.leafHash == MerkleTree.leafHash(EventLeaf.data(canonical: e.canonical, salt: e.salt)))
+            #expect(proof.leafHash != MerkleTree.leafHash(e.canonical) && e.salt?.count == 16)
             #expect(MerkleTree.verifyInclusion(leafIndex: proof.leafIndex, treeSize: proof.treeSize, leafHash: proof.leafHash, proof: proof.path, root: checkpoint.rootHash))
         }
         let byCertificate = try b.ledger.log.inclusionProof(certificate: b.certificate.number)
@@ -45,7 +47,8 @@ import Testing
 
     /// Edits, deletions and insertions made directly in SQLite are each found and named.
     @Test(arguments: [
-        ("edit an event", "DROP TRIGGER events_no_update; UPDATE events SET canonical = CAST('{}' AS BLOB) WHERE seq = 5", "events", 4),
+        ("edit an event", "DROP TRIGGER events_no_update; UPDATE events SET canonical = CAST('{}' AS BLOB) WHERE seq = 5", "events.commitment", 4),
+        ("edit an event with its commitment", "DROP TRIGGER events_no_update; UPDATE events SET salt = zeroblob(16), commitment = zeroblob(32) WHERE seq = 6", "events.commitment", 5),
         ("delete an event", "DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 7", "events", 6),
         ("edit a leaf", "UPDATE log_nodes SET hash = zeroblob(32) WHERE level = 0 AND idx = 3", "events", 3),
         ("delete the last leaf", "DELETE FROM log_nodes WHERE level = 0 AND idx = (SELECT max(idx) FROM log_nodes WHERE level = 0)", "log_nodes", -1),

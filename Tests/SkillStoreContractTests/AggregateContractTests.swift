@@ -8,7 +8,7 @@ import Testing
 /// An event appended in `tx`, for rows that must name the event that made them.
 func recordedEvent(_ tx: any StoreTransaction) throws -> String {
     let event = sampleEvent(1)
-    _ = try tx.log.append(event, canonical: try event.canonicalBytes())
+    _ = try tx.log.append(event, canonical: try event.canonicalBytes(), salt: nil, commitment: nil)
     return event.id
 }
 

@@ -16,7 +16,7 @@ import Testing
         let (store, _) = try kind.make()
         #expect(throws: SkillError.self) {
             try store.write { tx in
-                _ = try tx.log.append(sampleEvent(1), canonical: try sampleEvent(1).canonicalBytes())
+                _ = try tx.log.append(sampleEvent(1), canonical: try sampleEvent(1).canonicalBytes(), salt: nil, commitment: nil)
                 try tx.meta.insertValue("x", for: "half-written")
                 throw Refused()
             }
@@ -71,14 +71,14 @@ import Testing
     func eventsAreSequencedContiguouslyAndReadBackAsWritten(_ kind: StoreUnderTest) throws {
         let (store, _) = try kind.make()
         let events = (1...25).map { sampleEvent($0) }
-        let seqs = try store.write { tx in try events.map { try tx.log.append($0, canonical: try $0.canonicalBytes()) } }
+        let seqs = try store.write { tx in try events.map { try tx.log.append($0, canonical: try $0.canonicalBytes(), salt: nil, commitment: nil) } }
         #expect(seqs == Array(1...25))
         // A unit of work that rolls back gives its numbers back: the next event is 26, not a gap.
         _ = try? store.write { tx in
-            _ = try tx.log.append(sampleEvent(99), canonical: try sampleEvent(99).canonicalBytes())
+            _ = try tx.log.append(sampleEvent(99), canonical: try sampleEvent(99).canonicalBytes(), salt: nil, commitment: nil)
             throw UnitOfWorkContract.Refused()
         }
-        let next = try store.write { tx in try tx.log.append(sampleEvent(26), canonical: try sampleEvent(26).canonicalBytes()) }
+        let next = try store.write { tx in try tx.log.append(sampleEvent(26), canonical: try sampleEvent(26).canonicalBytes(), salt: nil, commitment: nil) }
         #expect(next == 26)
         try store.read { tx throws in
             let stored = try tx.log.events(after: 0, limit: 100)
@@ -105,7 +105,7 @@ import Testing
         func append(_ tx: any StoreTransaction, _ n: Int) throws {
             let event = sampleEvent(n)
             let canonical = try event.canonicalBytes()
-            try TransparencyLog.appendLeaf(tx, index: try tx.log.append(event, canonical: canonical) - 1, canonical: canonical)
+            try TransparencyLog.appendLeaf(tx, index: try tx.log.append(event, canonical: canonical, salt: nil, commitment: nil) - 1, data: canonical)
             leaves.append(canonical)
         }
         try store.write { tx in for n in 0..<40 { try append(tx, n) } }

@@ -528,7 +528,7 @@ func logBenchmark() throws {
                 let event = LedgerEvent(type: "enrolment.completed", actor: .operatorCLI, at: Date(timeIntervalSince1970: 1_795_000_000),
                                         subjects: ["enrolment": .string("enr_\(i)")], change: ["status": "completed"])
                 let canonical = try event.canonicalBytes()
-                try TransparencyLog.appendLeaf(tx, index: try tx.log.append(event, canonical: canonical) - 1, canonical: canonical)
+                try TransparencyLog.appendLeaf(tx, index: try tx.log.append(event, canonical: canonical, salt: nil, commitment: nil) - 1, data: canonical)
             }
         }
     }

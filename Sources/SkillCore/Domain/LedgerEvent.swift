@@ -33,21 +33,39 @@ public struct LedgerEvent: Sendable, Hashable {
 }
 
 /// An event as stored: its sequence number (leaf index + 1), the columns that repeat what the
-/// canonical event says, and the canonical bytes themselves.
+/// canonical event says, the canonical bytes, and how its log leaf is made.
+///
+/// Events written before commitments (leaf version 1) are leaves of their canonical bytes. Since
+/// then (version 2) an event's leaf is a commitment to it, `0x02 ‖ SHA-256(salt ‖ canonical)`,
+/// with a random salt kept in the ledger: anyone may read the leaves without learning anything,
+/// or linking two events of one person; the holder of a certificate discloses its issuance event
+/// with the salt. When a person is erased, the bodies of their events are dropped and the
+/// commitment (for a version-1 event, its leaf hash) is all that remains of them.
 public struct StoredEvent: Sendable, Hashable {
     public let seq: Int
     public let id: String
     public let type: String
     public let occurredAt: String
     public let actor: String
+    /// The canonical bytes; empty once the event's person was erased.
     public let canonical: [UInt8]
+    /// The commitment's salt (version 2, while the body is kept).
+    public let salt: [UInt8]?
+    /// SHA-256(salt ‖ canonical) for version 2; for an erased version-1 event, its leaf hash.
+    public let commitment: [UInt8]?
 
-    public init(seq: Int, id: String, type: String, occurredAt: String, actor: String, canonical: [UInt8]) {
+    public init(seq: Int, id: String, type: String, occurredAt: String, actor: String, canonical: [UInt8], salt: [UInt8]? = nil,
+                commitment: [UInt8]? = nil) {
         self.seq = seq
         self.id = id
         self.type = type
         self.occurredAt = occurredAt
         self.actor = actor
         self.canonical = canonical
+        self.salt = salt
+        self.commitment = commitment
     }
+
+    /// Whether the body was dropped by an erasure.
+    public var isErased: Bool { canonical.isEmpty }
 }
