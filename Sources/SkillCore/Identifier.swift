@@ -23,6 +23,7 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case key = "key"
     case conversion = "cnv"
     case token = "tok"
+    case share = "shr"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

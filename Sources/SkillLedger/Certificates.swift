@@ -148,29 +148,98 @@ public struct Certificates: Sendable {
     /// Returns nothing about anyone else: a wrong name and an unknown number look the same.
     /// - Throws: `ledger.certificate-not-found` unless both match; `input.usage` without a second field.
     public func lookup(number: String, name: String?, idType: IDType = .resident, idNumber: String?) throws(SkillError) -> JSONValue {
-        guard name != nil || idNumber != nil else { throw SkillError(.usage, "give the holder's name or ID number with the number") }
-        let vault = context.vault
-        let nameIndex = name.map { (try? PersonName($0)).map { vault.index(of: $0) } }
-        let idIndex = idNumber.map { (try? PersonalID(type: idType, number: $0, provinces: context.standards.provinceCodes)).map { vault.index(of: $0) } }
-        let notFound = SkillError(.certificateNotFound, "no certificate matches this number and holder")
-        return try context.read { tx in
-            let number = number.trimmingSpaces
-            guard let stored = try tx.certificates.certificate(number), stored.summary.number == number,
-                let holder = try tx.people.sealedPerson(stored.summary.personID)
-            else { throw notFound }
-            // A name or number given but unreadable matches nothing.
-            if let nameIndex, nameIndex != holder.nameIndex { throw notFound }
-            if let idIndex, idIndex != holder.idIndex { throw notFound }
-            let c = stored.summary
-            let issuer = try context.requireInstitution(tx, c.institutionID)
-            let standards = context.standards
-            return [
-                "number": .string(c.number), "issuer": .string(issuer.name), "kind": .string(c.kind),
-                "occupation": .string("\(c.occupation) \(standards.occupation(c.occupation)?.zh ?? "")"),
-                "level": .optional(c.level.flatMap { standards.level(code: $0)?.display }), "issued_at": .string(c.issuedAt),
-                "status": .string(c.status.rawValue),
-            ]
+        let proof: HolderProof
+        if let name { proof = .name(name) } else if let idNumber { proof = .idNumber(idType, idNumber) } else {
+            throw SkillError(.usage, "give the holder's name or ID number with the number")
         }
+        let (stored, issuer) = try context.read { tx in
+            let stored = try requireHolder(tx, number: number, proof)
+            if let name, let idNumber, try !holds(tx, stored, .name(name)) || !holds(tx, stored, .idNumber(idType, idNumber)) {
+                throw Self.noMatch
+            }
+            return (stored, try context.requireInstitution(tx, stored.summary.institutionID))
+        }
+        let c = stored.summary
+        let standards = context.standards
+        return [
+            "number": .string(c.number), "issuer": .string(issuer.name), "kind": .string(c.kind),
+            "occupation": .string("\(c.occupation) \(standards.occupation(c.occupation)?.zh ?? "")"),
+            "level": .optional(c.level.flatMap { standards.level(code: $0)?.display }), "issued_at": .string(c.issuedAt),
+            "status": .string(c.status.rawValue),
+        ]
+    }
+
+    /// What a number and a holder that do not match answer: the same as an unknown number.
+    static let noMatch = SkillError(.certificateNotFound, "no certificate matches this number and holder")
+
+    /// The certificate with this number when `proof` shows the caller may read it; otherwise
+    /// the same not-found whether the number exists or not.
+    /// - Throws: `ledger.certificate-not-found`.
+    func requireHolder(_ tx: any StoreTransaction, number: String, _ proof: HolderProof) throws -> StoredCertificate {
+        let number = number.trimmingSpaces
+        guard let stored = try tx.certificates.certificate(number), stored.summary.number == number, try holds(tx, stored, proof) else {
+            throw Self.noMatch
+        }
+        return stored
+    }
+
+    /// Whether `proof` matches the certificate's holder (a name or number that does not parse
+    /// matches nobody) or is a live share of it.
+    private func holds(_ tx: any StoreTransaction, _ certificate: StoredCertificate, _ proof: HolderProof) throws -> Bool {
+        let vault = context.vault
+        switch proof {
+        case .share(let secret):
+            guard let share = try tx.certificates.share(sha256: Hex.encode(SHA256.hash(secret))) else { return false }
+            return share.certificateID == certificate.summary.id && share.expiresAt >= Timestamp.format(context.now)
+        case .name(let name):
+            guard let index = (try? PersonName(name)).map({ vault.index(of: $0) }),
+                let holder = try tx.people.sealedPerson(certificate.summary.personID)
+            else { return false }
+            return ConstantTime.equal(index, holder.nameIndex)
+        case .idNumber(let type, let number):
+            guard let index = (try? PersonalID(type: type, number: number, provinces: context.standards.provinceCodes)).map({ vault.index(of: $0) }),
+                let holder = try tx.people.sealedPerson(certificate.summary.personID)
+            else { return false }
+            return ConstantTime.equal(index, holder.idIndex)
+        }
+    }
+
+    /// A certificate's bundle for whoever shows they may read it: its holder's name or ID number,
+    /// or a share the holder made. An unknown number and a wrong holder look the same.
+    /// - Throws: `ledger.certificate-not-found`, `log.node-missing`, `store.*`.
+    public func bundle(number: String, proof: HolderProof) throws(SkillError) -> JSONValue {
+        let stored = try context.read { tx in try requireHolder(tx, number: number, proof) }
+        return try bundle(stored.summary.id)
+    }
+
+    /// Makes a share of a worker's certificate: a secret (`shr_…`, returned once) that lets
+    /// whoever holds it fetch the certificate's bundle by number for `days` days.
+    /// - Parameters:
+    ///   - certificate: an id or number of a certificate `person` holds.
+    ///   - person: the holder.
+    ///   - days: 1–365.
+    /// - Returns: the share and its secret.
+    /// - Throws: `auth.forbidden` when the certificate is not the person's; `input.invalid-field` (days).
+    public func share(_ certificate: String, of person: String, days: Int, actor: Actor = .operatorCLI) throws(SkillError) -> (CertificateShare, String) {
+        guard (1...365).contains(days) else { throw SkillError(.invalidField, "a share lasts 1–365 days, got \(days)", field: "days") }
+        var secretBytes = try SecureRandom.bytes(32)
+        defer { scrub(&secretBytes) }
+        let secret = "shr_" + Hex.encode(secretBytes)
+        let date = context.now
+        let share = try context.write { tx in
+            guard let stored = try tx.certificates.certificate(certificate), stored.summary.personID == person else {
+                throw SkillError(.forbidden, "a holder may share only their own certificates")
+            }
+            let share = CertificateShare(
+                id: IdentifierKind.share.make(at: date), certificateID: stored.summary.id, createdAt: Timestamp.format(date),
+                expiresAt: Timestamp.format(date.addingTimeInterval(Double(days) * 86_400)))
+            let event = try context.append(
+                tx, "certificate.shared", actor: actor, at: date, subjects: ["certificate": .string(stored.summary.id), "person": .string(person)],
+                change: ["expires_at": .string(share.expiresAt)])
+            try tx.certificates.insertShare(share, sha256: Hex.encode(SHA256.hash(secret)), eventID: event)
+            return share
+        }
+        return (share, secret)
     }
 
     /// Everything an employer needs to check a certificate offline, in one JSON document: the

@@ -39,12 +39,21 @@ public struct Tokens: Sendable {
         try context.write { tx in
             if let institution { _ = try context.requireInstitution(tx, institution) }
             if let person { _ = try context.requirePerson(tx, person) }
+            // The event names whom the token speaks for, never the token or its id.
             let event = try context.append(
-                tx, "token.created", actor: actor, at: date, subjects: ["token": .string(record.id)],
-                change: ["role": .string(role.rawValue), "institution": .optional(institution), "person": .optional(person), "expires_at": .optional(expiresAt)])
+                tx, "token.created", actor: actor, at: date, subjects: Self.subjects(of: record),
+                change: ["role": .string(role.rawValue), "expires_at": .optional(expiresAt)])
             try tx.tokens.insert(record, sha256: hash, eventID: event)
         }
         return (record, secret)
+    }
+
+    /// An event's subjects for a token: the institution or person it speaks for.
+    static func subjects(of token: TokenRecord) -> [String: JSONValue] {
+        var subjects: [String: JSONValue] = [:]
+        if let institution = token.institutionID { subjects["institution"] = .string(institution) }
+        if let person = token.personID { subjects["person"] = .string(person) }
+        return subjects
     }
 
     /// The token a bearer secret belongs to, if it exists, is not revoked and has not expired.
@@ -83,7 +92,8 @@ public struct Tokens: Sendable {
         return try context.write { tx in
             guard let token = try tx.tokens.token(id: id) else { throw SkillError(.tokenNotFound, "no token '\(id.prefix(40))'", field: "token") }
             guard token.revokedAt == nil else { throw SkillError(.transitionInvalid, "the token is already revoked") }
-            try context.append(tx, "token.revoked", actor: actor, at: date, subjects: ["token": .string(id)], change: [:])
+            try context.append(tx, "token.revoked", actor: actor, at: date, subjects: Self.subjects(of: token),
+                               change: ["role": .string(token.role.rawValue), "created_at": .string(token.createdAt)])
             try tx.tokens.revoke(id, at: Timestamp.format(date))
             guard let revoked = try tx.tokens.token(id: id) else { throw SkillError(.tokenNotFound, "no token '\(id.prefix(40))'", field: "token") }
             return revoked

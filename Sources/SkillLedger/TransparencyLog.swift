@@ -174,6 +174,53 @@ public struct TransparencyLog: Sendable {
         }
     }
 
+    /// An inclusion proof for the leaf at `index`: what anyone may ask, naming nothing but a
+    /// position in the tree.
+    /// - Parameter size: the tree size to prove against (default: the latest checkpoint's, else the whole tree).
+    /// - Throws: `input.invalid-field` (index or size), `log.node-missing`.
+    public func inclusionProof(leaf index: Int, size: Int? = nil) throws(SkillError) -> InclusionProof {
+        try context.read { tx in
+            let total = try tx.log.lastSequence()
+            guard index >= 0, index < total else { throw SkillError(.invalidField, "the log has leaves 0–\(total - 1)", field: "leaf") }
+            let latest = try tx.log.checkpoints().last?.size
+            let treeSize = size ?? latest.flatMap { $0 > index ? $0 : nil } ?? total
+            let nodes = StoredLogNodes(log: tx.log)
+            guard treeSize > index, treeSize <= total, let path = try MerkleTree.inclusionProof(nodes, index: index, size: treeSize) else {
+                throw SkillError(.invalidField, "leaf \(index) needs a tree size of \(index + 1)–\(total)", field: "size")
+            }
+            return InclusionProof(leafIndex: index, treeSize: treeSize, leafHash: try nodes.node(level: 0, index: index), path: path,
+                                  root: try MerkleTree.root(nodes, size: treeSize))
+        }
+    }
+
+    /// One leaf as anyone may read it: its hash and, for a commitment (version 2), its data.
+    /// A version-1 leaf's data is the event itself and is not published.
+    public struct Entry: Sendable, Hashable {
+        public let index: Int
+        public let hash: [UInt8]
+        public let data: [UInt8]?
+
+        public var json: JSONValue {
+            ["index": .int(index), "hash": .string(Hex.encode(hash)), "data": .optional(data.map { Base64URL.encode($0) })]
+        }
+    }
+
+    /// The public entries `start ..< start + count` of the log.
+    /// - Throws: `input.invalid-field` unless 0 ≤ start and 1 ≤ count ≤ 1,000.
+    public func entries(start: Int, count: Int) throws(SkillError) -> [Entry] {
+        guard start >= 0 else { throw SkillError(.invalidField, "start is a leaf index from 0", field: "start") }
+        guard (1...1_000).contains(count) else { throw SkillError(.invalidField, "count is 1–1000", field: "count") }
+        return try context.read { tx in
+            let nodes = StoredLogNodes(log: tx.log)
+            return try tx.log.events(after: start, limit: count).map { event in
+                let index = event.seq - 1
+                let data: [UInt8]? = event.salt == nil && !event.isErased ? nil
+                    : event.commitment.flatMap { $0.count == 32 ? EventLeaf.data(commitment: $0) : nil }
+                return Entry(index: index, hash: try nodes.node(level: 0, index: index), data: data)
+            }
+        }
+    }
+
     /// A consistency proof between two tree sizes.
     /// - Throws: `input.invalid-field` unless 0 < from ≤ to ≤ the tree size; `log.node-missing`.
     public func consistencyProof(from first: Int, to second: Int) throws(SkillError) -> ConsistencyProof {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Metrics
+import Prometheus
 import SkillCore
 import SkillCrypto
 import SkillCredentials
@@ -78,14 +79,19 @@ enum API {
         Endpoint(.get, "/v1/log/checkpoint", .public, "The latest signed checkpoint of the transparency log (C2SP signed note).", produces: ["text/plain"]) { call throws(SkillError) in
             .raw(.ok, contentType: "text/plain; charset=utf-8", body: Array(try call.bank.log.checkpoint().utf8), headers: [:])
         },
-        Endpoint(.get, "/v1/log/proof/inclusion", .public, "An RFC 9162 inclusion proof for an event or a certificate's issuance event.",
-                 parameters: [.query("certificate", "certificate id or number", schema: Schemas.string), .query("event", "event id", schema: Schemas.string),
+        Endpoint(.get, "/v1/log/proof/inclusion", .public, "An RFC 9162 inclusion proof for a leaf of the transparency log, by its index.",
+                 parameters: [.query("leaf", "leaf index", required: true, schema: ["type": "integer", "minimum": 0]),
                               .query("size", "tree size (default: the latest checkpoint)", schema: Schemas.positive)]) { call throws(SkillError) in
-            guard (call.query["certificate"] == nil) != (call.query["event"] == nil) else {
-                throw SkillError(.invalidField, "give exactly one of certificate and event", field: "certificate")
+            guard let leaf = call.query["leaf"].flatMap(Int.init) else { throw SkillError(.invalidField, "leaf is a leaf index", field: "leaf") }
+            return .json(.ok, try call.bank.log.inclusionProof(leaf: leaf, size: call.query["size"].flatMap(Int.init)).json)
+        },
+        Endpoint(.get, "/v1/log/entries", .public, "Leaves of the transparency log: hashes, and the commitments they are made of (never events).",
+                 parameters: [.query("start", "first leaf index", required: true, schema: ["type": "integer", "minimum": 0]),
+                              .query("count", "1–1000", required: true, schema: ["type": "integer", "minimum": 1, "maximum": 1000])]) { call throws(SkillError) in
+            guard let start = call.query["start"].flatMap(Int.init), let count = call.query["count"].flatMap(Int.init) else {
+                throw SkillError(.invalidField, "start and count are whole numbers", field: "start")
             }
-            return .json(.ok, try call.bank.log.inclusionProof(event: call.query["event"], certificate: call.query["certificate"],
-                                                             size: call.query["size"].flatMap(Int.init)).json)
+            return .json(.ok, ["entries": .array(try call.bank.log.entries(start: start, count: count).map(\.json))])
         },
         Endpoint(.get, "/v1/log/proof/consistency", .public, "An RFC 9162 consistency proof between two tree sizes.",
                  parameters: [.query("from", "older size", required: true, schema: Schemas.positive),
@@ -95,10 +101,27 @@ enum API {
             }
             return .json(.ok, try call.bank.log.consistencyProof(from: from, to: to).json)
         },
-        Endpoint(.get, "/v1/certificates/{id}/bundle", .public, "A certificate with its trust list, status lists, log proof and checkpoint, for offline checks.") { call throws(SkillError) in
-            .json(.ok, try call.bank.certificates.bundle(call.requirePath("id")))
+        Endpoint(.get, "/v1/certificates/{id}/bundle", .public,
+                 "A certificate's bundle (trust list, status lists, log proof, checkpoint) for whoever shows the holder's name or ID number, or a share the holder made. A wrong holder and an unknown number look the same.",
+                 parameters: [.query("name", "holder's name", schema: Schemas.string),
+                              .query("id_type", "resident | passport | hk-macao | taiwan", schema: ["enum": ["resident", "passport", "hk-macao", "taiwan"]]),
+                              .query("id_number", "holder's ID number", schema: Schemas.string), .query("share", "a share the holder made", schema: Schemas.string)],
+                 limited: true) { call throws(SkillError) in
+            .json(.ok, try call.bank.certificates.bundle(number: call.requirePath("id"), proof: try holderProof(call)))
         },
     ]
+
+    /// What a public caller shows to read a certificate by number: a share, or the holder's
+    /// name or ID number.
+    static func holderProof(_ call: Call) throws(SkillError) -> HolderProof {
+        if let share = call.query["share"], !share.isEmpty { return .share(share) }
+        if let name = call.query["name"], !name.isEmpty { return .name(name) }
+        if let number = call.query["id_number"], !number.isEmpty {
+            guard let type = IDType(rawValue: call.query["id_type"] ?? "resident") else { throw SkillError(.invalidField, "unknown id_type", field: "id_type") }
+            return .idNumber(type, number)
+        }
+        throw SkillError(.invalidField, "give the holder's name or id_number, or a share", field: "name")
+    }
 
     // MARK: Operator
 
@@ -108,6 +131,10 @@ enum API {
         required: ["name", "kind", "code"])
 
     static let operatorEndpoints: [Endpoint] = [
+        Endpoint(.get, "/metrics", .operatorOnly, "Prometheus metrics: requests by route and status, latency, certificates issued, verifications (operator only).",
+                 produces: ["text/plain"]) { _ throws(SkillError) in
+            .raw(.ok, contentType: "text/plain; version=0.0.4", body: SkillServer.metricsRegistry.emitToBuffer(), headers: [:])
+        },
         Endpoint(.get, "/v1/institutions", .operatorOnly, "List institutions (cursor pagination).",
                  parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
@@ -280,21 +307,30 @@ enum API {
         Endpoint(.get, "/v1/me/certificates", .workers, "The worker's certificates.") { call throws(SkillError) in
             .json(.ok, ["items": .array(try call.bank.certificates.certificates(of: me(call)).map(\.json))])
         },
-        Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC or a VC-JWT.",
-                 parameters: [.query("format", "vc (default) | jwt", schema: ["enum": ["vc", "jwt"]]),
+        Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC, a VC-JWT or a bundle for offline checks.",
+                 parameters: [.query("format", "vc (default) | jwt | bundle", schema: ["enum": ["vc", "jwt", "bundle"]]),
                               .query("with_name", "include the worker's name", schema: ["type": "boolean"])],
                  produces: ["application/json", "application/vc+jwt"]) { call throws(SkillError) in
             let id = call.requirePath("id")
             guard try call.bank.certificates.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
                 throw SkillError(.forbidden, "a worker may export only their own certificates")
             }
-            guard let format = Certificates.ExportFormat(rawValue: call.query["format"] ?? "vc"), format == .vc || format == .jwt else {
-                throw SkillError(.invalidField, "format is vc or jwt", field: "format")
+            guard let format = Certificates.ExportFormat(rawValue: call.query["format"] ?? "vc") else {
+                throw SkillError(.invalidField, "format is vc, jwt or bundle", field: "format")
             }
             let text = try call.bank.certificates.export(id, format: format, withName: try call.flag("with_name"))
             return format == .jwt
                 ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
                 : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])
+        },
+        Endpoint(.post, "/v1/me/certificates/{id}/shares", .workers,
+                 "Share one of the worker's certificates: a secret that lets whoever holds it fetch the certificate's bundle by number until it expires.",
+                 body: .json(Schemas.object(["days": ["type": "integer", "minimum": 1, "maximum": 365]], required: [])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let (share, secret) = try call.bank.certificates.share(call.requirePath("id"), of: me(call), days: call.int("days") ?? 30, actor: call.actor)
+            var value = share.json.objectValue!
+            value["share"] = .string(secret)
+            return .json(.created, .object(value))
         },
         Endpoint(.get, "/v1/me/pathway", .workers, "What the worker holds toward a level, and what is missing.",
                  parameters: [.query("occupation", "occupation code", required: true, schema: Schemas.occupation), .query("level", "five-level code", required: true, schema: Schemas.level)]) { call throws(SkillError) in

@@ -70,8 +70,9 @@ struct Call {
     /// The institution an institution token acts for (nil for the operator, who may act for any).
     var actingInstitution: String? { token?.role == .institution ? token?.institutionID : nil }
 
-    /// The ledger actor recorded in events: the token's id, never the token.
-    var actor: Actor { token.map { Actor("\($0.role.rawValue):\($0.id)") } ?? Actor("public") }
+    /// The actor recorded in events: the role, and for an institution which one. Never a token
+    /// or its id, and never the worker (an event's subjects already name the person it is about).
+    var actor: Actor { token.map(Actor.init(token:)) ?? Actor("public") }
 
     /// Refuses an institution token acting on another institution's record (or on one that
     /// does not exist: the answer is the same, so it gives no hint about other records).

@@ -60,10 +60,7 @@ public enum SkillServer {
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(bytes: (try? OpenAPI.document().canonicalBytes()) ?? [])))
         }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metricsRegistry.emitToBuffer())))
-        }
+
         router.get("/verify") { _, _ in VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil)) }
         router.post("/verify") { request, context in
             await VerifyPage.handle(request, context, bank: bank, configuration: configuration, limiter: limiter)
@@ -82,7 +79,7 @@ public enum SkillServer {
     }
 
     /// The routes outside the API table (for the OpenAPI consistency test).
-    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/metrics"), (.get, "/verify"), (.post, "/verify")]
+    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")]
 }
 
 /// Reads and validates the body, then authenticates, authorises, replays idempotent POSTs and

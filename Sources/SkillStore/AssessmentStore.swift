@@ -21,6 +21,10 @@ public protocol CertificateStore {
     func setStatus(_ id: String, _ status: CertificateStatus) throws
     /// Whether an issuer already uses these indices in its revocation and suspension lists.
     func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool)
+    /// Keeps a share a holder made of a certificate (only the secret's SHA-256).
+    func insertShare(_ share: CertificateShare, sha256: String, eventID: String) throws
+    /// The share whose secret hashes to `sha256`, or nil.
+    func share(sha256: String) throws -> CertificateShare?
     /// The last serial handed out under a number prefix (0 when none).
     func lastSerial(prefix: String) throws -> Int
     func setLastSerial(_ serial: Int, prefix: String) throws

@@ -111,6 +111,16 @@ struct SQLiteCertificates: CertificateStore {
         return (taken[0], taken[1])
     }
 
+    func insertShare(_ share: CertificateShare, sha256: String, eventID: String) throws {
+        try db.run("INSERT INTO certificate_shares(id, certificate_id, sha256, created_at, expires_at, event_id) VALUES (?, ?, ?, ?, ?, ?)",
+                   [share.id, share.certificateID, sha256, share.createdAt, share.expiresAt, eventID])
+    }
+
+    func share(sha256: String) throws -> CertificateShare? {
+        let statement = try db.cachedStatement(sql: "SELECT id, certificate_id, created_at, expires_at FROM certificate_shares WHERE sha256 = ?")
+        return try Row.fetchOne(statement, arguments: [sha256]).map { CertificateShare(id: $0[0], certificateID: $0[1], createdAt: $0[2], expiresAt: $0[3]) }
+    }
+
     func lastSerial(prefix: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT last FROM certificate_serials WHERE prefix = ?"), arguments: [prefix]) ?? 0
     }

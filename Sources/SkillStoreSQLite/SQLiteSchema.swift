@@ -315,6 +315,20 @@ enum SQLiteSchema {
                     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
                 """)
         }
+        m.registerMigration("v8-certificate-shares") { db in
+            try db.execute(sql: """
+                -- A holder's shares of a certificate: who holds the secret may fetch its bundle by
+                -- number until it expires. Only the secret's SHA-256 is kept.
+                CREATE TABLE certificate_shares (
+                    id TEXT PRIMARY KEY,
+                    certificate_id TEXT NOT NULL REFERENCES certificates(id),
+                    sha256 TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(id)
+                ) STRICT;
+                """)
+        }
         return m
     }
 }

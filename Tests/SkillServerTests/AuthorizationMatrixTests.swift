@@ -22,9 +22,11 @@ import Testing
         case (.get, "/v1/certificates/lookup"): return ("/v1/certificates/lookup?number=\(f.certificate.number)&name=%E6%9D%8E%E6%98%8E", nil)
         case (.get, "/v1/status-lists/{institution}/{purpose}"): return ("/v1/status-lists/\(f.evaluatorA.id)/revocation", nil)
         case (.get, "/v1/log/checkpoint"): return (e.path, nil)
-        case (.get, "/v1/log/proof/inclusion"): return ("/v1/log/proof/inclusion?certificate=\(f.certificate.number)", nil)
+        case (.get, "/v1/log/proof/inclusion"): return ("/v1/log/proof/inclusion?leaf=3", nil)
+        case (.get, "/v1/log/entries"): return ("/v1/log/entries?start=0&count=5", nil)
+        case (.get, "/metrics"): return (e.path, nil)
         case (.get, "/v1/log/proof/consistency"): return ("/v1/log/proof/consistency?from=1&to=5", nil)
-        case (.get, "/v1/certificates/{id}/bundle"): return ("/v1/certificates/\(f.certificate.id)/bundle", nil)
+        case (.get, "/v1/certificates/{id}/bundle"): return ("/v1/certificates/\(f.certificate.number)/bundle?name=%E6%9D%8E%E6%98%8E", nil)
         case (.get, "/v1/institutions"): return (e.path, nil)
         case (.post, "/v1/institutions"): return (e.path, #"{"name":"新","kind":"training","code":"\#(uscc("52440300MJ0000777"))","province":"44"}"#)
         case (.get, "/v1/institutions/{id}"): return ("/v1/institutions/\(f.evaluatorA.id)", nil)
@@ -49,6 +51,7 @@ import Testing
         case (.get, "/v1/me/certificates/{id}"): return ("/v1/me/certificates/\(f.certificate.id)", nil)
         case (.get, "/v1/me/pathway"): return ("/v1/me/pathway?occupation=6-31-01-03&level=3", nil)
         case (.post, "/v1/me/conversions"): return (e.path, #"{"rule":"cert-academic-gdpt-electrician"}"#)
+        case (.post, "/v1/me/certificates/{id}/shares"): return ("/v1/me/certificates/\(f.certificate.id)/shares", #"{"days":7}"#)
         default: return nil
         }
     }

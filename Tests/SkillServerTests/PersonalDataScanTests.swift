@@ -55,6 +55,15 @@ struct CapturingLogHandler: LogHandler {
         secrets.filter { secret in needles(secret).contains { needle in bytes.firstRange(of: needle) != nil } }
     }
 
+    /// Responses anyone gets without a token (and the operator's metrics), but not a bundle a
+    /// holder's name unlocked.
+    static func isPublic(_ what: String) -> Bool {
+        let publicRoutes = ["GET /v1/log/", "GET /v1/trust-list", "GET /v1/status-lists/", "GET /metrics", "POST /v1/verify", "POST /verify",
+                            "GET /v1/certificates/lookup"]
+        let wrongHolderBundle = what.hasPrefix("GET /v1/certificates/") && what.hasSuffix("/bundle → 404")
+        return publicRoutes.contains { what.hasPrefix($0) } || wrongHolderBundle
+    }
+
     @Test func noPersonalDataInClearAnywhere() async throws {
         let f = try ServerFixture()
         CapturingLogHandler.lines.withLock { $0.removeAll() }
@@ -106,12 +115,15 @@ struct CapturingLogHandler: LogHandler {
                 _ = try await call(.get, "/v1/me/statement", token: worker)
                 _ = try await call(.get, "/v1/me/pathway?occupation=6-31-01-03&level=4", token: worker)
                 _ = try await call(.get, "/v1/me/conversions", token: worker)
-                _ = try await call(.get, "/v1/certificates/\(cid)/bundle")
+                // What the holder chose to disclose: their bundle, by their own export and by number with their name.
+                _ = try await call(.get, "/v1/me/certificates/\(cid)?format=bundle", token: worker)
+                _ = try await call(.get, "/v1/certificates/\(number)/bundle?name=\(pct(Self.people[i].name))")
+                _ = try await call(.get, "/v1/certificates/\(number)/bundle?name=\(pct(Self.people[(i + 1) % 3].name))")
                 _ = try await call(.post, "/v1/verify", json: #"{"credential":\#(vc.text)}"#)
                 _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&name=\(pct(Self.people[i].name))")
                 _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&id_type=\(Self.people[i].type)&id_number=\(Self.people[i].number)")
                 _ = try await call(.get, "/v1/certificates/lookup?number=\(number)&name=\(pct(Self.people[(i + 1) % 3].name))")
-                _ = try await call(.get, "/v1/log/proof/inclusion?certificate=\(number)")
+                _ = try await call(.get, "/v1/log/proof/inclusion?leaf=\(i)")
                 _ = try await call(.post, "/verify", form: "number=\(number)&name=\(pct(Self.people[i].name))")
                 _ = try await call(.post, "/verify", form: "credential=\(pct(vc.text))")
                 _ = try await call(.post, "/v1/certificates/\(cid)/suspend", token: op, json: "{}")
@@ -121,6 +133,9 @@ struct CapturingLogHandler: LogHandler {
             }
             _ = try await call(.get, "/v1/trust-list")
             _ = try await call(.get, "/v1/status-lists/\(f.evaluatorA.id)/suspension")
+            _ = try await call(.get, "/v1/log/entries?start=0&count=1000")
+            _ = try await call(.get, "/v1/log/checkpoint")
+            _ = try await call(.get, "/metrics", token: op)
         }
 
         let bodies = collected.withLock { $0 }
@@ -130,6 +145,11 @@ struct CapturingLogHandler: LogHandler {
         // Every response body.
         for body in bodies {
             #expect(Self.hits(body.bytes).isEmpty, "\(body.what) shows \(Self.hits(body.bytes).count) personal value(s) in clear")
+        }
+        // What anyone reads without a token, and the metrics, name no person: no `per_` id links
+        // anything, except in a bundle the holder's name unlocked (their choice to disclose).
+        for body in bodies where Self.isPublic(body.what) {
+            #expect(body.bytes.firstRange(of: Array("per_".utf8)) == nil, "\(body.what) names a person id")
         }
         #expect(bodies.count > 60)
         // Every log line, at trace level.

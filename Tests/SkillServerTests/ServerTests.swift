@@ -182,7 +182,10 @@ import Testing
             // Three public calls a minute for this address: the fourth is refused with Retry-After.
             let limited = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=x")
             #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
-            let metrics = try await client.call(.get, "/metrics")
+            // The counters say who registers and issues how much: the operator's, not the public's.
+            #expect(try await client.call(.get, "/metrics").status == .unauthorized)
+            #expect(try await client.call(.get, "/metrics", token: f.tokens["institutionA"]).status == .forbidden)
+            let metrics = try await client.call(.get, "/metrics", token: f.tokens["operator"])
             #expect(metrics.text.contains("hb_requests") && metrics.text.contains("http_server_request_duration"))
             #expect(metrics.text.contains("skillbank_verifications_total"))
         }

@@ -55,8 +55,8 @@ import Testing
 /// Damages a bank's file the way only a hand on the disk could: deletes four log nodes, among
 /// them the leaf of the first certificate's issuance.
 enum DamagedBank {
-    /// - Returns: the number of the certificate whose leaf is gone.
-    static func damage(_ path: String) throws -> String {
+    /// - Returns: the number of the certificate whose leaf is gone, and that leaf's index.
+    static func damage(_ path: String) throws -> (number: String, leaf: Int) {
         let queue = try DatabaseQueue(path: path)
         return try queue.write { db in
             let row = try #require(try Row.fetchOne(db, sql: """
@@ -64,7 +64,7 @@ enum DamagedBank {
                 """))
             let leaf: Int = row["seq"] - 1
             try db.execute(sql: "DELETE FROM log_nodes WHERE (level = 0 AND idx IN (?, 0, 1)) OR (level = 1 AND idx = 0)", arguments: [leaf])
-            return row["number"]
+            return (row["number"], leaf)
         }
     }
 }
@@ -75,7 +75,7 @@ enum DamagedBank {
     @Test func proveAndAuditNameTheDamage() throws {
         let cli = try CLI()
         #expect(try cli.run("demo", "--dir", "d").status == 0)
-        let number = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
+        let (number, _) = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
         let prove = try cli.run("log", "prove", "--certificate", number, "--db", "d/skillbank.sqlite")
         #expect(prove.status == 70 && prove.stderr.contains("log.node-missing") && prove.stderr.contains("level 0"), "\(prove.status) \(prove.stderr)")
         let audit = try cli.run("log", "audit", "--db", "d/skillbank.sqlite")

@@ -104,13 +104,14 @@ import Testing
         let token = try cli.run("token", "create", "--role", "operator", "--db", "d/skillbank.sqlite").lastLine
         let tokenFile = cli.folder.appendingPathComponent("d/skillbank.sqlite.operator-token").path
         #expect(FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]))
-        let number = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
+        let (number, leaf) = try DamagedBank.damage(cli.folder.appendingPathComponent("d/skillbank.sqlite").path)
         let port = Int.random(in: 20_000...40_000)
         let out = Pipe()
         let serve = ServeProcessTests()
         let process = try await serve.serve(cli, port: port, output: out, "--db", "d/skillbank.sqlite")
         defer { if process.isRunning { process.terminate() } }
-        for path in ["/v1/log/proof/inclusion?certificate=\(number)", "/v1/certificates/\(number)/bundle", "/v1/log/proof/consistency?from=1&to=5"] {
+        let holder = "%E6%9D%8E%E6%98%8E"  // 李明, the demo's worker
+        for path in ["/v1/log/proof/inclusion?leaf=\(leaf)", "/v1/certificates/\(number)/bundle?name=\(holder)", "/v1/log/proof/consistency?from=1&to=5"] {
             let (status, body) = try await serve.get("http://127.0.0.1:\(port)\(path)")
             #expect(status == 500 && body.contains(#""code":"internal""#) && !body.contains("level 0"), "\(path): \(status) \(body)")
         }

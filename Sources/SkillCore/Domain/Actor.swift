@@ -5,4 +5,13 @@ public struct Actor: Sendable, Hashable, CustomStringConvertible {
     /// The registry operator working at the command line.
     public static let operatorCLI = Actor("operator:cli")
     public var description: String { value }
+
+    /// The actor a bearer token speaks as: `operator`, `institution:ins_…` or `worker`.
+    public init(token: TokenRecord) {
+        switch token.role {
+        case .operator: value = "operator"
+        case .institution: value = "institution:\(token.institutionID ?? "")"
+        case .worker: value = "worker"
+        }
+    }
 }

@@ -109,3 +109,31 @@ public struct StoredCertificate: Sendable, Hashable {
     /// The certificate's index in the issuer's list for `purpose`.
     public func index(for purpose: StatusPurpose) -> Int { purpose == .revocation ? revocationIndex : suspensionIndex }
 }
+
+/// A holder's share of a certificate: a secret that lets whoever holds it fetch the certificate's
+/// bundle by number, until it expires. Only its SHA-256 is kept.
+public struct CertificateShare: Sendable, Hashable {
+    public let id: String
+    public let certificateID: String
+    public let createdAt: String
+    public let expiresAt: String
+
+    public init(id: String, certificateID: String, createdAt: String, expiresAt: String) {
+        self.id = id
+        self.certificateID = certificateID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    public var json: JSONValue {
+        ["id": .string(id), "certificate": .string(certificateID), "created_at": .string(createdAt), "expires_at": .string(expiresAt)]
+    }
+}
+
+/// What proves that a caller may read a certificate by its number: what the holder knows
+/// (their name or ID number, matched through the blind indexes) or a share the holder made.
+public enum HolderProof: Sendable, Hashable {
+    case name(String)
+    case idNumber(IDType, String)
+    case share(String)
+}
