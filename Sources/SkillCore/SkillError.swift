@@ -129,6 +129,8 @@ extension SkillError.Code {
     public static let notEligible = Self("conversion.not-eligible", .notAllowed)
     public static let storeBusy = Self("store.busy", .busy)
     public static let storeFailure = Self("store.failure", .internal)
+    /// The store's files can be read by other users of the machine.
+    public static let storePermissions = Self("store.permissions", .config)
 
     // Secrets and crypto
     public static let secretMissing = Self("secret.missing", .config)
@@ -151,6 +153,6 @@ extension SkillError.Code {
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
-        .logNodeMissing,
+        .logNodeMissing, .storePermissions,
     ]
 }

@@ -16,6 +16,7 @@ extension SQLiteStore {
         let partial = target + ".partial"
         Self.removeFiles(partial)
         do {
+            try Self.createPrivate(partial)
             let destination = try DatabaseQueue(path: partial)
             try database.backup(to: destination)
             try destination.close()
@@ -39,6 +40,7 @@ extension SQLiteStore {
         removeFiles(partial)
         do {
             _ = try check(source)
+            try createPrivate(partial)
             var readOnly = Configuration()
             readOnly.readonly = true
             let from = try DatabaseQueue(path: source, configuration: readOnly)

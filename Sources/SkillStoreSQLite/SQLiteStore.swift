@@ -41,6 +41,9 @@ public final class SQLiteStore: FileStore {
     public init(path: String, options: Options = Options()) throws(SkillError) {
         let existed = FileManager.default.fileExists(atPath: path)
         if options.mustExist, !existed { throw SkillError(.fileUnreadable, "no database at this path", field: path) }
+        // Readable by its owner only, like the secret beside it: SQLite gives the WAL and
+        // shared-memory files the main file's mode.
+        if existed { try Self.requirePrivate(path) } else { try Self.createPrivate(path) }
         var config = Configuration()
         config.busyMode = .timeout(options.busyTimeout)
         config.foreignKeysEnabled = true
@@ -91,6 +94,28 @@ public final class SQLiteStore: FileStore {
             }
         } catch {
             throw Self.map(error)
+        }
+    }
+
+    /// Creates an empty file of mode 0600 (failing if one appears meanwhile).
+    /// - Throws: `store.failure` when it cannot be made.
+    static func createPrivate(_ path: String) throws(SkillError) {
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw SkillError(.storeFailure, "cannot create the database file", field: path, cause: String(cString: strerror(errno)))
+        }
+        close(fd)
+    }
+
+    /// Refuses a store whose files other users can read or write.
+    /// - Throws: `store.permissions` naming the file.
+    static func requirePrivate(_ path: String) throws(SkillError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            guard info.st_mode & 0o077 == 0 else {
+                throw SkillError(.storePermissions, "the bank's files must be readable by their owner only (chmod 600)", field: file)
+            }
         }
     }
 

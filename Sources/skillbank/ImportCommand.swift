@@ -56,7 +56,10 @@ struct ImportCommand: BankCommand {
     }
 
     func writeRejects(_ report: ImportReport, to path: String) throws(SkillError) {
-        guard let stream = OutputStream(toFileAtPath: path, append: false) else {
+        // The rows of a people import hold names and ID numbers: the file is its owner's alone.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let stream = OutputStream(toFileAtPath: path, append: false)
+        else {
             throw SkillError(.fileUnreadable, "cannot write the reject file", field: path)
         }
         do {

@@ -23,14 +23,15 @@ struct Output {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes a document to `path`, or to standard output when there is none.
+    /// Writes a document to `path` (mode 0600: a certificate exported with the holder's name is
+    /// theirs to hand out), or to standard output when there is none.
     /// - Throws: `input.file-unreadable` naming the path when it cannot be written.
     func write(_ text: String, to path: String?) throws(SkillError) {
         guard let path else {
             print(text)
             return
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8)) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw SkillError(.fileUnreadable, "cannot write the file", field: path)
         }
         Terminal.note("wrote \(path)")

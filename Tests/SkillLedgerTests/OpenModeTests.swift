@@ -24,3 +24,22 @@ import Testing
         #expect(try cli.accounts.record(of: second.id).person.maskedName == "李*")
     }
 }
+
+@Suite struct FileModeTests {
+    /// While a pool holds the bank open, its WAL and shared-memory files exist, and SQLite has
+    /// given them the main file's mode: 0600.
+    @Test func theDatabaseItsWALAndSharedMemoryAre0600() throws {
+        let bank = try TestBank()
+        _ = try bank.person(1)
+        for suffix in ["", "-wal", "-shm", ".secret", ".keypass"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: bank.dbPath + suffix)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(suffix) has mode \(String(mode ?? 0, radix: 8))")
+        }
+        let copy = bank.folder.appendingPathComponent("copy.sqlite").path
+        _ = try bank.ledger.backup(to: copy, secrets: [])
+        #expect(try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int == 0o600)
+        chmod(bank.dbPath + "-wal", 0o640)
+        let error = expectCode(.storePermissions) { _ = try TestBanks.open(sqlite: bank.dbPath) }
+        #expect(error?.field == bank.dbPath + "-wal")
+    }
+}
