@@ -11,8 +11,13 @@ extension BankContext {
         return institution
     }
 
-    func requirePerson(_ tx: any StoreTransaction, _ id: String, field: String = "person") throws -> PersonSummary {
+    /// The person; with `forChange`, one whose data was not erased (nothing new is recorded
+    /// about an erased person).
+    func requirePerson(_ tx: any StoreTransaction, _ id: String, field: String = "person", forChange: Bool = false) throws -> PersonSummary {
         guard let person = try tx.people.person(id) else { throw SkillError(.personNotFound, "no person '\(id.prefix(40))'", field: field) }
+        if forChange, person.maskedName == Registration.erasedMask {
+            throw SkillError(.personNotFound, "this person's data was erased; nothing more is recorded about them", field: field)
+        }
         return person
     }
 

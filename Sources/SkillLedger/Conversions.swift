@@ -50,6 +50,7 @@ public struct Conversions: Sendable {
         let date = context.now
         let engine = ConversionEngine(standards: context.standards)
         return try context.write { tx in
+            _ = try context.requirePerson(tx, person, forChange: true)
             let record = try context.learningRecord(tx, person: person, asOf: date)
             guard let outcome = engine.evaluate(record, ruleID: rule.id).first else {
                 throw SkillError(.ruleNotFound, "rule \(rule.id) produced no outcome")

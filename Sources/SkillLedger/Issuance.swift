@@ -84,7 +84,7 @@ public struct Issuance: Sendable {
         let date = context.now
         try context.write { tx in
             let a = try context.requireAssessment(tx, assessmentID)
-            _ = try context.requirePerson(tx, person)
+            _ = try context.requirePerson(tx, person, forChange: true)
             if try tx.assessments.candidate(assessment: a.id, person: person) != nil {
                 throw SkillError(.candidateExists, "this person is already a candidate of \(a.id)", field: "person")
             }
@@ -198,7 +198,9 @@ extension Issuance {
         _ tx: any StoreTransaction, for a: Assessment, evaluator: Institution, person: String, actor: Actor, at date: Date,
         state: inout IssuanceState
     ) throws -> [CertificateSummary] {
-        guard let sealed = try tx.people.sealedPerson(person) else { throw SkillError(.personNotFound, "no person '\(person.prefix(40))'", field: "person") }
+        guard let sealed = try tx.people.sealedPerson(person), !sealed.idCiphertext.isEmpty else {
+            throw SkillError(.personNotFound, "no person '\(person.prefix(40))' whose data is kept", field: "person")
+        }
         var idNumber = Array(try context.vault.open(sealed.idCiphertext, record: person, column: "id_number").utf8)
         defer { scrub(&idNumber) }
         var awardingBody: Institution?

@@ -238,8 +238,8 @@ extension Registration {
     /// The clear name and document number, for the operator's eyes only (never logged).
     /// - Throws: `ledger.person-not-found`, `crypto.decryption-failed`.
     public func revealPerson(_ id: String) throws(SkillError) -> (name: String, idNumber: String) {
-        guard let sealed = try context.read({ tx in try tx.people.sealedPerson(id) }) else {
-            throw SkillError(.personNotFound, "no person '\(id.prefix(40))'", field: "person")
+        guard let sealed = try context.read({ tx in try tx.people.sealedPerson(id) }), !sealed.nameCiphertext.isEmpty else {
+            throw SkillError(.personNotFound, "no person '\(id.prefix(40))' whose data is kept", field: "person")
         }
         return (try context.vault.open(sealed.nameCiphertext, record: id, column: "name"),
                 try context.vault.open(sealed.idCiphertext, record: id, column: "id_number"))

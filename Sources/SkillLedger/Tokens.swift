@@ -38,7 +38,7 @@ public struct Tokens: Sendable {
             expiresAt: expiresAt, revokedAt: nil)
         try context.write { tx in
             if let institution { _ = try context.requireInstitution(tx, institution) }
-            if let person { _ = try context.requirePerson(tx, person) }
+            if let person { _ = try context.requirePerson(tx, person, forChange: true) }
             // The event names whom the token speaks for, never the token or its id.
             let event = try context.append(
                 tx, "token.created", actor: actor, at: date, subjects: Self.subjects(of: record),

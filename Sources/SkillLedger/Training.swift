@@ -78,7 +78,7 @@ public struct Training: Sendable {
     func enrol(
         _ tx: any StoreTransaction, person: String, course courseID: String, actor: Actor, at date: Date, lookups: inout Lookups
     ) throws -> Enrolment {
-        _ = try context.requirePerson(tx, person)
+        _ = try context.requirePerson(tx, person, forChange: true)
         let course = try lookups.course(courseID) { try context.requireCourse(tx, courseID) }
         let institution = try lookups.institution(course.institutionID) { try context.requireInstitution(tx, course.institutionID) }
         try EnrolmentPolicy.admit(

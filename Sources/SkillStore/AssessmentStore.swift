@@ -19,6 +19,9 @@ public protocol CertificateStore {
     /// Certificates a worker holds, oldest first.
     func certificates(of person: String) throws -> [CertificateSummary]
     func setStatus(_ id: String, _ status: CertificateStatus) throws
+    /// Destroys the sealed identity salts of a person's certificates (their hashed identifiers
+    /// can then never be tied to an ID number again).
+    func dropIdentitySalts(person: String) throws
     /// Whether an issuer already uses these indices in its revocation and suspension lists.
     func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool)
     /// Keeps a share a holder made of a certificate (only the secret's SHA-256).

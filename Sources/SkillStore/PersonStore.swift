@@ -9,4 +9,8 @@ public protocol PersonStore {
     func sealedPerson(_ id: String) throws -> SealedPerson?
     /// The id of the person whose identity document has this blind index, or nil.
     func personID(idIndex: [UInt8]) throws -> String?
+    /// Destroys a person's personal data: the ciphertext goes, the masked forms become
+    /// `erasedMask`, and the blind indexes are replaced by `unlinkable` random values (they stay
+    /// unique and match no name or number).
+    func erase(_ id: String, unlinkable: (idIndex: [UInt8], nameIndex: [UInt8]), erasedMask: String, at time: String) throws
 }

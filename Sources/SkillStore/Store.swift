@@ -30,6 +30,12 @@ public protocol Store: Sendable {
     /// - Throws: `backup.target-exists`, `backup.invalid`, `store.failure`.
     func backup(to path: String) throws(SkillError) -> StoreCopy
 
+    /// Makes sure what units of work deleted or overwrote is gone from the store's files too
+    /// (no stale copy in free space or a write-ahead log), as far as the store can: after an
+    /// erasure.
+    /// - Throws: `store.*`.
+    func purgeFreedSpace() throws(SkillError)
+
     /// Checks the store's own structures (pages, indexes, constraints).
     /// - Returns: every problem found; empty when the store is sound.
     /// - Throws: `store.failure` when the check cannot run.

@@ -9,6 +9,8 @@ public protocol TokenStore {
     /// Every token, in id order.
     func tokens() throws -> [TokenRecord]
     func revoke(_ id: String, at time: String) throws
+    /// Revokes every live token of a person.
+    func revokeAll(person: String, at time: String) throws
 
     /// The response kept for a token's Idempotency-Key, or nil.
     func idempotentResponse(token: String, key: String) throws -> IdempotentResponse?

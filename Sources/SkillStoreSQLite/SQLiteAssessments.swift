@@ -98,6 +98,10 @@ struct SQLiteCertificates: CertificateStore {
             .map(Self.summary)
     }
 
+    func dropIdentitySalts(person: String) throws {
+        try db.run("UPDATE certificates SET salt_ciphertext = X'' WHERE person_id = ?", [person])
+    }
+
     func setStatus(_ id: String, _ status: CertificateStatus) throws {
         try db.run("UPDATE certificates SET status = ? WHERE id = ?", [status.rawValue, id])
     }

@@ -55,6 +55,14 @@ struct SQLitePeople: PersonStore {
             idIndex: Array(r[4] as Data), idCiphertext: Array(r[5] as Data), nameIndex: Array(r[6] as Data), nameCiphertext: Array(r[7] as Data))
     }
 
+    func erase(_ id: String, unlinkable: (idIndex: [UInt8], nameIndex: [UInt8]), erasedMask: String, at time: String) throws {
+        try db.run("""
+            UPDATE people SET id_index = ?, name_index = ?, id_ciphertext = X'', name_ciphertext = X'', id_masked = ?, name_masked = ?,
+                              erased_at = ?
+            WHERE id = ?
+            """, [Data(unlinkable.idIndex), Data(unlinkable.nameIndex), erasedMask, erasedMask, time, id])
+    }
+
     func personID(idIndex: [UInt8]) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM people WHERE id_index = ?"), arguments: [Data(idIndex)])
     }

@@ -329,6 +329,10 @@ enum SQLiteSchema {
                 ) STRICT;
                 """)
         }
+        m.registerMigration("v9-erasure") { db in
+            // When a person's personal data was destroyed (see PersonStore.erase).
+            try db.execute(sql: "ALTER TABLE people ADD COLUMN erased_at TEXT")
+        }
         return m
     }
 }

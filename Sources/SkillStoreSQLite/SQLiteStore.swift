@@ -50,8 +50,12 @@ public final class SQLiteStore: FileStore {
         config.prepareDatabase { db in
             // WAL with NORMAL sync: a process crash loses nothing committed; only a power loss
             // can drop the last transactions (FULL closes that gap at one fsync per commit).
-            // A 64 MiB page cache keeps bulk imports from spilling dirty pages.
-            try db.execute(sql: "PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA cache_size = -65536")
+            // A 64 MiB page cache keeps bulk imports from spilling dirty pages. Deleted and
+            // overwritten content is zeroed (secure_delete), so an erased person leaves no copy in
+            // free space.
+            try db.execute(sql: """
+                PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA cache_size = -65536; PRAGMA secure_delete = ON
+                """)
         }
         do {
             if options.singleConnection {
@@ -83,6 +87,11 @@ public final class SQLiteStore: FileStore {
 
     public func changeVersion() throws(SkillError) -> ChangeVersion {
         do { return ChangeVersion(source: probe.id, version: try probe.version()) } catch { throw Self.map(error) }
+    }
+
+    public func purgeFreedSpace() throws(SkillError) {
+        // Copy the WAL's pages into the file and empty it, so no older page image survives there.
+        do { try database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } } catch { throw Self.map(error) }
     }
 
     public func integrityProblems() throws(SkillError) -> [String] {

@@ -48,6 +48,10 @@ struct SQLiteTokens: TokenStore {
         try TokenRow.order(TokenRow.CodingKeys.id).fetchAll(db).map { try $0.record() }
     }
 
+    func revokeAll(person: String, at time: String) throws {
+        try db.run("UPDATE tokens SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL", [time, person])
+    }
+
     func revoke(_ id: String, at time: String) throws {
         try db.run("UPDATE tokens SET revoked_at = ? WHERE id = ?", [time, id])
     }

@@ -3,11 +3,12 @@ import SkillCore
 import SkillLedger
 
 extension IDType: ExpressibleByArgument {}
+extension ErasureReason: ExpressibleByArgument {}
 
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person", abstract: "Register and find workers (personal data is stored encrypted and shown masked).",
-        subcommands: [Register.self, Show.self, Find.self])
+        subcommands: [Register.self, Show.self, Find.self, Erase.self])
 
     struct Register: BankCommand {
         static let configuration = CommandConfiguration(commandName: "register", abstract: "Register a worker; prints the new id.")
@@ -48,6 +49,28 @@ struct PersonCommand: ParsableCommand {
                 throw SkillError(.personNotFound, "no worker is registered with this document", field: "--id-number")
             }
             try output.emit(p.json) { PersonCommand.describe(p) }
+        }
+    }
+
+    struct Erase: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erase",
+            abstract: "Destroy a worker's personal data (name, ID number, blind indexes, salts); the log, credits and certificates stay verifiable.",
+            discussion: """
+                The ciphertext and blind indexes go, the certificates' identity salts go, and the bodies of the events
+                that name the worker go, each log leaf kept as its commitment. One person.erased event records that
+                an erasure happened and why, not whose. Backups made before keep the data until they are destroyed.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The person id (per_…).") var person: String
+        static let positionals: Set<String> = ["person"]
+        @Option(help: "request | retention | court-order | deceased") var reason: ErasureReason
+
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let report = try bank.registration.erase(person: person, reason: reason)
+            try output.emit(report.json) {
+                "erased \(person): \(report.events) event bodies dropped (their leaves kept as commitments), \(report.certificates) certificate salt(s) destroyed"
+            }
         }
     }
 

@@ -39,3 +39,16 @@ public struct SealedPerson: Sendable, Hashable {
         self.nameCiphertext = nameCiphertext
     }
 }
+
+/// Why a person's personal data is destroyed. A fixed list, so no free text (which could hold a
+/// name) is kept about an erasure.
+public enum ErasureReason: String, Sendable, CaseIterable {
+    /// The person asked (PIPL art. 47, GDPR art. 17).
+    case request
+    /// The retention period ended.
+    case retention
+    /// A court or authority ordered it.
+    case courtOrder = "court-order"
+    /// The person died and their heirs asked.
+    case deceased
+}
