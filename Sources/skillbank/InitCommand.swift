@@ -57,7 +57,7 @@ struct CheckCommand: BankCommand {
 
 struct EventsCommand: BankCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "List ledger events in order (their canonical JSON is what the log hashes).")
+        commandName: "events", abstract: "List ledger events in order, with their canonical JSON (each log leaf is a commitment to one).")
     static let readsOnly = true
 
     @OptionGroup var global: GlobalOptions
@@ -66,7 +66,11 @@ struct EventsCommand: BankCommand {
 
     func run(on bank: Bank, output: Output) throws(SkillError) {
         let events = try bank.log.events(after: after, limit: limit)
-        let values = try events.map { e throws(SkillError) in try JSONParser().parse(e.canonical) }
+        // An erased person's events keep only what the columns say.
+        let values = try events.map { e throws(SkillError) -> JSONValue in
+            e.isErased ? ["id": .string(e.id), "type": .string(e.type), "time": .string(e.occurredAt), "actor": .string(e.actor), "erased": true]
+                : try JSONParser().parse(e.canonical)
+        }
         try output.emit(.array(values)) {
             Table.render(["SEQ", "EVENT", "TYPE", "TIME", "ACTOR"], events.map { [String($0.seq), $0.id, $0.type, $0.occurredAt, $0.actor] })
         }

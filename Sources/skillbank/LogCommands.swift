@@ -8,7 +8,27 @@ import SkillLedger
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log", abstract: "The transparency log: every ledger event is a leaf of an RFC 9162 Merkle tree with signed checkpoints.",
-        subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self])
+        subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self, Entries.self])
+
+    struct Entries: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "entries",
+            abstract: "The log's public entries as JSON lines: each leaf's index, hash and the commitment it is made of (never an event).")
+        static let readsOnly = true
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The first leaf index.") var start = 0
+        @Option(help: "How many leaves (default: all from --start).") var count: Int?
+
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let size = try bank.log.size()
+            let end = count.map { min(size, start + $0) } ?? size
+            var next = start
+            while next < end {
+                for entry in try bank.log.entries(start: next, count: min(1_000, end - next)) { print(try entry.json.canonicalString()) }
+                next += 1_000
+            }
+        }
+    }
 
     struct Checkpoint: BankCommand {
         static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Print the latest signed checkpoint (making one if the tree grew).")
