@@ -109,6 +109,8 @@ extension SkillError.Code {
     public static let eventNotFound = Self("ledger.event-not-found", .notFound)
     /// A node the log needs is missing from the store (a damaged bank): named with its level and index.
     public static let logNodeMissing = Self("log.node-missing", .internal)
+    /// A published tile or entry bundle that is the wrong size or does not recompute (named by its path).
+    public static let tileInvalid = Self("log.tile-invalid", .badData)
 
     // Access
     public static let tokenNotFound = Self("ledger.token-not-found", .notFound)
@@ -153,6 +155,6 @@ extension SkillError.Code {
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
-        .logNodeMissing, .storePermissions,
+        .logNodeMissing, .storePermissions, .tileInvalid,
     ]
 }

@@ -127,6 +127,24 @@ public protocol MerkleNodes {
     func subtreeRoot(start: Int, size: Int) throws(SkillError) -> [UInt8]
 }
 
+/// A source that holds the root of every perfect aligned subtree (a store's log nodes, a
+/// directory of tiles): any other range is split into O(log n) of them (RFC 9162 MTH).
+public protocol PerfectSubtreeNodes: MerkleNodes {
+    /// The root of the perfect subtree of `2^level` leaves starting at leaf `index << level`.
+    /// - Throws: when the node cannot be had: never a hash computed in its place.
+    func node(level: Int, index: Int) throws(SkillError) -> [UInt8]
+}
+
+extension PerfectSubtreeNodes {
+    public func subtreeRoot(start: Int, size: Int) throws(SkillError) -> [UInt8] {
+        if size & (size - 1) == 0, start % size == 0 {
+            return try node(level: size.trailingZeroBitCount, index: start / size)
+        }
+        let k = MerkleTree.split(size)
+        return MerkleTree.nodeHash(try subtreeRoot(start: start, size: k), try subtreeRoot(start: start + k, size: size - k))
+    }
+}
+
 extension MerkleTree {
     /// The nodes a new leaf adds to a tree whose perfect subtrees are stored: the leaf hash at
     /// level 0 and, while the new node is a right child, its parent one level up (the root of

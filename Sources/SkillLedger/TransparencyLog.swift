@@ -35,22 +35,13 @@ public struct ConsistencyProof: Sendable, Hashable {
 /// Subtree roots read from a store's log nodes: a perfect aligned subtree is one stored node;
 /// any other range splits into O(log n) of them (RFC 9162 MTH). A node that should be stored
 /// and is not is `log.node-missing`, never a hash computed in its place.
-package struct StoredLogNodes: MerkleNodes {
+package struct StoredLogNodes: PerfectSubtreeNodes {
     let log: any EventLogStore
 
     package init(log: any EventLogStore) { self.log = log }
 
-    package func subtreeRoot(start: Int, size: Int) throws(SkillError) -> [UInt8] {
-        if size & (size - 1) == 0, start % size == 0 {
-            return try node(level: size.trailingZeroBitCount, index: start / size)
-        }
-        var k = 1
-        while k << 1 < size { k <<= 1 }
-        return MerkleTree.nodeHash(try subtreeRoot(start: start, size: k), try subtreeRoot(start: start + k, size: size - k))
-    }
-
     /// The stored node, or `log.node-missing` naming it; a failed read is `store.failure`.
-    func node(level: Int, index: Int) throws(SkillError) -> [UInt8] {
+    package func node(level: Int, index: Int) throws(SkillError) -> [UInt8] {
         let hash: [UInt8]?
         do { hash = try log.node(level: level, index: index) } catch let error as SkillError { throw error } catch {
             throw SkillError(.storeFailure, "a log node could not be read", cause: "level \(level) index \(index): \(error)")
@@ -213,12 +204,17 @@ public struct TransparencyLog: Sendable {
         return try context.read { tx in
             let nodes = StoredLogNodes(log: tx.log)
             return try tx.log.events(after: start, limit: count).map { event in
-                let index = event.seq - 1
-                let data: [UInt8]? = event.salt == nil && !event.isErased ? nil
-                    : event.commitment.flatMap { $0.count == 32 ? EventLeaf.data(commitment: $0) : nil }
-                return Entry(index: index, hash: try nodes.node(level: 0, index: index), data: data)
+                Entry(index: event.seq - 1, hash: try nodes.node(level: 0, index: event.seq - 1), data: Self.publicData(of: event))
             }
         }
+    }
+
+    /// What anyone may read of an event's leaf: its data when that is a commitment (version 2,
+    /// or an erased event whose commitment is all that is left), nil for a version-1 leaf,
+    /// whose data is the event itself.
+    static func publicData(of event: StoredEvent) -> [UInt8]? {
+        guard event.salt != nil || event.isErased else { return nil }
+        return event.commitment.flatMap { $0.count == 32 ? EventLeaf.data(commitment: $0) : nil }
     }
 
     /// A consistency proof between two tree sizes.

@@ -245,6 +245,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
     @Option(help: "For a bundle: the oldest checkpoint accepted, e.g. 7d, 12h, 30m.") var maxAge: String?
     @Flag(help: "Take the trust list and status lists from the local bank (--db).") var bank = false
+    @Option(help: "For a bundle: prove its leaf from this directory of published log tiles (log export-tiles) and their checkpoint, not the bundle's own proof.") var tiles: String?
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -273,9 +274,11 @@ struct VerifyCommand: ParsableCommand {
                 age = n * unit
             }
             let report: VerificationReport
-            if let value = try? JSONParser().parse(text), value["type"]?.stringValue == CertificateBundle.type {
+            if var value = try? JSONParser().parse(text), value["type"]?.stringValue == CertificateBundle.type {
+                if let tiles { value = try CertificateBundle.provedFromTiles(value, read: LogTiles.directoryReader(tiles)) }
                 report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry)
             } else {
+                guard tiles == nil else { throw SkillError(.usage, "--tiles proves a bundle's leaf; this file is not a bundle", field: "--tiles") }
                 report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time)
             }
             try output.emit(report.json) {

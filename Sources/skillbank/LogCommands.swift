@@ -8,7 +8,7 @@ import SkillLedger
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log", abstract: "The transparency log: every ledger event is a leaf of an RFC 9162 Merkle tree with signed checkpoints.",
-        subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self, Entries.self])
+        subcommands: [Checkpoint.self, Key.self, Prove.self, Consistency.self, Audit.self, VerifyConsistency.self, Entries.self, ExportTiles.self, CheckTiles.self])
 
     struct Entries: BankCommand {
         static let configuration = CommandConfiguration(
@@ -26,6 +26,50 @@ struct LogCommand: ParsableCommand {
             while next < end {
                 for entry in try bank.log.entries(start: next, count: min(1_000, end - next)) { print(try entry.json.canonicalString()) }
                 next += 1_000
+            }
+        }
+    }
+
+    struct ExportTiles: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-tiles",
+            abstract: "Write the log as C2SP tlog-tiles under DIR (tiles, entry bundles of commitments, checkpoint); a later run writes only new tiles.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The directory to write (created when missing).") var directory: String
+
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let export = try bank.log.exportTiles(to: directory)
+            try output.emit(export.json) {
+                var text = "tiles of \(export.size) leaves in \(directory): \(export.written) written, \(export.kept) already there"
+                if export.withheld > 0 { text += "; \(export.withheld) entry bundles withheld (they hold version-1 leaves, whose data is an event)" }
+                return text
+            }
+        }
+    }
+
+    struct CheckTiles: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-tiles",
+            abstract: "For a mirror or an auditor: check published tiles without the bank (every hash recomputes, the checkpoint is signed): exit 0 sound, 65 with the first bad tile named.")
+        @Argument(help: "The tiles' directory.") var directory: String
+        @Option(help: "The registry's vkey (default: from the local bank).") var key: String?
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let output = Output(json: global.json)
+            do {
+                let verifier = try key.map { k throws(SkillError) in try SignedNote.VerifierKey(k) } ?? global.openBank(readsOnly: true).log.verifierKey()
+                let read = LogTiles.directoryReader(directory)
+                let note = String(decoding: try read("checkpoint"), as: UTF8.self)
+                let checkpoint = try SkillCredentials.Checkpoint(text: try SignedNote.open(note, verifiers: [verifier]).text)
+                let checked = try TiledTree(size: checkpoint.size, read: read).check(root: checkpoint.rootHash)
+                let value: JSONValue = ["tree_size": .int(checkpoint.size), "tiles": .int(checked.tiles), "entry_bundles": .int(checked.bundles), "entry_bundles_unpublished": .int(checked.unpublished)]
+                try output.emit(value) {
+                    "sound: \(checked.tiles) tiles of \(checkpoint.size) leaves recompute to the signed checkpoint; \(checked.bundles) entry bundles hash to their leaves"
+                        + (checked.unpublished > 0 ? ", \(checked.unpublished) not published" : "")
+                }
+            } catch {
+                throw output.fail(error)
             }
         }
     }

@@ -60,5 +60,15 @@ import Testing
         let control = try python([Self.script, "entries.jsonl", "events.json", "--control"], in: cli.folder)
         #expect(control.status == 1, "the check must see links in the events themselves: \(control.output)")
         #expect(!entries.stdout.contains("per_") && !entries.stdout.contains("enr_"))
+
+        // The same log as static tiles: every tile recomputes, and none names anyone.
+        #expect(try cli.run("log", "export-tiles", "tiles").status == 0)
+        let checked = try cli.run("log", "check-tiles", "tiles", "--key", try cli.run("log", "key").lastLine, "--json")
+        let report = try #require(try checked.json() as? [String: Any])
+        #expect((report["entry_bundles"] as? Int ?? 0) >= 43 && report["entry_bundles_unpublished"] as? Int == 0)
+        for file in FileManager.default.enumerator(atPath: cli.folder.appendingPathComponent("tiles").path)!.compactMap({ $0 as? String }) {
+            let text = String(decoding: FileManager.default.contents(atPath: cli.folder.appendingPathComponent("tiles/\(file)").path) ?? Data(), as: UTF8.self)
+            #expect(!text.contains("per_") && !text.contains("enr_") && !text.contains("工人"), "\(file)")
+        }
     }
 }

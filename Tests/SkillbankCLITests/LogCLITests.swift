@@ -33,6 +33,54 @@ import Testing
         #expect(try cli.run("verify", "b.json", "--max-age", "soon").status == 65)
     }
 
+    /// The log as static tiles: written once, kept on a later run, checked without the bank,
+    /// and a bundle proved from them after the bank is gone; no tile names a person.
+    @Test func tilesExportCheckAndProveABundle() throws {
+        let cli = try CLI()
+        #expect(try cli.run("demo", "--dir", "d").status == 0)
+        let db = ["--db", "d/skillbank.sqlite"]
+        let key = try cli.run(["log", "key"] + db).lastLine
+        let events = try JSONSerialization.jsonObject(with: Data(try cli.run(["events", "--json"] + db).stdout.utf8)) as! [[String: Any]]
+        let issued = try #require(events.first { $0["type"] as? String == "certificate.issued" })
+        let number = try #require((issued["change"] as? [String: Any])?["number"] as? String)
+        #expect(try cli.run(["cert", "export", number, "--format", "bundle", "--out", "b.json"] + db).status == 0)
+
+        let first = try cli.run(["log", "export-tiles", "tiles", "--json"] + db)
+        #expect(first.status == 0)
+        let report = try #require(try first.json() as? [String: Any])
+        #expect(report["written"] as? Int == 2 && report["kept"] as? Int == 0 && report["entry_bundles_withheld"] as? Int == 0)
+        let size = try #require(report["tree_size"] as? Int)
+        let tile = "tiles/tile/0/000.p/\(size)"
+        #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent(tile).path))
+        // New events: the next run writes the new partial tiles and a new checkpoint, keeps the old.
+        _ = try cli.run(["cert", "suspend", number] + db)
+        let second = try #require(try cli.run(["log", "export-tiles", "tiles", "--json"] + db).json() as? [String: Any])
+        #expect(second["written"] as? Int == 2 && second["kept"] as? Int == 0 && (second["tree_size"] as? Int ?? 0) > size)
+        let third = try #require(try cli.run(["log", "export-tiles", "tiles", "--json"] + db).json() as? [String: Any])
+        #expect(third["written"] as? Int == 0 && third["kept"] as? Int == 2)
+
+        let checked = try cli.run("log", "check-tiles", "tiles", "--key", key)
+        #expect(checked.status == 0 && checked.stdout.contains("sound"), "\(checked.stderr)")
+        for file in FileManager.default.enumerator(atPath: cli.folder.appendingPathComponent("tiles").path)!.compactMap({ $0 as? String }) {
+            let bytes = FileManager.default.contents(atPath: cli.folder.appendingPathComponent("tiles/\(file)").path) ?? Data()
+            #expect(!String(decoding: bytes, as: UTF8.self).contains("per_"), "\(file)")
+        }
+
+        // The bank is gone: the bundle's leaf is proved from the tiles' newer checkpoint.
+        try FileManager.default.removeItem(at: cli.folder.appendingPathComponent("d"))
+        let verdict = try cli.run("verify", "b.json", "--tiles", "tiles")
+        #expect(verdict.status == 0 && verdict.stdout.contains("[ok] log:inclusion"), "\(verdict.stdout)\(verdict.stderr)")
+        #expect(verdict.stdout.contains("of \(size + 1) is in the checkpointed tree"), "the proof is the tiles', not the bundle's own")
+        // A damaged tile is named.
+        let handle = try FileHandle(forWritingTo: cli.folder.appendingPathComponent("tiles/tile/0/000.p/\(size + 1)"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0]))
+        try handle.close()
+        let damaged = try cli.run("log", "check-tiles", "tiles", "--key", key)
+        #expect(damaged.status == 65 && damaged.stderr.contains("log.tile-invalid") && damaged.stderr.contains("tile/0/000.p/"))
+        #expect(try cli.run("verify", "b.json", "--tiles", "nowhere").status == 66)
+    }
+
     @Test func backupAndRestoreAsAUserTypesThem() throws {
         let cli = try CLI()
         #expect(try cli.run("demo", "--dir", "d").status == 0)
