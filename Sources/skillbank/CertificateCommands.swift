@@ -245,7 +245,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
     @Option(help: "For a bundle: the oldest checkpoint accepted, e.g. 7d, 12h, 30m.") var maxAge: String?
     @Flag(help: "Take the trust list and status lists from the local bank (--db).") var bank = false
-    @Option(help: "For a bundle: prove its leaf from this directory of published log tiles (log export-tiles) and their checkpoint, not the bundle's own proof.") var tiles: String?
+    @Option(help: "For a bundle: prove its leaf from published log tiles (a directory written by log export-tiles, or a mirror's base URL) and their checkpoint, not the bundle's own proof.") var tiles: String?
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -275,7 +275,7 @@ struct VerifyCommand: ParsableCommand {
             }
             let report: VerificationReport
             if var value = try? JSONParser().parse(text), value["type"]?.stringValue == CertificateBundle.type {
-                if let tiles { value = try CertificateBundle.provedFromTiles(value, read: LogTiles.directoryReader(tiles)) }
+                if let tiles { value = try CertificateBundle.provedFromTiles(value, read: TileSource.reader(tiles)) }
                 report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry)
             } else {
                 guard tiles == nil else { throw SkillError(.usage, "--tiles proves a bundle's leaf; this file is not a bundle", field: "--tiles") }

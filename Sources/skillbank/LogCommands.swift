@@ -51,7 +51,7 @@ struct LogCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-tiles",
             abstract: "For a mirror or an auditor: check published tiles without the bank (every hash recomputes, the checkpoint is signed): exit 0 sound, 65 with the first bad tile named.")
-        @Argument(help: "The tiles' directory.") var directory: String
+        @Argument(help: "The tiles' directory, or the base URL of a mirror (http:// or https://).") var directory: String
         @Option(help: "The registry's vkey (default: from the local bank).") var key: String?
         @OptionGroup var global: GlobalOptions
 
@@ -59,7 +59,7 @@ struct LogCommand: ParsableCommand {
             let output = Output(json: global.json)
             do {
                 let verifier = try key.map { k throws(SkillError) in try SignedNote.VerifierKey(k) } ?? global.openBank(readsOnly: true).log.verifierKey()
-                let read = LogTiles.directoryReader(directory)
+                let read = TileSource.reader(directory)
                 let note = String(decoding: try read("checkpoint"), as: UTF8.self)
                 let checkpoint = try SkillCredentials.Checkpoint(text: try SignedNote.open(note, verifiers: [verifier]).text)
                 let checked = try TiledTree(size: checkpoint.size, read: read).check(root: checkpoint.rootHash)

@@ -71,6 +71,14 @@ import Testing
         let verdict = try cli.run("verify", "b.json", "--tiles", "tiles")
         #expect(verdict.status == 0 && verdict.stdout.contains("[ok] log:inclusion"), "\(verdict.stdout)\(verdict.stderr)")
         #expect(verdict.stdout.contains("of \(size + 1) is in the checkpointed tree"), "the proof is the tiles', not the bundle's own")
+        // The same tiles from a mirror over HTTP (a static file server on loopback).
+        let mirror = try StaticMirror(serving: cli.folder.appendingPathComponent("tiles"))
+        defer { mirror.stop() }
+        let remote = try cli.run("verify", "b.json", "--tiles", mirror.base)
+        #expect(remote.status == 0 && remote.stdout.contains("of \(size + 1) is in the checkpointed tree"), "\(remote.stderr)")
+        #expect(try cli.run("log", "check-tiles", mirror.base, "--key", key).status == 0)
+        let missing = try cli.run("log", "check-tiles", mirror.base + "/elsewhere", "--key", key)
+        #expect(missing.status == 66 && missing.stderr.contains("elsewhere/checkpoint") && missing.stderr.contains("HTTP 404"))
         // A damaged tile is named.
         let handle = try FileHandle(forWritingTo: cli.folder.appendingPathComponent("tiles/tile/0/000.p/\(size + 1)"))
         try handle.seekToEnd()
@@ -130,5 +138,49 @@ enum DamagedBank {
         #expect(audit.status == 1 && audit.stdout.contains("log_nodes") || audit.stdout.contains("events"), "\(audit.status) \(audit.stdout)")
         let bundle = try cli.run("cert", "export", number, "--format", "bundle", "--db", "d/skillbank.sqlite")
         #expect(bundle.status == 70 && bundle.stderr.contains("log.node-missing"))
+    }
+}
+
+/// A static file server on a free loopback port (Python's), as a CDN or mirror would serve tiles.
+final class StaticMirror {
+    let process = Process()
+    let keepAlive = Pipe()
+    let base: String
+
+    init(serving folder: URL) throws {
+        let script = """
+        import functools, http.server, sys
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        print(server.server_address[1], flush=True)
+        import os, threading
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+        server.serve_forever()
+        """
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, folder.path]
+        let out = Pipe()
+        process.standardOutput = out
+        // Its standard input stays open while this process lives: the server ends when it closes.
+        process.standardInput = keepAlive
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        base = "http://127.0.0.1:\(port)"
+    }
+
+    /// SIGKILL: a test process may block SIGTERM, and a child inherits its blocked signals.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }
