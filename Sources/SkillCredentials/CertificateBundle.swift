@@ -36,11 +36,13 @@ public enum CertificateBundle {
         let index = proof?["leaf_index"]?.intValue ?? -1
         let size = proof?["tree_size"]?.intValue ?? 0
         let (list, _) = TrustList.verified(trust, pinnedRegistry: pinnedRegistry)
-        var checkpoint: Checkpoint?
-        if let note = bundle["checkpoint"]?.stringValue, let list, let firstLine = note.split(separator: "\n").first {
+        /// A checkpoint signed by a registry key in the trust list, or nil.
+        func signedCheckpoint(_ member: String) -> Checkpoint? {
+            guard let note = bundle[member]?.stringValue, let list, let firstLine = note.split(separator: "\n").first else { return nil }
             let verifiers = list.registryKeys.compactMap { k in DIDKey.publicKey(from: k.did).map { SignedNote.VerifierKey(name: String(firstLine), publicKey: $0) } }
-            checkpoint = (try? SignedNote.open(note, verifiers: verifiers)).flatMap { try? Checkpoint(text: $0.text) }
+            return (try? SignedNote.open(note, verifiers: verifiers)).flatMap { try? Checkpoint(text: $0.text) }
         }
+        let checkpoint = signedCheckpoint("checkpoint")
         add("log:checkpoint", checkpoint != nil, .logProofInvalid, checkpoint.map { "signed by the registry: \($0.origin), \($0.size) leaves" } ?? "the checkpoint is not signed by a registry key in the trust list")
         // A version-2 leaf commits to the event with a salt the bundle discloses (see `EventLeaf`).
         let salt = bundle["issuance_event_salt"]?.stringValue.flatMap(Hex.decode)
@@ -49,6 +51,17 @@ public enum CertificateBundle {
             c.size == size && MerkleTree.verifyInclusion(leafIndex: index, treeSize: size, leafHash: leaf, proof: path, root: c.rootHash)
         } ?? false
         add("log:inclusion", included, .logProofInvalid, included ? "leaf \(index) of \(size) is in the checkpointed tree" : "the inclusion proof does not verify against the checkpoint")
+        // Proved from a mirror's tiles (`provedFromTiles`): the newer tree extends the bundle's own checkpoint.
+        if bundle["earlier_checkpoint"] != nil {
+            let earlier = signedCheckpoint("earlier_checkpoint")
+            let path = (bundle["consistency_proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(Hex.decode) }
+            let consistent = earlier.flatMap { e in
+                checkpoint.map { c in MerkleTree.verifyConsistency(first: e.size, second: c.size, firstRoot: e.rootHash, secondRoot: c.rootHash, proof: path) }
+            } ?? false
+            add("log:consistency", consistent, .logProofInvalid,
+                consistent ? "the tree of \(checkpoint?.size ?? 0) leaves extends the bundle's checkpoint of \(earlier?.size ?? 0)"
+                    : "the newer checkpoint does not extend the bundle's own")
+        }
         // How old the checkpoint (and so the bundle's status lists) is.
         let stamp = checkpoint?.extensions.first { $0.hasPrefix("timestamp ") }.map { String($0.dropFirst("timestamp ".count)) }
         summary["checkpoint_time"] = stamp

@@ -208,12 +208,14 @@ public final class TiledTree: PerfectSubtreeNodes {
 extension CertificateBundle {
     /// The bundle with its inclusion proof and checkpoint taken from published tiles instead of
     /// the registry: the proof of the bundle's leaf in the tiles' tree, and the tiles'
-    /// checkpoint. `verify` then checks the checkpoint's signature against the trust list as
-    /// for any bundle, so tiles from any mirror can be used.
+    /// checkpoint. The bundle's own checkpoint stays as `earlier_checkpoint` with a consistency
+    /// proof from the tiles that the newer tree extends it. `verify` then checks both
+    /// checkpoints' signatures against the trust list, so tiles from any mirror can be used.
     /// - Parameters:
     ///   - read: the bytes at a path under the tiles' root (`checkpoint`, `tile/0/000`).
     /// - Throws: `json.malformed` (no leaf index, or a checkpoint that does not parse);
-    ///   `input.invalid-field` when the leaf is not in the tiles' tree; `log.tile-invalid`; what `read` throws.
+    ///   `input.invalid-field` when the leaf is not in the tiles' tree or the tiles are older than
+    ///   the bundle's checkpoint; `log.tile-invalid`; what `read` throws.
     public static func provedFromTiles(_ bundle: JSONValue, read: @escaping (String) throws(SkillError) -> [UInt8]) throws(SkillError) -> JSONValue {
         guard let index = bundle["inclusion_proof"]?["leaf_index"]?.intValue else {
             throw SkillError(.jsonMalformed, "the bundle names no leaf index", field: "inclusion_proof.leaf_index")
@@ -230,6 +232,16 @@ extension CertificateBundle {
             "proof": .array(path.map { .string(Hex.encode($0)) }), "root": .string(Hex.encode(try tree.root())),
         ]
         guard case .object(var members) = bundle else { throw SkillError(.jsonMalformed, "a bundle is a JSON object") }
+        if let earlier = bundle["checkpoint"]?.stringValue, let earlierText = earlier.components(separatedBy: "\n\n").first,
+            let first = try? Checkpoint(text: earlierText + "\n"), first.size > 0
+        {
+            guard first.size <= checkpoint.size else {
+                throw SkillError(.invalidField, "the tiles' tree (\(checkpoint.size) leaves) is older than the bundle's checkpoint (\(first.size))", field: "checkpoint")
+            }
+            let path = try MerkleTree.consistencyProof(tree, first: first.size, second: checkpoint.size) ?? []
+            members["earlier_checkpoint"] = .string(earlier)
+            members["consistency_proof"] = .array(path.map { .string(Hex.encode($0)) })
+        }
         members["inclusion_proof"] = proof
         members["checkpoint"] = .string(note)
         return .object(members)

@@ -2,6 +2,7 @@ import Foundation
 import SkillCore
 import SkillCredentials
 import SkillLedger
+import SkillTestSupport
 import Testing
 
 @Suite struct BundleTests {
@@ -38,5 +39,37 @@ import Testing
         members["checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank-registry/log\n", with: "skillbank-registry/log2\n"))
         #expect(CertificateBundle.verify(.object(members)).reasons.contains(.logProofInvalid))
         #expect(throws: SkillError.self) { try b.ledger.certificates.export(b.certificate.id, format: .bundle, withName: true) }
+    }
+
+    /// A bundle proved from a mirror's tiles: inclusion in the newer tree, and that tree extends
+    /// the bundle's own checkpoint (both signatures checked against the bundle's trust list).
+    @Test func aBundleProvedFromTilesShowsTheNewerTreeExtendsItsOwn() throws {
+        let b = try IssuedBank()
+        let stale = try ScratchFolder.make("tiles-stale")
+        _ = try b.ledger.log.exportTiles(to: stale.path)
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .suspend, reason: "events after the stale tiles")
+        let bundle = try JSONParser().parse(try b.ledger.certificates.export(b.certificate.id, format: .bundle))
+        _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .reinstate, reason: "events after the bundle")
+        let tiles = try ScratchFolder.make("tiles")
+        let export = try b.ledger.log.exportTiles(to: tiles.path)
+        let proved = try CertificateBundle.provedFromTiles(bundle, read: LogTiles.directoryReader(tiles.path))
+        #expect(proved["inclusion_proof"]?["tree_size"]?.intValue == export.size && proved["earlier_checkpoint"] == bundle["checkpoint"])
+        let report = CertificateBundle.verify(proved)
+        #expect(report.reasons == [.suspended], "the bundle's own status lists say suspended: \(report.checks)")
+        #expect(report.checks.contains { $0.name == "log:consistency" && $0.passed })
+
+        // A proof that does not hold, or an earlier checkpoint that is not the registry's, fails.
+        var members = try #require(proved.objectValue)
+        var path = try #require(proved["consistency_proof"]?.arrayValue)
+        #expect(!path.isEmpty)
+        path[0] = .string(String(repeating: "0", count: 64))
+        members["consistency_proof"] = .array(path)
+        #expect(CertificateBundle.verify(.object(members)).reasons == [.suspended, .logProofInvalid])
+        members = try #require(proved.objectValue)
+        members["earlier_checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank-registry/log\n", with: "skillbank-registry/log2\n"))
+        #expect(CertificateBundle.verify(.object(members)).reasons == [.suspended, .logProofInvalid])
+        // Tiles older than the bundle cannot vouch for it.
+        let older = #expect(throws: SkillError.self) { try CertificateBundle.provedFromTiles(bundle, read: LogTiles.directoryReader(stale.path)) }
+        #expect(older?.code == .invalidField && older?.field == "checkpoint")
     }
 }

@@ -71,6 +71,7 @@ import Testing
         let verdict = try cli.run("verify", "b.json", "--tiles", "tiles")
         #expect(verdict.status == 0 && verdict.stdout.contains("[ok] log:inclusion"), "\(verdict.stdout)\(verdict.stderr)")
         #expect(verdict.stdout.contains("of \(size + 1) is in the checkpointed tree"), "the proof is the tiles', not the bundle's own")
+        #expect(verdict.stdout.contains("[ok] log:consistency: the tree of \(size + 1) leaves extends the bundle's checkpoint of \(size)"), "\(verdict.stdout)")
         // The same tiles from a mirror over HTTP (a static file server on loopback).
         let mirror = try StaticMirror(serving: cli.folder.appendingPathComponent("tiles"))
         defer { mirror.stop() }
