@@ -23,7 +23,8 @@ extension TransparencyLog {
 
     /// Writes the log under `directory` in the C2SP tlog-tiles layout: every tile of the
     /// latest checkpoint's tree, the entry bundles (commitments only), and `checkpoint` last, so
-    /// a mirror never sees a checkpoint whose tiles are not there yet. Incremental: a tile is
+    /// a mirror never sees a checkpoint whose tiles are not there yet (and never one older than
+    /// the one it has). Incremental: a tile is
     /// fixed by its path, so one already written is kept. Files are written whole (a temporary
     /// file renamed into place) and are public (0644).
     /// - Throws: `input.file-unreadable` naming a path that cannot be written; `log.node-missing`; `store.*`.
@@ -58,7 +59,12 @@ extension TransparencyLog {
                 written += 1
             }
         }
-        try Self.write(Array(note.utf8), root, "checkpoint")
+        // Never replace a mirror's checkpoint with an older one (an export that started earlier
+        // and finished later): clients that saw the newer tree would see the log shrink.
+        let published = FileManager.default.contents(atPath: root.appendingPathComponent("checkpoint").path)
+            .flatMap { String(decoding: $0, as: UTF8.self).components(separatedBy: "\n\n").first }
+            .flatMap { try? Checkpoint(text: $0 + "\n") }
+        if (published?.size ?? -1) < size { try Self.write(Array(note.utf8), root, "checkpoint") }
         return TileExport(size: size, written: written, kept: kept, withheld: withheld)
     }
 

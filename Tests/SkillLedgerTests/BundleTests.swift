@@ -68,6 +68,11 @@ import Testing
         members = try #require(proved.objectValue)
         members["earlier_checkpoint"] = .string(bundle["checkpoint"]!.stringValue!.replacingOccurrences(of: "skillbank-registry/log\n", with: "skillbank-registry/log2\n"))
         #expect(CertificateBundle.verify(.object(members)).reasons == [.suspended, .logProofInvalid])
+        // An export never puts an older checkpoint over a newer one a mirror already has.
+        let newer = "skillbank-registry/log\n1000000\n" + Data(repeating: 1, count: 32).base64EncodedString() + "\n\n— skillbank-registry/log AAAA\n"
+        try Data(newer.utf8).write(to: tiles.appendingPathComponent("checkpoint"))
+        _ = try b.ledger.log.exportTiles(to: tiles.path)
+        #expect(try String(contentsOf: tiles.appendingPathComponent("checkpoint"), encoding: .utf8) == newer)
         // Tiles older than the bundle cannot vouch for it.
         let older = #expect(throws: SkillError.self) { try CertificateBundle.provedFromTiles(bundle, read: LogTiles.directoryReader(stale.path)) }
         #expect(older?.code == .invalidField && older?.field == "checkpoint")
