@@ -245,7 +245,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
     @Option(help: "For a bundle: the oldest checkpoint accepted, e.g. 7d, 12h, 30m.") var maxAge: String?
     @Flag(help: "Take the trust list and status lists from the local bank (--db).") var bank = false
-    @Option(help: "For a bundle: prove its leaf from published log tiles (a directory written by log export-tiles, or a mirror's base URL) and their checkpoint, not the bundle's own proof.") var tiles: String?
+    @Option(help: "For a bundle: prove its leaf from published log tiles (a directory written by log export-tiles, or a mirror's base URL) and their newer checkpoint instead of the bundle's own proof, and check that the newer tree extends the bundle's checkpoint.") var tiles: String?
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

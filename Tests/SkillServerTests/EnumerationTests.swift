@@ -32,7 +32,7 @@ import Testing
                     limited += 1
                     continue
                 }
-                #expect(!r.text.contains("credential") && !r.text.contains("per_"), "\(number): \(r.text.prefix(120))")
+                #expect(!r.text.contains("credential") && !r.text.contains(/per_[0-9A-HJKMNP-TV-Z]{26}/), "\(number): \(r.text.prefix(120))")
                 // The answer without its instance (the path) is the same for every number.
                 var body = r.json?.objectValue ?? [:]
                 body["instance"] = nil
