@@ -221,8 +221,7 @@ extension CertificateBundle {
             throw SkillError(.jsonMalformed, "the bundle names no leaf index", field: "inclusion_proof.leaf_index")
         }
         let note = String(decoding: try read("checkpoint"), as: UTF8.self)
-        guard let text = note.components(separatedBy: "\n\n").first else { throw SkillError(.jsonMalformed, "the checkpoint is not a signed note", field: "checkpoint") }
-        let checkpoint = try Checkpoint(text: text + "\n")
+        let checkpoint = try Checkpoint(unverifiedNote: note)
         let tree = TiledTree(size: checkpoint.size, read: read)
         guard let path = try MerkleTree.inclusionProof(tree, index: index, size: checkpoint.size) else {
             throw SkillError(.invalidField, "leaf \(index) is not in the tiles' tree of \(checkpoint.size) leaves", field: "inclusion_proof.leaf_index")
@@ -232,9 +231,7 @@ extension CertificateBundle {
             "proof": .array(path.map { .string(Hex.encode($0)) }), "root": .string(Hex.encode(try tree.root())),
         ]
         guard case .object(var members) = bundle else { throw SkillError(.jsonMalformed, "a bundle is a JSON object") }
-        if let earlier = bundle["checkpoint"]?.stringValue, let earlierText = earlier.components(separatedBy: "\n\n").first,
-            let first = try? Checkpoint(text: earlierText + "\n"), first.size > 0
-        {
+        if let earlier = bundle["checkpoint"]?.stringValue, let first = try? Checkpoint(unverifiedNote: earlier), first.size > 0 {
             guard first.size <= checkpoint.size else {
                 throw SkillError(.invalidField, "the tiles' tree (\(checkpoint.size) leaves) is older than the bundle's checkpoint (\(first.size))", field: "checkpoint")
             }

@@ -63,16 +63,21 @@ public enum SignedNote {
         public let verifiedBy: [String]
     }
 
+    /// A note's text (up to and with the newline before the last blank line) and its signature lines.
+    /// - Throws: `json.malformed` when there is no blank line or the note does not end in a newline.
+    static func parts(of note: String) throws(SkillError) -> (text: String, signatures: Substring) {
+        guard note.hasSuffix("\n"), let split = note.range(of: "\n\n", options: .backwards) else {
+            throw SkillError(.jsonMalformed, "a signed note needs its text, a blank line and signature lines")
+        }
+        return (String(note[..<note.index(after: split.lowerBound)]), note[split.upperBound...])
+    }
+
     /// Opens a signed note: checks its form, and the signatures by the keys it knows.
     /// - Returns: the text and who signed it, when at least one known key verified and none failed.
     /// - Throws: `json.malformed` for a malformed note; `credentials.proof-invalid` when a known
     ///   key's signature fails or no known key signed.
     public static func open(_ note: String, verifiers: [VerifierKey]) throws(SkillError) -> Opened {
-        guard note.hasSuffix("\n"), let split = note.range(of: "\n\n", options: .backwards) else {
-            throw SkillError(.jsonMalformed, "a signed note needs its text, a blank line and signature lines")
-        }
-        let text = String(note[..<note.index(after: split.lowerBound)])
-        let signatures = note[split.upperBound...]
+        let (text, signatures) = try parts(of: note)
         guard isValidText(text), !signatures.isEmpty else { throw SkillError(.jsonMalformed, "the note's text is not valid") }
         var verified: [String] = []
         var lines = 0
@@ -115,6 +120,13 @@ public struct Checkpoint: Sendable, Hashable {
     /// The note text.
     public var text: String {
         ([origin, String(size), Data(rootHash).base64EncodedString()] + extensions).joined(separator: "\n") + "\n"
+    }
+
+    /// Parses the checkpoint in a signed note *without* checking its signatures: for a note the
+    /// caller made itself, or one whose signatures are checked elsewhere (`SignedNote.open`).
+    /// - Throws: `json.malformed`.
+    public init(unverifiedNote note: String) throws(SkillError) {
+        try self.init(text: try SignedNote.parts(of: note).text)
     }
 
     /// Parses a checkpoint's note text.

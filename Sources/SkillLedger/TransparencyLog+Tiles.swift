@@ -30,7 +30,7 @@ extension TransparencyLog {
     /// - Throws: `input.file-unreadable` naming a path that cannot be written; `log.node-missing`; `store.*`.
     public func exportTiles(to directory: String) throws(SkillError) -> TileExport {
         let note = try checkpoint()
-        let size = try Checkpoint(text: String(note.split(separator: "\n\n", maxSplits: 1)[0]) + "\n").size
+        let size = try Checkpoint(unverifiedNote: note).size
         let root = URL(fileURLWithPath: directory)
         var written = 0
         var kept = 0
@@ -62,8 +62,7 @@ extension TransparencyLog {
         // Never replace a mirror's checkpoint with an older one (an export that started earlier
         // and finished later): clients that saw the newer tree would see the log shrink.
         let published = FileManager.default.contents(atPath: root.appendingPathComponent("checkpoint").path)
-            .flatMap { String(decoding: $0, as: UTF8.self).components(separatedBy: "\n\n").first }
-            .flatMap { try? Checkpoint(text: $0 + "\n") }
+            .flatMap { try? Checkpoint(unverifiedNote: String(decoding: $0, as: UTF8.self)) }
         if (published?.size ?? -1) < size { try Self.write(Array(note.utf8), root, "checkpoint") }
         return TileExport(size: size, written: written, kept: kept, withheld: withheld)
     }
