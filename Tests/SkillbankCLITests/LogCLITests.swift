@@ -152,7 +152,6 @@ final class StaticMirror {
         let script = """
         import functools, http.server, sys
         handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-        handler.log_message = lambda *args: None
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         print(server.server_address[1], flush=True)
         import os, threading
@@ -165,6 +164,7 @@ final class StaticMirror {
         process.standardOutput = out
         // Its standard input stays open while this process lives: the server ends when it closes.
         process.standardInput = keepAlive
+        process.standardError = FileHandle.nullDevice  // its request log is noise in the test output
         try process.run()
         var line = Data()
         while !line.contains(0x0A) {
