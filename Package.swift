@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SkillCredentials", targets: ["SkillCredentials"]),
         .library(name: "SkillStore", targets: ["SkillStore"]),
         .library(name: "SkillStoreSQLite", targets: ["SkillStoreSQLite"]),
+        .library(name: "SkillStorePostgres", targets: ["SkillStorePostgres"]),
         .library(name: "SkillLedger", targets: ["SkillLedger"]),
         .library(name: "SkillServer", targets: ["SkillServer"]),
     ],
@@ -27,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +58,19 @@ let package = Package(
         .target(
             name: "SkillStoreSQLite",
             dependencies: ["SkillCore", "SkillStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        // The store on a PostgreSQL server, laid out for Citus (citus.sql ships beside it).
+        .target(
+            name: "SkillStorePostgres",
+            dependencies: [
+                "SkillCore", "SkillStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["citus.sql"],
             swiftSettings: upcoming
         ),
         // The use cases: load → decide (pure rules) → persist, through the store protocols only.
@@ -102,7 +118,7 @@ let package = Package(
         .target(name: "SkillFuzzTargets", dependencies: ["SkillCore", "SkillCredentials", "SkillLedger"], swiftSettings: upcoming),
         .executableTarget(name: "skillbank-fuzz", dependencies: ["SkillFuzzTargets", "SkillCore", "SkillCredentials", "SkillLedger"], path: "Tools/Fuzz/Sources", swiftSettings: upcoming),
         .target(
-            name: "SkillTestSupport", dependencies: ["SkillCore", "SkillCrypto", "SkillLedger", "SkillStore", "SkillStoreSQLite"], path: "Tests/SkillTestSupport",
+            name: "SkillTestSupport", dependencies: ["SkillCore", "SkillCrypto", "SkillLedger", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres"], path: "Tests/SkillTestSupport",
             swiftSettings: upcoming),
         .testTarget(name: "SkillCoreTests", dependencies: ["SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
         .testTarget(name: "SkillCredentialsTests", dependencies: ["SkillCredentials", "SkillCrypto", "SkillCore"], resources: [.copy("Fixtures")], swiftSettings: upcoming),
@@ -117,7 +133,7 @@ let package = Package(
         // One contract every store must pass, run against each store there is.
         .testTarget(
             name: "SkillStoreContractTests",
-            dependencies: ["SkillTestSupport", "SkillStore", "SkillStoreSQLite", "SkillLedger", "SkillCore", "SkillCredentials"],
+            dependencies: ["SkillTestSupport", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres", "SkillLedger", "SkillCore", "SkillCredentials"],
             swiftSettings: upcoming),
         .testTarget(
             name: "SkillServerTests",

@@ -133,6 +133,9 @@ extension SkillError.Code {
     public static let storeFailure = Self("store.failure", .internal)
     /// The store's files can be read by other users of the machine.
     public static let storePermissions = Self("store.permissions", .config)
+    /// The database server cannot be reached or refuses the connection (down, wrong address,
+    /// wrong credentials): a retry may succeed once it is back.
+    public static let storeUnreachable = Self("store.unreachable", .busy)
 
     // Secrets and crypto
     public static let secretMissing = Self("secret.missing", .config)
@@ -155,6 +158,6 @@ extension SkillError.Code {
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
-        .logNodeMissing, .storePermissions, .tileInvalid,
+        .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable,
     ]
 }

@@ -56,6 +56,8 @@ public protocol StoreTransaction {
     var conversions: any ConversionStore { get }
     var tokens: any TokenStore { get }
     var log: any EventLogStore { get }
+    /// The raw rows, for moving a bank between stores.
+    var tables: any TableStore { get }
 
     /// Runs `body` nested inside the unit of work: if it throws, only its own writes are
     /// undone and the error is rethrown (a bulk import skipping a bad row).

@@ -10,8 +10,8 @@ struct SQLiteCredits: CreditStore {
     func post(_ posting: CreditPosting, eventID: String) throws {
         let from = try accountID(posting.from)
         let to = try accountID(posting.to)
-        try db.run("INSERT INTO postings(id, event_id, from_account, to_account, amount_tenths, reference) VALUES (?, ?, ?, ?, ?, ?)",
-                   [posting.id, eventID, from, to, posting.tenths, posting.reference])
+        try db.run("INSERT INTO postings(id, event_id, from_account, to_account, amount_tenths, reference, person_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [posting.id, eventID, from, to, posting.tenths, posting.reference, posting.person])
     }
 
     /// The row id of an account, opening it on first use.

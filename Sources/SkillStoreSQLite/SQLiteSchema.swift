@@ -333,6 +333,20 @@ enum SQLiteSchema {
             // When a person's personal data was destroyed (see PersonStore.erase).
             try db.execute(sql: "ALTER TABLE people ADD COLUMN erased_at TEXT")
         }
+        m.registerMigration("v10-postings-by-person") { db in
+            // The worker each posting belongs to (its distribution column on a sharded store):
+            // every posting moves a person's credits in or out.
+            try db.execute(sql: """
+                ALTER TABLE postings ADD COLUMN person_id TEXT;
+                DROP TRIGGER postings_no_update;
+                UPDATE postings SET person_id = coalesce(
+                    (SELECT owner_id FROM accounts WHERE id = postings.to_account AND owner_kind = 'person'),
+                    (SELECT owner_id FROM accounts WHERE id = postings.from_account AND owner_kind = 'person'));
+                CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+                    BEGIN SELECT RAISE(ABORT, 'postings are append-only; post a compensating entry'); END;
+                CREATE INDEX postings_by_person ON postings(person_id);
+                """)
+        }
         return m
     }
 }

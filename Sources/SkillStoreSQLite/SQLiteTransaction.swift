@@ -24,6 +24,7 @@ final class SQLiteTransaction: StoreTransaction {
     var conversions: any ConversionStore { SQLiteConversions(db: db) }
     var tokens: any TokenStore { SQLiteTokens(db: db) }
     var log: any EventLogStore { SQLiteEventLog(db: db) }
+    var tables: any TableStore { SQLiteTables(db: db) }
 
     func nested<T>(_ body: () throws -> T) throws -> T {
         var result: T?

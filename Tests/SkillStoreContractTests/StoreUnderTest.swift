@@ -2,6 +2,7 @@ import Foundation
 import SkillCore
 import SkillLedger
 import SkillStore
+import SkillStorePostgres
 import SkillStoreSQLite
 import SkillTestSupport
 
@@ -19,8 +20,13 @@ struct StoreUnderTest: CustomTestStringConvertible, Sendable {
         return (try SQLiteStore(path: path), { try SQLiteStore(path: path) })
     }
 
-    /// Every store there is.
-    static let all: [StoreUnderTest] = [.sqlite]
+    static let postgres = StoreUnderTest(name: "PostgreSQL") {
+        let url = try TestPostgres.freshDatabase("contract")
+        return (try PostgresStore(url: url), { try PostgresStore(url: url) })
+    }
+
+    /// Every store there is (PostgreSQL when the tests have a server: see `TestPostgres`).
+    static let all: [StoreUnderTest] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
 
     /// A bank on a fresh store of this kind, its secrets in a scratch folder.
     func bank(clock: @escaping @Sendable () -> Date = { Date() }) throws -> (bank: Bank, store: any Store, reopen: @Sendable () throws -> any Store) {
@@ -32,6 +38,14 @@ struct StoreUnderTest: CustomTestStringConvertible, Sendable {
 }
 
 import Testing
+
+/// Says, in the test report, whether the PostgreSQL store was under test.
+@Suite struct StoresUnderTest {
+    @Test(.enabled(if: TestPostgres.url != nil || TestPostgres.isCI, Comment(rawValue: TestPostgres.skipNote)))
+    func postgreSQLIsUnderTest() {
+        #expect(TestPostgres.url != nil, "CI runs every store: .ci/run starts PostgreSQL and exports SKILLBANK_TEST_POSTGRES_URL")
+    }
+}
 
 /// A sample event with a distinct subject.
 func sampleEvent(_ n: Int, type: String = "test.sample") -> LedgerEvent {

@@ -78,11 +78,18 @@ public struct CreditPosting: Sendable, Hashable {
     ///   decides the amount; nothing posts zero or to itself).
     public init(id: String, from: AccountKey, to: AccountKey, tenths: Int, reference: String) {
         precondition(tenths > 0 && from != to, "a posting moves a positive amount between two accounts")
+        precondition(from.ownerKind == "person" || to.ownerKind == "person", "a posting moves a worker's credits")
         self.id = id
         self.from = from
         self.to = to
         self.tenths = tenths
         self.reference = reference
+    }
+
+    /// The worker whose account the posting moves credits into or out of: every posting has one
+    /// (a deposit, a conversion, a reversal), and the ledger is kept with that worker's records.
+    public var person: String {
+        to.ownerKind == "person" ? to.ownerID : from.ownerID
     }
 
     /// The posting as an event's `change` names it.

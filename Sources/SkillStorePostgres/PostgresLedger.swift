@@ -1,0 +1,341 @@
+import Foundation
+import PostgresNIO
+import SkillCore
+import SkillStore
+
+struct PostgresCredits: CreditStore {
+    let transaction: PostgresTransaction
+    var db: PostgresSession { transaction.session }
+
+    func post(_ posting: CreditPosting, eventID: String) throws {
+        let from = try accountID(posting.from)
+        let to = try accountID(posting.to)
+        try db.run("""
+            INSERT INTO postings(id, event_id, from_account, to_account, amount_tenths, reference, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [posting.id, eventID, from, to, posting.tenths, posting.reference, posting.person])
+    }
+
+    /// The id of an account, opening it on first use.
+    private func accountID(_ key: AccountKey) throws -> Int {
+        if let id = transaction.accountIDs[key] { return id }
+        let args: [any SQLArgument] = [key.ownerKind, key.ownerID, key.kind, key.occupation, key.level]
+        let id = try db.int("""
+            INSERT INTO accounts(owner_kind, owner_id, kind, occupation, level) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id
+            """, args)
+            ?? db.int("SELECT id FROM accounts WHERE owner_id = $2 AND owner_kind = $1 AND kind = $3 AND occupation = $4 AND level = $5", args)
+        guard let id else { throw SkillError(.storeFailure, "an account could not be opened", cause: key.description) }
+        transaction.accountIDs[key] = id
+        return id
+    }
+
+    /// Each account's balance, derived from postings (a person's postings filtered by the person,
+    /// so the sums stay on the person's shard).
+    private static let balanceSQL = """
+        SELECT a.owner_kind, a.owner_id, a.kind, a.occupation, a.level,
+               (coalesce((SELECT sum(amount_tenths) FROM postings p WHERE p.to_account = a.id
+                          AND (a.owner_kind <> 'person' OR p.person_id = a.owner_id)), 0)
+              - coalesce((SELECT sum(amount_tenths) FROM postings p WHERE p.from_account = a.id
+                          AND (a.owner_kind <> 'person' OR p.person_id = a.owner_id)), 0))::bigint AS balance
+        FROM accounts a
+        """
+
+    private static func balance(_ r: SQLRow) throws -> AccountBalance {
+        AccountBalance(account: AccountKey(ownerKind: try r.string(0), ownerID: try r.string(1), kind: try r.string(2), occupation: try r.string(3),
+                                           level: try r.int(4)), tenths: try r.int(5))
+    }
+
+    func balances(of owner: String) throws -> [AccountBalance] {
+        try db.rows(Self.balanceSQL + " WHERE a.owner_id = $1 ORDER BY a.kind, a.occupation, a.level DESC", [owner]).map(Self.balance)
+    }
+
+    func reconciliationFacts() throws -> ReconciliationFacts {
+        let balances = try db.rows(Self.balanceSQL).map(Self.balance)
+        var byType: [String?: (count: Int, tenths: Int)] = [:]
+        for r in try db.rows("""
+            SELECT v.type, count(*), coalesce(sum(p.amount_tenths), 0)::bigint FROM postings p LEFT JOIN events v ON v.id = p.event_id GROUP BY v.type
+            """) {
+            byType[try r.optionalString(0)] = (try r.int(1), try r.int(2))
+        }
+        let enrolments = try db.rows("""
+            SELECT e.id, e.person_id, c.occupation, c.level, e.status, c.credit_tenths,
+                   (SELECT count(*) FROM postings p WHERE p.person_id = e.person_id AND p.reference = e.id)
+            FROM enrolments e JOIN courses c ON c.id = e.course_id
+            """).map { r in
+            let id = try r.string(0)
+            return ReconciliationFacts.EnrolmentDeposit(
+                enrolmentID: id, personID: try r.string(1), occupation: try r.string(2), level: try r.int(3),
+                status: try requiredCase(try r.string(4), "enrolments.status", row: id), creditTenths: try r.int(5), deposits: try r.int(6))
+        }
+        let conversions = try db.rows("SELECT person_id, programme, amount_tenths FROM conversions WHERE status = 'active'")
+            .map { (person: try $0.string(0), programme: try $0.string(1), tenths: try $0.int(2)) }
+        let passes = try db.rows("SELECT assessment_id, person_id FROM candidates WHERE status = 'passed'")
+            .map { ReconciliationFacts.AssessmentPerson(assessmentID: try $0.string(0), personID: try $0.string(1)) }
+        let issued = try db.rows("SELECT assessment_id, person_id FROM certificates WHERE assessment_id IS NOT NULL")
+            .map { ReconciliationFacts.AssessmentPerson(assessmentID: try $0.string(0), personID: try $0.string(1)) }
+        return ReconciliationFacts(
+            balances: balances, postingsByEventType: byType, enrolments: enrolments, activeConversions: conversions, passedCandidates: passes,
+            certificatesFromAssessments: issued, events: try db.int("SELECT count(*) FROM events") ?? 0)
+    }
+}
+
+struct PostgresConversions: ConversionStore {
+    let db: PostgresSession
+
+    func insert(_ c: ConversionRecord, eventID: String) throws {
+        try db.run("""
+            INSERT INTO conversions(id, person_id, rule_id, rule_version, family, programme, evidence, amount_tenths, posting_id, event_id, status,
+                                    reversal_reason)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            """, [c.id, c.personID, c.ruleID, c.ruleVersion, c.family.rawValue, c.programme, c.evidence, c.tenths, c.postingID, eventID,
+                  c.isActive ? "active" : "reversed", c.reversalReason])
+    }
+
+    private static let columns = "id, person_id, rule_id, rule_version, family, programme, evidence, amount_tenths, posting_id, status, reversal_reason"
+
+    private static func record(_ r: SQLRow) throws -> ConversionRecord {
+        let id = try r.string(0)
+        return ConversionRecord(
+            id: id, personID: try r.string(1), ruleID: try r.string(2), ruleVersion: try r.int(3),
+            family: try requiredCase(try r.string(4), "conversions.family", row: id), programme: try r.string(5), evidence: try r.string(6),
+            tenths: try r.int(7), postingID: try r.string(8), isActive: try r.string(9) == "active", reversalReason: try r.optionalString(10))
+    }
+
+    func conversion(_ id: String) throws -> ConversionRecord? {
+        try db.row("SELECT \(Self.columns) FROM conversions WHERE id = $1", [id]).map(Self.record)
+    }
+
+    func conversions(of person: String) throws -> [ConversionRecord] {
+        try db.rows("SELECT \(Self.columns) FROM conversions WHERE person_id = $1 ORDER BY id", [person]).map(Self.record)
+    }
+
+    func activeConversions(evidence: [String]) throws -> [ConversionRecord] {
+        guard !evidence.isEmpty else { return [] }
+        let placeholders = (1...evidence.count).map { "$\($0)" }.joined(separator: ", ")
+        return try db.rows("SELECT \(Self.columns) FROM conversions WHERE evidence IN (\(placeholders)) AND status = 'active' ORDER BY id",
+                           evidence).map(Self.record)
+    }
+
+    func markReversed(_ id: String, reason: String, eventID: String) throws {
+        try db.run("UPDATE conversions SET status = 'reversed', reversal_reason = $1, reversal_event_id = $2 WHERE id = $3", [reason, eventID, id])
+    }
+}
+
+struct PostgresAssessments: AssessmentStore {
+    let db: PostgresSession
+
+    func insert(_ a: Assessment, eventID: String) throws {
+        try db.run("""
+            INSERT INTO assessments(id, institution_id, kind, occupation, level, work_type, dual_mapping, pass_mark, scheduled_at, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, [a.id, a.institutionID, a.kind.rawValue, a.occupation, a.level, a.workType, a.dualMapping, a.practicalPassMark, a.scheduledAt, eventID])
+    }
+
+    func assessment(_ id: String) throws -> Assessment? {
+        guard let r = try db.row("""
+            SELECT institution_id, kind, occupation, level, work_type, dual_mapping, pass_mark, scheduled_at FROM assessments WHERE id = $1
+            """, [id]) else { return nil }
+        return Assessment(
+            id: id, institutionID: try r.string(0), kind: try requiredCase(try r.string(1), "assessments.kind", row: id), occupation: try r.string(2),
+            level: try r.optionalInt(3), workType: try r.optionalString(4), dualMapping: try r.optionalString(5), theoryPassMark: nil,
+            practicalPassMark: try r.int(6), scheduledAt: try r.string(7))
+    }
+
+    func candidate(assessment: String, person: String) throws -> Candidate? {
+        guard let r = try db.row("SELECT status, theory, practical FROM candidates WHERE person_id = $1 AND assessment_id = $2", [person, assessment])
+        else { return nil }
+        return Candidate(assessmentID: assessment, personID: person, status: try requiredCase(try r.string(0), "candidates.status", row: assessment),
+                         theory: try r.optionalInt(1), practical: try r.optionalInt(2))
+    }
+
+    func insertCandidate(assessment: String, person: String, eventID: String) throws {
+        try db.run("INSERT INTO candidates(assessment_id, person_id, status, event_id) VALUES ($1, $2, 'enrolled', $3)", [assessment, person, eventID])
+    }
+
+    func recordResult(assessment: String, person: String, status: CandidateStatus, theory: Int?, practical: Int, at time: String) throws {
+        try db.run("""
+            UPDATE candidates SET status = $1, theory = $2, practical = $3, recorded_at = $4 WHERE person_id = $5 AND assessment_id = $6
+            """, [status.rawValue, theory, practical, time, person, assessment])
+    }
+}
+
+struct PostgresCertificates: CertificateStore {
+    let db: PostgresSession
+
+    func insert(_ c: StoredCertificate) throws {
+        let s = c.summary
+        // The keys first: a number or id already taken anywhere fails here, on its own shard.
+        try db.run("INSERT INTO certificate_keys(key, person_id) VALUES ($1, $3), ($2, $3)", [s.id, s.number, s.personID])
+        try db.run("""
+            INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
+                                     status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+            """, [
+                s.id, s.number, s.kind, s.institutionID, s.personID, c.assessmentID, s.occupation, s.level, s.issuedAt, s.twinID, c.keyID,
+                s.status.rawValue, c.revocationIndex, c.suspensionIndex, c.saltCiphertext, c.credential, c.eventID,
+            ])
+    }
+
+    private static let columns = """
+        c.id, c.number, c.kind, c.institution_id, c.person_id, c.occupation, c.level, c.issued_at, c.status, c.twin_id,
+        c.assessment_id, c.key_id, c.revocation_index, c.suspension_index, c.salt_ciphertext, c.credential, c.event_id
+        """
+
+    private static func summary(_ r: SQLRow) throws -> CertificateSummary {
+        let id = try r.string(0)
+        return CertificateSummary(
+            id: id, number: try r.string(1), kind: try r.string(2), institutionID: try r.string(3), personID: try r.string(4),
+            occupation: try r.string(5), level: try r.optionalInt(6), issuedAt: try r.string(7),
+            status: try requiredCase(try r.string(8), "certificates.status", row: id), twinID: try r.optionalString(9))
+    }
+
+    func certificate(_ idOrNumber: String) throws -> StoredCertificate? {
+        // The look-up table names the person, so the certificate is read from one shard.
+        guard let r = try db.row("""
+            SELECT \(Self.columns) FROM certificate_keys k JOIN certificates c ON c.person_id = k.person_id AND (c.id = k.key OR c.number = k.key)
+            WHERE k.key = $1
+            """, [idOrNumber]) else { return nil }
+        return StoredCertificate(
+            summary: try Self.summary(r), assessmentID: try r.optionalString(10), keyID: try r.string(11), revocationIndex: try r.int(12),
+            suspensionIndex: try r.int(13), saltCiphertext: try r.bytes(14), credential: try r.bytes(15), eventID: try r.string(16))
+    }
+
+    func certificates(of person: String) throws -> [CertificateSummary] {
+        try db.rows("SELECT \(Self.columns) FROM certificates c WHERE c.person_id = $1 ORDER BY c.issued_at, c.id", [person]).map(Self.summary)
+    }
+
+    func setStatus(_ id: String, _ status: CertificateStatus) throws {
+        try db.run("""
+            UPDATE certificates SET status = $1 WHERE person_id = (SELECT person_id FROM certificate_keys WHERE key = $2) AND id = $2
+            """, [status.rawValue, id])
+    }
+
+    func dropIdentitySalts(person: String) throws {
+        try db.run("UPDATE certificates SET salt_ciphertext = '' WHERE person_id = $1", [person])
+    }
+
+    func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool) {
+        guard let r = try db.row("""
+            SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = $1 AND revocation_index = $2),
+                   EXISTS (SELECT 1 FROM certificates WHERE institution_id = $1 AND suspension_index = $3)
+            """, [institution, revocation, suspension]) else { return (false, false) }
+        return (try r.row[0].decode(Bool.self), try r.row[1].decode(Bool.self))
+    }
+
+    func insertShare(_ share: CertificateShare, sha256: String, eventID: String) throws {
+        try db.run("""
+            INSERT INTO certificate_shares(id, certificate_id, sha256, created_at, expires_at, event_id) VALUES ($1, $2, $3, $4, $5, $6)
+            """, [share.id, share.certificateID, sha256, share.createdAt, share.expiresAt, eventID])
+    }
+
+    func share(sha256: String) throws -> CertificateShare? {
+        try db.row("SELECT id, certificate_id, created_at, expires_at FROM certificate_shares WHERE sha256 = $1", [sha256]).map {
+            CertificateShare(id: try $0.string(0), certificateID: try $0.string(1), createdAt: try $0.string(2), expiresAt: try $0.string(3))
+        }
+    }
+
+    func lastSerial(prefix: String) throws -> Int {
+        try db.int("SELECT last FROM certificate_serials WHERE prefix = $1", [prefix]) ?? 0
+    }
+
+    func setLastSerial(_ serial: Int, prefix: String) throws {
+        try db.run("""
+            INSERT INTO certificate_serials(prefix, last) VALUES ($1, $2) ON CONFLICT (prefix) DO UPDATE SET last = excluded.last
+            """, [prefix, serial])
+    }
+}
+
+struct PostgresStatusLists: StatusListStore {
+    let db: PostgresSession
+
+    func statusList(institution: String, purpose: StatusPurpose) throws -> [UInt8]? {
+        try db.row("SELECT credential FROM status_lists WHERE institution_id = $1 AND purpose = $2", [institution, purpose.rawValue])?.bytes(0)
+    }
+
+    func saveStatusList(_ credential: [UInt8], institution: String, purpose: StatusPurpose, at time: String) throws {
+        try db.run("""
+            INSERT INTO status_lists(institution_id, purpose, credential, updated_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (institution_id, purpose) DO UPDATE SET credential = excluded.credential, updated_at = excluded.updated_at
+            """, [institution, purpose.rawValue, credential, time])
+    }
+
+    func allStatusLists() throws -> [[UInt8]] {
+        try db.rows("SELECT credential FROM status_lists ORDER BY institution_id, purpose").map { try $0.bytes(0) }
+    }
+}
+
+struct PostgresEventLog: EventLogStore {
+    let db: PostgresSession
+
+    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int {
+        // Every write unit holds the writer lock, so max + 1 is the sequencer: contiguous, and in
+        // commit order, however many processes write.
+        guard let seq = try db.int("""
+            INSERT INTO events(seq, id, type, occurred_at, actor, canonical, salt, commitment, person_id)
+            SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM events RETURNING seq
+            """, [event.id, event.type, event.time, event.actor, canonical, salt, commitment, event.subjects["person"]?.stringValue])
+        else { throw SkillError(.storeFailure, "the event was not appended", cause: event.id) }
+        return seq
+    }
+
+    func eventIDs(person: String) throws -> [String] {
+        try db.rows("SELECT id FROM events WHERE person_id = $1 ORDER BY seq", [person]).map { try $0.string(0) }
+    }
+
+    func dropBody(of id: String, keeping commitment: [UInt8]) throws {
+        try db.run("UPDATE events SET canonical = '', salt = NULL, commitment = $1 WHERE id = $2", [commitment, id])
+    }
+
+    private static let columns = "seq, id, type, occurred_at, actor, canonical, salt, commitment"
+
+    private static func event(_ r: SQLRow) throws -> StoredEvent {
+        StoredEvent(seq: try r.int(0), id: try r.string(1), type: try r.string(2), occurredAt: try r.string(3), actor: try r.string(4),
+                    canonical: try r.bytes(5), salt: try r.optionalBytes(6), commitment: try r.optionalBytes(7))
+    }
+
+    func events(after seq: Int, limit: Int) throws -> [StoredEvent] {
+        try db.rows("SELECT \(Self.columns) FROM events WHERE seq > $1 ORDER BY seq LIMIT $2", [seq, limit]).map(Self.event)
+    }
+
+    func event(id: String) throws -> StoredEvent? {
+        try db.row("SELECT \(Self.columns) FROM events WHERE id = $1", [id]).map(Self.event)
+    }
+
+    func lastSequence() throws -> Int { try db.int("SELECT coalesce(max(seq), 0)::bigint FROM events") ?? 0 }
+
+    func forEachEvent(_ body: (StoredEvent) throws -> Void) throws {
+        // A page at a time: the audit streams a ledger of any size.
+        var after = 0
+        while true {
+            let page = try events(after: after, limit: 2_000)
+            for event in page { try body(event) }
+            guard let last = page.last else { return }
+            after = last.seq
+        }
+    }
+
+    func node(level: Int, index: Int) throws -> [UInt8]? {
+        try db.row("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2", [level, index])?.bytes(0)
+    }
+
+    func insertNode(level: Int, index: Int, hash: [UInt8]) throws {
+        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES ($1, $2, $3)", [level, index, hash])
+    }
+
+    func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])] {
+        try db.rows("SELECT idx, hash FROM log_nodes WHERE level = $1 ORDER BY idx", [level]).map { (try $0.int(0), try $0.bytes(1)) }
+    }
+
+    func nodeCount() throws -> Int { try db.int("SELECT count(*) FROM log_nodes") ?? 0 }
+
+    func leafCount() throws -> Int { try db.int("SELECT coalesce(max(idx) + 1, 0)::bigint FROM log_nodes WHERE level = 0") ?? 0 }
+
+    func checkpoint(size: Int) throws -> String? { try db.string("SELECT note FROM checkpoints WHERE size = $1", [size]) }
+
+    func insertCheckpoint(size: Int, root: [UInt8], note: String, at time: String) throws {
+        try db.run("INSERT INTO checkpoints(size, root, note, created_at) VALUES ($1, $2, $3, $4)", [size, root, note, time])
+    }
+
+    func checkpoints() throws -> [(size: Int, root: [UInt8], note: String)] {
+        try db.rows("SELECT size, root, note FROM checkpoints ORDER BY size").map { (try $0.int(0), try $0.bytes(1), try $0.string(2)) }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SkillCore
+
+/// A value bound to a statement's `$n` placeholder.
+protocol SQLArgument: Sendable {
+    func bind(into bindings: inout PostgresBindings)
+}
+
+extension String: SQLArgument {
+    func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Int: SQLArgument {
+    func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Bool: SQLArgument {
+    // Flags are BIGINT 0/1, as in the SQLite file, so one row copier serves both stores.
+    func bind(into bindings: inout PostgresBindings) { bindings.append(self ? 1 : 0) }
+}
+
+extension Array: SQLArgument where Element == UInt8 {
+    func bind(into bindings: inout PostgresBindings) { bindings.append(ByteBuffer(bytes: self)) }
+}
+
+extension Optional: SQLArgument where Wrapped: SQLArgument {
+    func bind(into bindings: inout PostgresBindings) {
+        switch self {
+        case .some(let value): value.bind(into: &bindings)
+        case .none: bindings.appendNull()
+        }
+    }
+}
+
+/// One row of a result, read by column position. A value of the wrong type is a damaged row,
+/// named by its column.
+struct SQLRow {
+    let row: PostgresRandomAccessRow
+
+    func string(_ i: Int) throws -> String { try decode(i, String.self) }
+    func optionalString(_ i: Int) throws -> String? { try decode(i, String?.self) }
+    func int(_ i: Int) throws -> Int { try decode(i, Int.self) }
+    func optionalInt(_ i: Int) throws -> Int? { try decode(i, Int?.self) }
+    func bool(_ i: Int) throws -> Bool { try int(i) != 0 }
+    func bytes(_ i: Int) throws -> [UInt8] {
+        guard let buffer = try decode(i, ByteBuffer?.self) else {
+            throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(row[i].columnName) is null")
+        }
+        return Array(buffer.readableBytesView)
+    }
+    func optionalBytes(_ i: Int) throws -> [UInt8]? { try decode(i, ByteBuffer?.self).map { Array($0.readableBytesView) } }
+
+    /// The cell as a store-neutral value (the row copier's view).
+    func value(_ i: Int) throws -> StoreValueCell {
+        let cell = row[i]
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return .int(try int(i))
+        case .bytea: return .bytes(try bytes(i))
+        default: return .text(try string(i))
+        }
+    }
+
+    private func decode<T: PostgresDecodable>(_ i: Int, _ type: T.Type) throws -> T {
+        do { return try row[i].decode(T.self) } catch {
+            throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(row[i].columnName) does not read as \(T.self)")
+        }
+    }
+}
+
+/// A store-neutral cell (see `StoreValue` in SkillStore; kept apart to keep this file free of it).
+enum StoreValueCell {
+    case null, int(Int), text(String), bytes([UInt8])
+}
+
+/// One connection, driven synchronously: store bodies are synchronous and never run on an event
+/// loop, so each statement waits for its result on the calling thread.
+final class PostgresSession: @unchecked Sendable {
+    let connection: PostgresConnection
+    private let logger: Logger
+    /// Savepoints opened by nested units of work in this transaction.
+    var savepoints = 0
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var isClosed: Bool { connection.isClosed }
+
+    private func query(_ sql: String, _ arguments: [any SQLArgument]) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for argument in arguments { argument.bind(into: &bindings) }
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(_ sql: String, _ arguments: [any SQLArgument] = []) throws {
+        _ = try connection.query(query(sql, arguments), logger: logger).wait()
+    }
+
+    /// Runs a statement and returns how many rows it changed.
+    @discardableResult
+    func change(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Int {
+        try connection.query(query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+    }
+
+    /// Every row a statement returns.
+    func rows(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> [SQLRow] {
+        try connection.query(query(sql, arguments), logger: logger).wait().map { SQLRow(row: $0.makeRandomAccess()) }
+    }
+
+    /// The first row, or nil.
+    func row(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> SQLRow? {
+        try rows(sql, arguments).first
+    }
+
+    /// The first column of the first row, or nil.
+    func string(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> String? { try row(sql, arguments)?.optionalString(0) }
+    func int(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Int? { try row(sql, arguments)?.optionalInt(0) }
+
+    func close() { try? connection.close().wait() }
+}

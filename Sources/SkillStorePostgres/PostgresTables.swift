@@ -1,0 +1,61 @@
+import Foundation
+import PostgresNIO
+import SkillCore
+import SkillStore
+
+extension StoreValue: SQLArgument {
+    func bind(into bindings: inout PostgresBindings) {
+        switch self {
+        case .null: bindings.appendNull()
+        case .int(let n): n.bind(into: &bindings)
+        case .text(let s): s.bind(into: &bindings)
+        case .bytes(let b): b.bind(into: &bindings)
+        }
+    }
+}
+
+struct PostgresTables: TableStore {
+    let db: PostgresSession
+
+    func count(_ table: StoreTable) throws -> Int { try db.int("SELECT count(*) FROM \(table.name)") ?? 0 }
+
+    func forEachBatch(of table: StoreTable, batch: Int, _ body: ([[StoreValue]]) throws -> Void) throws {
+        // A server-side cursor inside the caller's snapshot: a table of any size, a batch in memory.
+        try db.run("DECLARE table_copy NO SCROLL CURSOR FOR SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.orderBy)")
+        while true {
+            let rows = try db.rows("FETCH FORWARD \(batch) FROM table_copy").map { r in
+                try (0..<table.columns.count).map { i -> StoreValue in
+                    switch try r.value(i) {
+                    case .null: .null
+                    case .int(let n): .int(n)
+                    case .text(let s): .text(s)
+                    case .bytes(let b): .bytes(b)
+                    }
+                }
+            }
+            if rows.isEmpty { break }
+            try body(rows)
+        }
+        try db.run("CLOSE table_copy")
+    }
+
+    func insert(_ rows: [[StoreValue]], into table: StoreTable) throws {
+        // Many rows a statement, within PostgreSQL's 65,535 parameters.
+        let width = table.columns.count
+        let perStatement = max(1, 60_000 / width)
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let chunk = rows[start..<min(start + perStatement, rows.endIndex)]
+            let tuples = (0..<chunk.count).map { r in "(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + ")" }
+            try db.run("INSERT INTO \(table.name)(\(table.columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))",
+                       chunk.flatMap { $0 })
+            start += chunk.count
+        }
+    }
+
+    func finishCopy() throws {
+        try db.run("INSERT INTO person_index(id_index, person_id) SELECT id_index, id FROM people")
+        try db.run("INSERT INTO certificate_keys(key, person_id) SELECT id, person_id FROM certificates UNION ALL SELECT number, person_id FROM certificates")
+        try db.run("SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts")
+    }
+}

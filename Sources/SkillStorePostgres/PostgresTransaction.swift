@@ -1,0 +1,59 @@
+import Foundation
+import SkillCore
+import SkillStore
+
+/// One unit of work on a PostgreSQL connection: each aggregate's store is a thin view of it.
+final class PostgresTransaction: StoreTransaction {
+    let session: PostgresSession
+    /// Account ids looked up in this unit of work (see `SQLiteTransaction.accountIDs`).
+    var accountIDs: [AccountKey: Int] = [:]
+
+    init(_ session: PostgresSession) { self.session = session }
+
+    var meta: any MetaStore { PostgresMeta(db: session) }
+    var institutions: any InstitutionStore { PostgresInstitutions(db: session) }
+    var keys: any KeyStore { PostgresKeys(db: session) }
+    var people: any PersonStore { PostgresPeople(db: session) }
+    var training: any TrainingStore { PostgresTraining(db: session) }
+    var credits: any CreditStore { PostgresCredits(transaction: self) }
+    var assessments: any AssessmentStore { PostgresAssessments(db: session) }
+    var certificates: any CertificateStore { PostgresCertificates(db: session) }
+    var statusLists: any StatusListStore { PostgresStatusLists(db: session) }
+    var conversions: any ConversionStore { PostgresConversions(db: session) }
+    var tokens: any TokenStore { PostgresTokens(db: session) }
+    var log: any EventLogStore { PostgresEventLog(db: session) }
+    var tables: any TableStore { PostgresTables(db: session) }
+
+    func nested<T>(_ body: () throws -> T) throws -> T {
+        session.savepoints += 1
+        let name = "unit_\(session.savepoints)"
+        defer { session.savepoints -= 1 }
+        try session.run("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try session.run("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            accountIDs.removeAll()
+            try session.run("ROLLBACK TO SAVEPOINT \(name)")
+            try session.run("RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+    }
+}
+
+/// A date column that must hold `YYYY-MM-DD`; anything else is a damaged row, named.
+func requiredDate(_ text: String, _ column: String, row: String) throws -> CalendarDate {
+    guard let date = CalendarDate(iso: text) else {
+        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) is not a date")
+    }
+    return date
+}
+
+/// A stored code that must be one of an enumeration's values; anything else is a damaged row.
+func requiredCase<T: RawRepresentable>(_ raw: T.RawValue, _ column: String, row: String) throws -> T {
+    guard let value = T(rawValue: raw) else {
+        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) holds an unknown value")
+    }
+    return value
+}
