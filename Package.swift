@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "skillbank",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillLedger", "SkillServer", "SkillStore", "SkillStoreSQLite",
+                "SkillCore", "SkillCrypto", "SkillLedger", "SkillServer", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

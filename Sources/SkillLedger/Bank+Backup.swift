@@ -28,12 +28,17 @@ extension Bank {
     ///   - secrets: secret files to copy beside it as `target` + suffix (".secret", ".keypass"),
     ///     without which the copy's personal data and keys cannot be read.
     /// - Throws: `backup.target-exists`, `store.failure`, `backup.invalid`.
-    public func backup(to target: String, secrets: [(path: String, suffix: String)]) throws(SkillError) -> BackupReport {
+    ///   - copier: how to write the copy, when the store cannot copy itself into a file (a bank
+    ///     on a database server is copied row by row: see `Bank.migrate`).
+    public func backup(
+        to target: String, secrets: [(path: String, suffix: String)], copier: ((String) throws(SkillError) -> StoreCopy)? = nil
+    ) throws(SkillError) -> BackupReport {
         let copies = secrets.map { (from: $0.path, to: target + $0.suffix) }
         for path in copies.map(\.to) where FileManager.default.fileExists(atPath: path) {
             throw SkillError(.backupTargetExists, "will not overwrite an existing file", field: path)
         }
-        let copy = try context.store.backup(to: target)
+        let copy: StoreCopy
+        if let copier { copy = try copier(target) } else { copy = try context.store.backup(to: target) }
         for file in copies { try SecretFile.copy(file.from, to: file.to) }
         return BackupReport(path: copy.path, secrets: copies.map(\.to), lastEvent: copy.lastEvent, logLeaves: copy.logLeaves, bytes: copy.bytes)
     }

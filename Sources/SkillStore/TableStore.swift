@@ -73,3 +73,42 @@ public protocol TableStore {
     /// counters), so the next write continues where the source stopped.
     func finishCopy() throws
 }
+
+extension StoreTable {
+    /// Copies every ledger table from one unit of work into another, whose store must hold no
+    /// ledger rows yet, then has the target rebuild what it derives and checks every table
+    /// landed whole.
+    /// - Parameters:
+    ///   - progress: called after each batch with the table, rows copied and rows in all.
+    /// - Returns: rows copied, by table, in copy order.
+    /// - Throws: `input.usage` (field `--to`) when the target has rows, `backup.invalid` when a
+    ///   table did not land whole, `store.*`.
+    public static func copyLedger(
+        from source: any StoreTransaction, to target: any StoreTransaction, batch: Int, progress: (String, Int, Int) -> Void
+    ) throws -> [(name: String, rows: Int)] {
+        for table in ledger where try target.tables.count(table) > 0 {
+            throw SkillError(.usage, "the target store is not empty (\(table.name) has rows): copy into a new database", field: "--to")
+        }
+        var copied: [(name: String, rows: Int)] = []
+        for table in ledger {
+            let total = try source.tables.count(table)
+            var done = 0
+            try source.tables.forEachBatch(of: table, batch: batch) { rows in
+                try target.tables.insert(rows, into: table)
+                done += rows.count
+                progress(table.name, done, total)
+            }
+            if total == 0 { progress(table.name, 0, 0) }
+            copied.append((table.name, done))
+        }
+        try target.tables.finishCopy()
+        for (table, rows) in zip(ledger, copied) {
+            let landed = try target.tables.count(table)
+            guard landed == rows.rows else {
+                throw SkillError(.backupInvalid, "the copy differs from the source: \(table.name) has \(rows.rows) rows read and \(landed) written",
+                                 field: "--to")
+            }
+        }
+        return copied
+    }
+}

@@ -197,7 +197,9 @@ public final class PostgresStore: Store {
     }
 
     public func backup(to path: String) throws(SkillError) -> StoreCopy {
-        throw SkillError(.storeFailure, "backup of a PostgreSQL store is not built yet", field: path)
+        // The store cannot make a file of another kind: `skillbank backup` copies a bank on a
+        // server into a SQLite file through the row copier (`Bank.migrate`) and audits it.
+        throw SkillError(.usage, "a PostgreSQL store is backed up through skillbank backup (a checked SQLite copy) or pg_dump", field: path)
     }
 
     public func purgeFreedSpace() throws(SkillError) {

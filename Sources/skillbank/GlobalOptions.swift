@@ -3,12 +3,19 @@ import Foundation
 import SkillCore
 import SkillCrypto
 import SkillLedger
+import SkillStore
+import SkillStorePostgres
 import SkillStoreSQLite
 
 /// Options every command takes. Values come from flags, then `SKILLBANK_*` variables, then defaults.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The bank's SQLite file (env SKILLBANK_DB).", valueName: "path"))
     var db: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the bank is: a SQLite file, or a PostgreSQL database as postgres://user[:password]@host[:port]/db[?pool=N] (env SKILLBANK_STORE_URL).",
+        valueName: "url|path"))
+    var store: String?
 
     @Option(name: .long, help: ArgumentHelp("The registry secret file (env SKILLBANK_SECRET_FILE; default <db>.secret).", valueName: "path"))
     var secretFile: String?
@@ -24,8 +31,18 @@ struct GlobalOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The bank's SQLite file: `--db`, else `SKILLBANK_DB`, else `./skillbank.sqlite`.
-    var databasePath: String { db ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite" }
+    /// Where the bank is: `--store`, `--db`, `SKILLBANK_STORE_URL`, `SKILLBANK_DB`, else `./skillbank.sqlite`.
+    var storeLocation: String {
+        store ?? db ?? environment["SKILLBANK_STORE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["SKILLBANK_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "skillbank.sqlite"
+    }
+
+    /// Whether the bank is on a PostgreSQL server rather than in a file.
+    var usesServer: Bool { PostgresStore.isURL(storeLocation) }
+
+    /// The bank's SQLite file, or for a bank on a server the base of its local files
+    /// (`./skillbank.secret`, `./skillbank.keypass`, `./skillbank.operator-token`).
+    var databasePath: String { usesServer ? "skillbank" : storeLocation }
 
     var configuration: Bank.Configuration {
         let secret = secretFile ?? environment["SKILLBANK_SECRET_FILE"].flatMap { $0.isEmpty ? nil : $0 }
@@ -55,17 +72,28 @@ struct GlobalOptions: ParsableArguments {
         return bank
     }
 
+    /// Opens the store at `location` (a file is created, a database migrated, on first use).
+    /// - Returns: the store, and whether it was made now.
+    func openStore(_ location: String, field: String = "--store", oneConnection: Bool = true) throws(SkillError) -> (store: any Store, isNew: Bool) {
+        if PostgresStore.isURL(location) {
+            let store = try PostgresStore(try PostgresStore.Address(url: location, field: field))
+            return (store, store.isNew)
+        }
+        let store = try SQLiteStore(path: location, options: storeOptions(oneConnection: oneConnection))
+        return (store, store.isNew)
+    }
+
     /// Opens the store and the bank on it. A file this call created is removed again when the
     /// bank cannot be made in it (bad Standards, a secret that does not match), so a failed
     /// first command leaves nothing behind.
     func open(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> (bank: Bank, created: Bool) {
         var configuration = configuration
         configuration.checksKeyPassphrase = !readsOnly
-        let store = try SQLiteStore(path: databasePath, options: storeOptions(oneConnection: oneConnection))
+        let (store, isNew) = try openStore(storeLocation, oneConnection: oneConnection)
         do {
             return try Bank.open(store, configuration: configuration)
         } catch {
-            if store.isNew { SQLiteStore.removeFiles(databasePath) }
+            if isNew, !usesServer { SQLiteStore.removeFiles(storeLocation) }
             throw error
         }
     }

@@ -2,6 +2,17 @@ import Foundation
 import SkillTestSupport
 import Testing
 
+/// Which store the CLI's bank is on in a test: the default SQLite file, or a fresh PostgreSQL
+/// database (`SKILLBANK_STORE_URL`) when the tests have a server (see `TestPostgres`).
+enum CLIStore: String, CustomTestStringConvertible, Sendable {
+    case sqlite = "SQLite"
+    case postgres = "PostgreSQL"
+
+    var testDescription: String { rawValue }
+
+    static let all: [CLIStore] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
+}
+
 /// Runs the built `skillbank` binary as a user would, in a scratch folder.
 struct CLI {
     struct Result {
@@ -14,10 +25,18 @@ struct CLI {
     }
 
     let folder: URL
+    /// Variables every run gets (the store's URL for a bank on PostgreSQL).
+    let baseEnvironment: [String: String]
+    let store: CLIStore
 
-    init() throws {
+    init(store: CLIStore = .sqlite) throws {
         folder = try ScratchFolder.make("skillbank-cli")
+        self.store = store
+        baseEnvironment = store == .postgres ? ["SKILLBANK_STORE_URL": try TestPostgres.freshDatabase("cli")] : [:]
     }
+
+    /// The store's URL, for a bank on PostgreSQL.
+    var storeURL: String? { baseEnvironment["SKILLBANK_STORE_URL"] }
 
     /// The binary sits beside the test bundle in the build folder.
     static let binary: URL = {
@@ -43,7 +62,8 @@ struct CLI {
         process.arguments = arguments
         process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
-        for key in ["SKILLBANK_DB", "SKILLBANK_SECRET_FILE"] { env[key] = nil }
+        for key in ["SKILLBANK_DB", "SKILLBANK_SECRET_FILE", "SKILLBANK_STORE_URL"] { env[key] = nil }
+        env.merge(baseEnvironment) { _, new in new }
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()

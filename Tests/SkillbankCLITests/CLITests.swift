@@ -19,13 +19,21 @@ import Testing
         #expect(again.status == 65)
     }
 
-    @Test func operatorFlowOnTheDefaultDatabase() throws {
-        let cli = try CLI()
+    @Test(arguments: CLIStore.all)
+    func operatorFlowOnTheDefaultDatabase(_ store: CLIStore) throws {
+        let cli = try CLI(store: store)
         let initial = try cli.run("init")
         #expect(initial.status == 0, "\(initial.stderr)")
-        #expect(initial.stdout.contains("created bank skillbank.sqlite"))
-        #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("skillbank.sqlite").path))
-        let mode = try FileManager.default.attributesOfItem(atPath: cli.folder.appendingPathComponent("skillbank.sqlite.secret").path)[.posixPermissions] as? Int
+        // A file bank keeps its secret beside it; a bank on a server, in the current folder.
+        let secret = store == .sqlite ? "skillbank.sqlite.secret" : "skillbank.secret"
+        if store == .sqlite {
+            #expect(initial.stdout.contains("created bank skillbank.sqlite"))
+            #expect(FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("skillbank.sqlite").path))
+        } else {
+            #expect(initial.stdout.contains("created bank postgres://"))
+            #expect(!FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("skillbank.sqlite").path))
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: cli.folder.appendingPathComponent(secret).path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try cli.run("init").stdout.contains("already initialised"))
 
@@ -69,8 +77,9 @@ import Testing
         #expect(!events.stdout.contains("陈静") && !events.stdout.contains(idNumber))
     }
 
-    @Test func errorsNameTheFieldAndExitWithTheirCode() throws {
-        let cli = try CLI()
+    @Test(arguments: CLIStore.all)
+    func errorsNameTheFieldAndExitWithTheirCode(_ store: CLIStore) throws {
+        let cli = try CLI(store: store)
         let badCode = try cli.run("institution", "register", "--name", "X", "--kind", "training", "--code", "914403001922038217", "--province", "44")
         #expect(badCode.status == 65)
         #expect(badCode.stderr.contains("institution.uscc-invalid") && badCode.stderr.contains("--code"))
@@ -101,8 +110,9 @@ import Testing
 
     /// Reading needs no private key, so a wrong passphrase does not stop it; anything that would
     /// sign or make a key is refused with the passphrase's source named, and writes nothing.
-    @Test func aWrongKeyPassphraseStopsSigningNotReading() throws {
-        let cli = try CLI()
+    @Test(arguments: CLIStore.all)
+    func aWrongKeyPassphraseStopsSigningNotReading(_ store: CLIStore) throws {
+        let cli = try CLI(store: store)
         #expect(try cli.run("init").status == 0)
         let person = try cli.run("person", "register", "--name", "陈静", "--id-type", "resident", "--id-number", Self.resident("44010619850615123")).lastLine
         let wrong = ["SKILLBANK_KEY_PASSPHRASE": "not this bank's passphrase"]
@@ -123,8 +133,9 @@ import Testing
                             "--province", "44").status == 0)
     }
 
-    @Test func importReportsEveryBadRowAndSkipBadWritesRejects() throws {
-        let cli = try CLI()
+    @Test(arguments: CLIStore.all)
+    func importReportsEveryBadRowAndSkipBadWritesRejects(_ store: CLIStore) throws {
+        let cli = try CLI(store: store)
         let good1 = Self.resident("44030519900101001")
         let good2 = Self.resident("44030519900101002")
         let file = try cli.write("people.csv", "name,id_type,id_number\n甲,resident,\(good1)\n乙,resident,440305199001010011\n\"丙,丁\",resident,\(good2)\n,resident,\(good2)\n")
