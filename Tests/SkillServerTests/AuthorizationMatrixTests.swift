@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 @testable import SkillServer
 import Testing
 
@@ -91,8 +92,9 @@ import Testing
         return 200
     }
 
-    @Test func everyRouteEveryCaller() async throws {
-        let shared = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func everyRouteEveryCaller(_ store: StoreKind) async throws {
+        let shared = try ServerFixture(store: store)
         var checked = 0
         var skipped: [String] = []
         for e in API.endpoints {
@@ -100,7 +102,7 @@ import Testing
             for caller in Self.callers {
                 let want = Self.expected(e, caller: caller, owner: Self.owner(e, shared))
                 // Allowed calls change state, so each runs on a bank of its own.
-                let f = want == 200 ? try ServerFixture() : shared
+                let f = want == 200 ? try ServerFixture(store: store) : shared
                 if want == 200 { try Self.prepare(e, f) }
                 let request = Self.sample(e, f)!
                 let before = want == 200 ? 0 : try f.ledger.log.events(limit: 100_000).count

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 @testable import SkillServer
 import Synchronization
 import Testing
@@ -64,8 +65,9 @@ struct CapturingLogHandler: LogHandler {
         return publicRoutes.contains { what.hasPrefix($0) } || wrongHolderBundle
     }
 
-    @Test func noPersonalDataInClearAnywhere() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func noPersonalDataInClearAnywhere(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         CapturingLogHandler.lines.withLock { $0.removeAll() }
         let logger = Logger(label: "scan") { _ in CapturingLogHandler() }
         let collected = Mutex<[(what: String, bytes: [UInt8])]>([])
@@ -159,12 +161,11 @@ struct CapturingLogHandler: LogHandler {
         for line in lines where !Self.hits(Array(line.utf8)).isEmpty {
             Issue.record("a log line shows personal data: \(line.prefix(120))")
         }
-        // The database file and its WAL, byte for byte.
-        let db = f.ledger.location
-        for suffix in ["", "-wal"] {
-            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: db + suffix)))
-            #expect(bytes.count > 0)
-            #expect(Self.hits(bytes).isEmpty, "\(db + suffix) holds \(Self.hits(bytes)) in clear")
+        // The database file and its WAL byte for byte, or a dump of the whole PostgreSQL
+        // database with its bytea values decoded.
+        for (what, bytes) in try store.rawContents(of: f.ledger.store) {
+            #expect(bytes.count > 0, "\(what) is empty: the scan would see nothing")
+            #expect(Self.hits(bytes).isEmpty, "\(what) holds \(Self.hits(bytes)) in clear")
         }
         // The events that the log hashes, as the log would publish them.
         for event in try f.ledger.log.events(limit: 100_000) {

@@ -40,9 +40,9 @@ struct ServerFixture {
     let enrolment: Enrolment
     let tokens: [String: String]
 
-    init(rateLimit: Int = 10_000) throws {
+    init(rateLimit: Int = 10_000, store: StoreKind = .sqlite) throws {
         folder = try ScratchFolder.make("skillbank-server")
-        ledger = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.sqlite").path, standards: standardsFolder).bank
+        ledger = try store.openBank(in: folder, standards: standardsFolder)
         evaluatorA = try ledger.registration.registerInstitution(.init(name: "评价机构甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44"))
         evaluatorB = try ledger.registration.registerInstitution(.init(name: "评价机构乙", kind: .employer, code: uscc("91440300MA5F8R002"), province: "44"))
         school = try ledger.registration.registerInstitution(.init(name: "培训学校", kind: .training, code: uscc("52440300MJ0000003"), province: "44"))

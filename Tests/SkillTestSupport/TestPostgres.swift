@@ -1,6 +1,9 @@
 import Foundation
 import SkillCore
+import SkillLedger
+import SkillStore
 import SkillStorePostgres
+import SkillStoreSQLite
 
 /// The PostgreSQL server tests run against: `SKILLBANK_TEST_POSTGRES_URL` (which `.ci/run` exports
 /// after starting a throw-away cluster). Without it the PostgreSQL runs are skipped, and say so;
@@ -19,5 +22,62 @@ public enum TestPostgres {
         var copy = address
         copy.database = name
         return copy.url
+    }
+}
+
+/// The kind of store a test's bank is on: the default SQLite file, or a fresh PostgreSQL
+/// database when the tests have a server.
+public enum StoreKind: String, Sendable, CaseIterable {
+    case sqlite = "SQLite"
+    case postgres = "PostgreSQL"
+
+    /// The kinds there are to test on here.
+    public static let all: [StoreKind] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
+
+    /// A new store of this kind: a file in `folder`, or a new database.
+    public func makeStore(in folder: URL) throws -> any Store {
+        switch self {
+        case .sqlite: try SQLiteStore(path: folder.appendingPathComponent("bank.sqlite").path)
+        case .postgres: try PostgresStore(url: try TestPostgres.freshDatabase("bank"))
+        }
+    }
+
+    /// A new bank on a new store of this kind, its secrets in `folder`.
+    public func openBank(in folder: URL, standards: URL = repositoryStandards, clock: @escaping @Sendable () -> Date = { Date() }) throws -> Bank {
+        let configuration = Bank.Configuration(besideDatabase: folder.appendingPathComponent("bank").path, standardsDirectory: standards)
+        return try Bank.open(try makeStore(in: folder), configuration: configuration, clock: clock).bank
+    }
+
+    /// Everything the store holds, as bytes a scan can search: the SQLite file and its WAL, or a
+    /// `pg_dump` of the database with every bytea value also decoded from its hex form.
+    public func rawContents(of store: any Store) throws -> [(what: String, bytes: [UInt8])] {
+        switch self {
+        case .sqlite:
+            return try ["", "-wal"].map { suffix in
+                (store.location + suffix, Array(try Data(contentsOf: URL(fileURLWithPath: store.location + suffix))))
+            }
+        case .postgres:
+            guard let pg = store as? PostgresStore else { return [] }
+            let dump = Process()
+            dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            dump.arguments = ["pg_dump", "--no-owner", "-h", pg.address.host, "-p", String(pg.address.port), "-U", pg.address.user, pg.address.database]
+            let out = Pipe()
+            dump.standardOutput = out
+            try dump.run()
+            let text = out.fileHandleForReading.readDataToEndOfFile()
+            dump.waitUntilExit()
+            guard dump.terminationStatus == 0 else { throw SkillError(.storeFailure, "pg_dump failed", field: pg.location) }
+            var decoded: [UInt8] = []
+            let string = String(decoding: text, as: UTF8.self)
+            for match in string.matches(of: /\\x([0-9a-f]+)/) {
+                var hex = Substring(match.1)
+                while hex.count >= 2 {
+                    decoded.append(UInt8(hex.prefix(2), radix: 16)!)
+                    hex = hex.dropFirst(2)
+                }
+                decoded.append(0)
+            }
+            return [("pg_dump of \(pg.location)", Array(text)), ("bytea values of \(pg.location)", decoded)]
+        }
     }
 }

@@ -4,13 +4,10 @@ import Testing
 
 /// Which store the CLI's bank is on in a test: the default SQLite file, or a fresh PostgreSQL
 /// database (`SKILLBANK_STORE_URL`) when the tests have a server (see `TestPostgres`).
-enum CLIStore: String, CustomTestStringConvertible, Sendable {
-    case sqlite = "SQLite"
-    case postgres = "PostgreSQL"
+typealias CLIStore = StoreKind
 
-    var testDescription: String { rawValue }
-
-    static let all: [CLIStore] = TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres]
+extension StoreKind: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
 }
 
 /// Runs the built `skillbank` binary as a user would, in a scratch folder.

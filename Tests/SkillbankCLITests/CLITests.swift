@@ -1,6 +1,7 @@
 import Foundation
 import SkillCore
 @testable import skillbank
+import SkillTestSupport
 import Testing
 
 @Suite struct CLIFlowTests {
