@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "skillbank-bench",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore", "SkillStoreSQLite",
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres",
                 // Reads ids straight from the bank's file to drive the runs.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

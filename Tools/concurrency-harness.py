@@ -10,14 +10,17 @@ Shows, from what the clients were told and what the bank holds afterwards:
   * certificate numbers are unique; every acknowledged number is in the bank;
   * integrity_check, log audit and reconciliation are clean afterwards.
 
+With --store postgres://user@host:port/db the bank is a new database on that PostgreSQL server;
+with --servers N the clients are spread over N serve processes on the one bank.
+
 Usage: python3 Tools/concurrency-harness.py [--clients 64] [--seconds 120] [--binary .build/release/skillbank]
+                                            [--store postgres://user@host:port/db] [--servers 2]
 Exit 0 when all of the above hold.
 """
 import argparse
 import collections
 import os
 import random
-import sqlite3
 import sys
 import threading
 import time
@@ -162,9 +165,14 @@ def main():
     parser.add_argument("--binary", default=h.DEFAULT_BINARY)
     parser.add_argument("--max-in-flight", type=int, default=512,
                         help="the server's admission limit; set it below --clients to see overload answered with 503 + Retry-After")
+    parser.add_argument("--store", help="a PostgreSQL server (postgres://user@host:port/db to connect to); default: a SQLite file")
+    parser.add_argument("--servers", type=int, default=1, help="serve processes on the one bank")
     args = parser.parse_args()
     # Verification is rate-limited per address; every client here shares one address.
-    db, server, operator, registry = h.start_bank("concurrency", args.binary, extra=["--rate-limit", "100000000", "--max-in-flight", str(args.max_in_flight)])
+    store, servers, operator, registry = h.start_servers(
+        "concurrency", args.binary, extra=["--rate-limit", "100000000", "--max-in-flight", str(args.max_in_flight)], server=args.store,
+        count=args.servers)
+    server = servers[0]
     op = h.Client(server.port, operator)
     shared = {"next_person": 100000}
     # Set-up: 16 workers holding a certificate, each with a worker token, for reads and verifications.
@@ -174,29 +182,28 @@ def main():
         person = op.ok("POST", "/v1/people", {"name": "持证人", "id_type": "resident", "id_number": h.resident_id(n + 1)})["id"]
         op.ok("POST", "/v1/assessments/%s/candidates" % setup_assessment, {"person": person})
         certificate = op.ok("POST", "/v1/assessments/%s/results" % setup_assessment, {"person": person, "theory": 80, "practical": 80})["certificates"][0]
-        status, out = h.cli(args.binary, "token", "create", "--role", "worker", "--person", person, db=db)
+        status, out = h.cli(args.binary, "token", "create", "--role", "worker", "--person", person, store=store)
         token = out.strip().splitlines()[-1]
         credential = h.Client(server.port, token).ok("GET", "/v1/me/certificates/%s" % certificate["id"])
         workers.append((person, token, certificate["id"], credential))
     shared["assessment"] = op.ok("POST", "/v1/assessments", {"institution": registry[0]["id"], "occupation": "6-31-01-03", "level": 5})["id"]
-    connection = sqlite3.connect(db)
-    before = {t: connection.execute("SELECT count(*) FROM %s" % t).fetchone()[0] for t in ("people", "enrolments", "certificates")}
-    connection.close()
+    before = {t: store.count("SELECT count(*) FROM %s" % t) for t in ("people", "enrolments", "certificates")}
 
     tally = Tally()
     deadline = time.time() + args.seconds
-    threads = [Worker(server.port, operator, workers, registry, shared, tally, deadline, seed) for seed in range(args.clients)]
-    print("concurrency harness: %d clients for %d s against %s" % (args.clients, args.seconds, db), flush=True)
+    threads = [Worker(servers[seed % len(servers)].port, operator, workers, registry, shared, tally, deadline, seed) for seed in range(args.clients)]
+    print("concurrency harness: %d clients for %d s against %s on %d serve process(es)" % (args.clients, args.seconds, store.location, len(servers)),
+          flush=True)
     started = time.time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.time() - started
-    server.stop()
+    for server in servers:
+        server.stop()
 
-    connection = sqlite3.connect(db)
-    count = lambda sql: connection.execute(sql).fetchone()[0]  # noqa: E731
+    count = store.count
     found = {
         "person": count("SELECT count(*) FROM people") - before["people"],
         "enrol": count("SELECT count(*) FROM enrolments") - before["enrolments"],
@@ -204,11 +211,10 @@ def main():
         "issue": count("SELECT count(*) FROM certificates") - before["certificates"],
         "revoke": count("SELECT count(*) FROM certificates WHERE status = 'revoked'"),
     }
-    stored_numbers = {r[0] for r in connection.execute("SELECT number FROM certificates")}
+    stored_numbers = {r[0] for r in store.query("SELECT number FROM certificates")}
     duplicates_told = len(tally.numbers) - len(set(tally.numbers))
     missing_numbers = [n for n in tally.numbers if n not in stored_numbers]
-    connection.close()
-    problems = h.check_bank(args.binary, db)
+    problems = h.check_bank(args.binary, store)
 
     total = sum(tally.statuses.values())
     latencies = sorted(tally.latencies)

@@ -10,6 +10,8 @@
 //       issuance and verification next to raw OpenSSL Ed25519 (openssl speed)
 //   swift run -c release skillbank-bench log [--leaves 1000000] [--audit-people 100000]
 //       log appends, proofs, audit and size at a million leaves
+//   swift run -c release skillbank-bench stores --postgres URL [--people 100000] [--per-person 10] [--cli .build/release/skillbank]
+//       the same flows on SQLite and on PostgreSQL in one run (see Stores.swift)
 //   swift run -c release skillbank-bench conversion [--population 100000]
 //       convert preview for a worker with 1,000 postings; a whole-population dry run
 //
@@ -574,6 +576,7 @@ case "certificates": try certificateBenchmark()
 case "conversion": try conversionBenchmark()
 case "import", nil: try importBenchmark()
 case "record": try recordBenchmark()
+case "stores": try storesBenchmark()
 default:
     if CommandLine.arguments[1].hasPrefix("--") { try importBenchmark() } else {
         print("usage: skillbank-bench [import|record|certificates|conversion|log] [options]")

@@ -35,18 +35,66 @@ def resident_id(n):
     return first17 + "10X98765432"[total % 11]
 
 
+class Store:
+    """Where a harness's bank lives: a SQLite file in `folder`, or (with `server`, a postgres://
+    URL naming a database to connect to) a new database on that PostgreSQL server. Its secrets
+    and the operator token file sit in `folder` either way."""
+
+    def __init__(self, folder, server=None):
+        self.folder = folder
+        self.url = None
+        if server:
+            base, _, _ = server.rpartition("/")
+            name = "skillbank_harness_" + uuid.uuid4().hex[:8]
+            subprocess.run(["psql", server, "-qAtc", "CREATE DATABASE " + name], check=True)
+            self.url = base + "/" + name
+            self.args = ["--store", self.url]
+            self.db = os.path.join(folder, "skillbank")  # base of the local files
+        else:
+            self.db = os.path.join(folder, "bank.sqlite")
+            self.args = ["--db", self.db]
+
+    @property
+    def location(self):
+        return self.url or self.db
+
+    def query(self, sql):
+        """The rows of one query, as tuples of strings (SQLite: as sqlite3 returns them)."""
+        if self.url is None:
+            connection = sqlite3.connect(self.db)
+            try:
+                return connection.execute(sql).fetchall()
+            finally:
+                connection.close()
+        out = subprocess.run(["psql", self.url, "-qAt", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True).stdout
+        return [tuple(line.split("\t")) for line in out.splitlines()]
+
+    def count(self, sql):
+        return int(self.query(sql)[0][0])
+
+    def integrity_problems(self):
+        """SQLite's own page and index check; PostgreSQL checks its pages as it reads them."""
+        if self.url is None:
+            verdict = self.query("PRAGMA integrity_check")
+            return [] if verdict == [("ok",)] else ["integrity_check: %s" % verdict[:3]]
+        return []
+
+
 class Server:
     """`skillbank serve` as a child process on a port of its own."""
 
-    def __init__(self, binary, db, port, extra=()):
-        self.binary, self.db, self.port, self.extra = binary, db, port, list(extra)
+    def __init__(self, binary, store, port, extra=()):
+        if isinstance(store, str):
+            store = Store(os.path.dirname(store)) if store.endswith("bank.sqlite") else Store(store)
+        self.binary, self.store, self.port, self.extra = binary, store, port, list(extra)
+        self.db = store.db
         self.process = None
-        self.log = open(db + ".serve.log", "ab")
+        self.log = open(os.path.join(store.folder, "serve-%d.log" % port), "ab")
 
     def start(self):
         env = dict(os.environ, SKILLBANK_STANDARDS=STANDARDS, SKILLBANK_LOG_LEVEL="warning")
-        self.process = subprocess.Popen([self.binary, "serve", "--db", self.db, "--port", str(self.port)] + self.extra,
-                                        stdout=self.log, stderr=self.log, env=env)
+        self.process = subprocess.Popen([self.binary, "serve", "--port", str(self.port)] + self.store.args + self.extra,
+                                        stdout=self.log, stderr=self.log, env=env, cwd=self.store.folder)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -55,12 +103,12 @@ class Server:
             except OSError:
                 pass
             if self.process.poll() is not None:
-                raise RuntimeError("serve exited with %d; see %s.serve.log" % (self.process.returncode, self.db))
+                raise RuntimeError("serve exited with %d; see %s" % (self.process.returncode, self.log.name))
             time.sleep(0.05)
         raise RuntimeError("serve did not come up in 30 s")
 
     def kill(self):
-        """SIGKILL: no shutdown handler runs, the way a power cut or OOM kill looks to SQLite."""
+        """SIGKILL: no shutdown handler runs, the way a power cut or OOM kill looks to the store."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
@@ -125,28 +173,28 @@ class Client:
         return value
 
 
-def cli(binary, *args, db):
-    """Runs the CLI against `db` and returns (exit status, stdout)."""
+def cli(binary, *args, db=None, store=None):
+    """Runs the CLI against a bank (a SQLite path, or a Store) and returns (exit status, stdout)."""
+    store = store or (db if isinstance(db, Store) else Store(os.path.dirname(db)))
     env = dict(os.environ, SKILLBANK_STANDARDS=STANDARDS)
-    done = subprocess.run([binary] + list(args) + ["--db", db], capture_output=True, text=True, env=env)
+    done = subprocess.run([binary] + list(args) + store.args, capture_output=True, text=True, env=env, cwd=store.folder)
     return done.returncode, done.stdout
 
 
 def check_bank(binary, db):
     """Everything a crash or a race must not break. Returns a list of problems (empty: clean)."""
-    problems = []
-    connection = sqlite3.connect(db)
-    verdict = connection.execute("PRAGMA integrity_check").fetchall()
-    if verdict != [("ok",)]:
-        problems.append("integrity_check: %s" % verdict[:3])
-    connection.close()
-    status, out = cli(binary, "log", "audit", "--json", db=db)
+    store = db if isinstance(db, Store) else Store(os.path.dirname(db))
+    problems = store.integrity_problems()
+    status, out = cli(binary, "log", "audit", "--json", store=store)
     if status != 0 or not json.loads(out).get("clean"):
         problems.append("log audit: %s" % out.strip()[:300])
-    status, out = cli(binary, "check", "--json", db=db)
+    status, out = cli(binary, "check", "--json", store=store)
     report = json.loads(out) if out.strip() else {}
     if status != 0 or report.get("problems"):
         problems.append("reconcile: %s" % report.get("problems", out[:300]))
+    numbers = store.query("SELECT number, count(*) FROM certificates GROUP BY number HAVING count(*) > 1")
+    if numbers:
+        problems.append("certificate numbers issued twice: %s" % numbers[:5])
     return problems
 
 
@@ -175,9 +223,19 @@ def setup_registry(port, operator):
 def start_bank(name, binary, extra=()):
     """A fresh bank in its own folder with `serve` running and the registry set up.
     Returns (db path, server, operator token, (evaluator, school, course))."""
-    db = os.path.join(new_folder(name), "bank.sqlite")
-    server = Server(binary, db, free_port(), extra=extra)
-    server.start()
-    operator = server.operator_token()
-    return db, server, operator, setup_registry(server.port, operator)
+    store, servers, operator, registry = start_servers(name, binary, extra)
+    return store.db, servers[0], operator, registry
 
+
+def start_servers(name, binary, extra=(), server=None, count=1):
+    """A fresh bank (a SQLite file, or a new database on the PostgreSQL `server`) with `count`
+    `serve` processes on it, each on its own port, and the registry set up.
+    Returns (store, servers, operator token, (evaluator, school, course))."""
+    store = Store(new_folder(name), server)
+    servers = []
+    for _ in range(count):
+        # One after another: the first makes the operator token file the others then find.
+        servers.append(Server(binary, store, free_port(), extra=extra))
+        servers[-1].start()
+    operator = servers[0].operator_token()
+    return store, servers, operator, setup_registry(servers[0].port, operator)
