@@ -185,7 +185,8 @@ func populate(_ bank: Bank, folder: URL, people count: Int, perPerson: Int, sing
     try writeCSV(enrolCSV, header: "person,course", rows: ids.count * perPerson) { i in
         "\(ids[i / perPerson]),\(courses[((i / perPerson) * 31 + (i % perPerson) * 17) % courses.count])"
     }
-    precondition(try bank.imports.importCSV(.enrolments, from: enrolCSV).committed, "enrolment import failed")
+    let enrolled = try bank.imports.importCSV(.enrolments, from: enrolCSV)
+    precondition(enrolled.committed, "enrolment import failed: \(enrolled.problems.prefix(3))")
     let enrolments = try column(bank, StoreTable("enrolments", ["id"], orderBy: "id"))
     let completionCSV = folder.appendingPathComponent("completions.csv")
     var outcomes: [String] = []
@@ -194,7 +195,8 @@ func populate(_ bank: Bank, folder: URL, people count: Int, perPerson: Int, sing
         outcomes.append(r < 90 ? "completed" : (r < 97 ? "failed" : "withdrawn"))
     }
     try writeCSV(completionCSV, header: "enrolment,outcome", rows: enrolments.count) { "\(enrolments[$0]),\(outcomes[$0])" }
-    precondition(try bank.imports.importCSV(.completions, from: completionCSV).committed, "completion import failed")
+    let completed = try bank.imports.importCSV(.completions, from: completionCSV)
+    precondition(completed.committed, "completion import failed: \(completed.problems.prefix(3))")
 
     let first17 = "51440000MJ0000001"
     let evaluator = try bank.registration.registerInstitution(.init(
