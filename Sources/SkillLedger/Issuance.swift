@@ -159,6 +159,9 @@ struct IssuanceState {
     var lookups = Lookups()
     var signingKeys: [String: (KeyRecord, Ed25519PrivateKey)] = [:]
     var checkedPrefixes: Set<String> = []
+    /// Issuers whose status lists were already published before this unit of work (lists
+    /// published inside it are not kept here: a rolled-back row would take them back).
+    var publishedLists: Set<String> = []
 
     mutating func signingKey(_ owner: String, _ load: () throws -> (KeyRecord, Ed25519PrivateKey)) rethrows -> (KeyRecord, Ed25519PrivateKey) {
         if let hit = signingKeys[owner] { return hit }
@@ -281,8 +284,12 @@ extension Issuance {
             summary: summary, assessmentID: a.id, keyID: key.id, revocationIndex: revocation, suspensionIndex: suspension,
             saltCiphertext: try context.vault.seal(saltHex, record: item.id, column: "identity_salt"), credential: signed.canonicalBytes, eventID: event))
         // An issuer's first certificate publishes its (empty) lists, so its entries resolve.
-        if try tx.statusLists.statusList(institution: item.issuer.id, purpose: .revocation) == nil {
-            try context.publishStatusLists(tx, institution: item.issuer.id, at: date, bits: [])
+        if !state.publishedLists.contains(item.issuer.id) {
+            if try tx.statusLists.statusList(institution: item.issuer.id, purpose: .revocation) == nil {
+                try context.publishStatusLists(tx, institution: item.issuer.id, at: date, bits: [])
+            } else {
+                state.publishedLists.insert(item.issuer.id)
+            }
         }
         return summary
     }

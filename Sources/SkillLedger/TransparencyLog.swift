@@ -69,7 +69,7 @@ public struct TransparencyLog: Sendable {
         let nodes = try MerkleTree.appendedNodes(leafIndex: index, leafHash: MerkleTree.leafHash(data)) { level, index throws(SkillError) in
             try stored.node(level: level, index: index)
         }
-        for node in nodes { try tx.log.insertNode(level: node.level, index: node.index, hash: node.hash) }
+        try tx.log.insertNodes(nodes)
     }
 
     /// Integrates the events of a bank made before the log existed: its migration marks them,

@@ -25,7 +25,8 @@ public protocol EventLogStore {
 
     /// The hash of the perfect subtree at `level` and `index` (level 0: leaves), or nil.
     func node(level: Int, index: Int) throws -> [UInt8]?
-    func insertNode(level: Int, index: Int, hash: [UInt8]) throws
+    /// Stores the nodes a new leaf completes (the leaf and the parents it closes), in one write.
+    func insertNodes(_ nodes: [(level: Int, index: Int, hash: [UInt8])]) throws
     /// All nodes of one level, in index order (the audit reads them a level at a time).
     func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])]
     /// How many nodes are stored at all levels.

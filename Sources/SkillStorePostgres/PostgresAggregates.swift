@@ -111,8 +111,9 @@ struct PostgresPeople: PersonStore {
 
     func insert(_ p: SealedPerson, eventID: String) throws {
         let s = p.summary
-        try db.run("INSERT INTO person_index(id_index, person_id) VALUES ($1, $2)", [p.idIndex, s.id])
+        // With its routing row, in one statement: an identity document already registered fails there.
         try db.run("""
+            WITH routed AS (INSERT INTO person_index(id_index, person_id) VALUES ($3, $1))
             INSERT INTO people(id, id_type, id_index, id_ciphertext, id_masked, name_index, name_ciphertext, name_masked, registered_at, event_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """, [s.id, s.idType.rawValue, p.idIndex, p.idCiphertext, s.maskedIDNumber, p.nameIndex, p.nameCiphertext, s.maskedName,

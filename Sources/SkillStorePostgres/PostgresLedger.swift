@@ -163,9 +163,9 @@ struct PostgresCertificates: CertificateStore {
 
     func insert(_ c: StoredCertificate) throws {
         let s = c.summary
-        // The keys first: a number or id already taken anywhere fails here, on its own shard.
-        try db.run("INSERT INTO certificate_keys(key, person_id) VALUES ($1, $3), ($2, $3)", [s.id, s.number, s.personID])
+        // With its keys, in one statement: a number or id already taken anywhere fails there.
         try db.run("""
+            WITH routed AS (INSERT INTO certificate_keys(key, person_id) VALUES ($1, $5), ($2, $5))
             INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
                                      status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
@@ -317,8 +317,10 @@ struct PostgresEventLog: EventLogStore {
         try db.row("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2", [level, index])?.bytes(0)
     }
 
-    func insertNode(level: Int, index: Int, hash: [UInt8]) throws {
-        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES ($1, $2, $3)", [level, index, hash])
+    func insertNodes(_ nodes: [(level: Int, index: Int, hash: [UInt8])]) throws {
+        guard !nodes.isEmpty else { return }
+        let tuples = nodes.indices.map { "($\($0 * 3 + 1), $\($0 * 3 + 2), $\($0 * 3 + 3))" }.joined(separator: ", ")
+        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES \(tuples)", nodes.flatMap { [$0.level, $0.index, $0.hash] as [any SQLArgument] })
     }
 
     func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])] {

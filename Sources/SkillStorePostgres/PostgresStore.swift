@@ -10,8 +10,8 @@ import Synchronization
 /// The ledger on a PostgreSQL server (or a Citus cluster's coordinator), shared by any number of
 /// processes: every `serve` of a province's registry, its CLI and its jobs.
 ///
-/// Writers are serialised by one transaction-scoped advisory lock (`writerLock`), taken first in
-/// every write unit: the event sequence is then `max(seq) + 1` under the lock, contiguous and in
+/// Writers are serialised by one row lock, on the change counter's row, taken first in every write
+/// unit: the event sequence is then `max(seq) + 1` under the lock, contiguous and in
 /// commit order, serials and idempotency keys hold across processes, and each write unit sees
 /// every earlier one whole. Readers take a repeatable-read snapshot and never wait for writers.
 public final class PostgresStore: Store {
@@ -73,9 +73,6 @@ public final class PostgresStore: Store {
     public static func isURL(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
-
-    /// The advisory lock every write unit holds until it ends ("SkBk" in ASCII).
-    static let writerLock = 0x536B_426B
 
     public let address: Address
     public var location: String { address.display }
@@ -181,10 +178,11 @@ public final class PostgresStore: Store {
     public func write<T>(_ body: (any StoreTransaction) throws -> T) throws(SkillError) -> T {
         try withSession { session in
             try session.run("BEGIN")
-            try session.run("SELECT pg_advisory_xact_lock($1)", [Self.writerLock])
-            let result = try body(PostgresTransaction(session))
-            // Every commit moves the change counter the caches of every process watch.
+            // The writer lock: the change counter's one row, locked until the unit ends. Moving it
+            // first also marks the commit for the caches of every process (a unit that rolls back
+            // takes its move back with it).
             try session.run("UPDATE store_version SET n = n + 1")
+            let result = try body(PostgresTransaction(session))
             try session.run("COMMIT")
             return result
         }

@@ -53,8 +53,8 @@ struct SQLiteEventLog: EventLogStore {
         try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM log_nodes WHERE level = ? AND idx = ?"), arguments: [level, index]).map(Array.init)
     }
 
-    func insertNode(level: Int, index: Int, hash: [UInt8]) throws {
-        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)", [level, index, Data(hash)])
+    func insertNodes(_ nodes: [(level: Int, index: Int, hash: [UInt8])]) throws {
+        for node in nodes { try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES (?, ?, ?)", [node.level, node.index, Data(node.hash)]) }
     }
 
     func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])] {

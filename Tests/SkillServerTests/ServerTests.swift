@@ -8,6 +8,7 @@ import SkillCore
 import SkillCredentials
 import SkillLedger
 @testable import SkillServer
+import SkillTestSupport
 import Testing
 
 @Suite struct OpenAPITests {
@@ -62,8 +63,9 @@ import Testing
 }
 
 @Suite struct RouteTests {
-    @Test func operatorRegistersAndPaginates() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func operatorRegistersAndPaginates(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let op = f.tokens["operator"]!
             let created = try await client.call(.post, "/v1/institutions", token: op,
@@ -91,8 +93,9 @@ import Testing
         }
     }
 
-    @Test func institutionFlowAndIdempotency() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func institutionFlowAndIdempotency(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let school = f.tokens["school"]!
             let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "abc-1"]
@@ -120,8 +123,9 @@ import Testing
         }
     }
 
-    @Test func evaluatorIssuesRevokesAndTheWorkerSeesIt() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func evaluatorIssuesRevokesAndTheWorkerSeesIt(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let a = f.tokens["institutionA"]!
             let worker = f.tokens["worker1"]!

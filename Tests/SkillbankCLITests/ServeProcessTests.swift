@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SkillTestSupport
 import Testing
 
 /// `skillbank serve` as a real process on a real socket: first start creates the bank and
@@ -35,6 +36,64 @@ import Testing
         }
         #expect(up)
         return process
+    }
+
+    /// Two `serve` processes on one PostgreSQL database, over real sockets: a certificate
+    /// revoked through one is revoked at the other's next verification (its cache watches the
+    /// store's change counter), issuance through both at once hands out each serial once, and
+    /// the log is one tree that audits clean.
+    @Test(.enabled(if: TestPostgres.url != nil, Comment(rawValue: TestPostgres.skipNote)))
+    func twoServeProcessesShareOnePostgreSQLBank() async throws {
+        let cli = try CLI(store: .postgres)
+        let url = try #require(cli.storeURL)
+        #expect(try cli.run("init").status == 0)
+        let evaluator = try cli.run("institution", "register", "--name", "评价中心", "--kind", "social", "--code", CLIFlowTests.uscc("51440000MJ0000001"),
+                                    "--province", "44").lastLine
+        #expect(try cli.run("institution", "accredit", evaluator, "--occupation", "6-31-01-03", "--levels", "5,4,3", "--from", "2020-01-01").status == 0)
+        let ports = [Int.random(in: 20_000...30_000), Int.random(in: 30_001...40_000)]
+        var servers: [Process] = []
+        for port in ports { servers.append(try await serve(cli, port: port, output: FileHandle.nullDevice, "--store", url)) }
+        defer { for s in servers where s.isRunning { s.terminate() } }
+        let token = try String(contentsOf: cli.folder.appendingPathComponent("skillbank.operator-token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let assessment = try cli.run("assessment", "schedule", "--institution", evaluator, "--occupation", "6-31-01-03", "--level", "5").lastLine
+
+        // Forty workers, each through one server or the other, all at once.
+        let numbers = try await withThrowingTaskGroup(of: String?.self) { group in
+            for n in 0..<40 {
+                let base = "http://127.0.0.1:\(ports[n % 2])"
+                group.addTask {
+                    let (created, person) = try await self.get("\(base)/v1/people", token: token, method: "POST",
+                                                               body: #"{"name":"工人","id_type":"passport","id_number":"E\#(String(format: "%08d", n))"}"#)
+                    guard created == 201, let id = person.firstMatch(of: /"id":"(per_[0-9A-Z]+)"/)?.1 else { return nil }
+                    _ = try await self.get("\(base)/v1/assessments/\(assessment)/candidates", token: token, method: "POST", body: #"{"person":"\#(id)"}"#)
+                    let (_, issued) = try await self.get("\(base)/v1/assessments/\(assessment)/results", token: token, method: "POST",
+                                                         body: #"{"person":"\#(id)","theory":80,"practical":80}"#)
+                    return issued.firstMatch(of: /"number":"([0-9A-Z]+)"/).map { String($0.1) }
+                }
+            }
+            var all: [String] = []
+            for try await number in group { if let number { all.append(number) } }
+            return all
+        }
+        #expect(numbers.count == 40 && Set(numbers).count == 40, "\(numbers.count) issued, \(Set(numbers).count) distinct")
+
+        // Verified through B, revoked through A, verified through B again.
+        let cert = try #require(numbers.first)
+        let exported = try cli.run("cert", "export", cert)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let body = #"{"credential":\#(exported.stdout)}"#
+        #expect(try await get("http://127.0.0.1:\(ports[1])/v1/verify", method: "POST", body: body).1.contains(#""verdict":"valid""#))
+        let (revoked, _) = try await get("http://127.0.0.1:\(ports[0])/v1/certificates/\(cert)/revoke", token: token, method: "POST",
+                                         body: #"{"reason":"test"}"#)
+        #expect(revoked == 200)
+        let after = try await get("http://127.0.0.1:\(ports[1])/v1/verify", method: "POST", body: body).1
+        #expect(after.contains(#""verdict":"invalid""#) && after.contains("revoked"), "\(after)")
+
+        for s in servers { s.interrupt(); s.waitUntilExit() }
+        let audit = try cli.run("log", "audit")
+        #expect(audit.status == 0 && audit.stdout.contains("log clean"), "\(audit.stdout)")
+        #expect(try cli.run("check").stdout.contains("ledger reconciles"))
     }
 
     @Test func serveOverASocketAndStopCleanly() async throws {

@@ -142,7 +142,7 @@ func storesBenchmark() throws {
                  "http verify req/s, 1 serve", "http verify p99 ms, 1 serve", "http verify req/s, 2 serve", "http verify p99 ms, 2 serve"]
     for key in order {
         guard let a = figures["SQLite"]?[key], let b = figures["PostgreSQL"]?[key] else { continue }
-        print(String(format: "%-36@ %10.2f %12.2f %12.2f", key as NSString, a, b, b / a))
+        print(key.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: " %10.2f %12.2f %12.2f", a, b, b / a))
     }
     for line in lines { print(line) }
     print(String(format: "(record at %d postings, %d samples; %d single results; %d bulk; %d verifications)", setup.postings, recordSamples,
