@@ -50,12 +50,21 @@ final class BankContext: Sendable {
         _ tx: any StoreTransaction, _ type: String, actor: Actor, at date: Date, subjects: [String: JSONValue], change: JSONValue
     ) throws -> String {
         let event = LedgerEvent(type: type, actor: actor, at: date, subjects: subjects, change: change)
-        let canonical = try event.canonicalBytes()
-        let salt = try SecureRandom.bytes(EventLeaf.saltLength)
-        let commitment = EventLeaf.commitment(canonical: canonical, salt: salt)
-        let seq = try tx.log.append(event, canonical: canonical, salt: salt, commitment: commitment)
-        try TransparencyLog.appendLeaf(tx, index: seq - 1, data: EventLeaf.data(commitment: commitment))
+        try append(tx, [event])
         return event.id
+    }
+
+    /// Appends events, in order, each with its salted commitment as its log leaf, in one write
+    /// of the events and one of the tree's nodes.
+    func append(_ tx: any StoreTransaction, _ events: [LedgerEvent]) throws {
+        guard !events.isEmpty else { return }
+        let entries = try events.map { event in
+            let canonical = try event.canonicalBytes()
+            let salt = try SecureRandom.bytes(EventLeaf.saltLength)
+            return NewEvent(event, canonical: canonical, salt: salt, commitment: EventLeaf.commitment(canonical: canonical, salt: salt))
+        }
+        let first = try tx.log.append(entries)
+        try TransparencyLog.appendLeaves(tx, from: first - 1, data: entries.map { EventLeaf.data(commitment: $0.commitment!) })
     }
 
     /// The stable URL of an issuer's status list credential.

@@ -70,27 +70,52 @@ struct RowImport {
     let skipBad: Bool
     let progress: (@Sendable (Int) -> Void)?
 
-    /// Runs `apply` on every row of `rows` inside `context`'s write.
+    /// Runs `apply` on every row of `rows` inside `context`'s write, one row at a time.
     /// - Returns: the report and how many rows `apply` counted as done.
     func run(
         _ rows: CSVRows, in context: BankContext, _ apply: (any StoreTransaction, CSVRows.Record) throws -> Void
+    ) throws(SkillError) -> ImportReport {
+        try run(rows, in: context, batch: 1) { tx, records in
+            do {
+                if skipBad { try tx.nested { try apply(tx, records[0]) } } else { try apply(tx, records[0]) }
+                return [nil]
+            } catch let error as SkillError where error.refusesOnlyItsRow {
+                return [error]
+            }
+        }
+    }
+
+    /// Runs `apply` on the rows of `rows`, `batch` at a time, inside `context`'s write. `apply`
+    /// returns, for each row, the error that refused it (a refused row has written nothing) or
+    /// nil; what it throws fails the whole import.
+    func run(
+        _ rows: CSVRows, in context: BankContext, batch: Int, _ apply: (any StoreTransaction, [CSVRows.Record]) throws -> [SkillError?]
     ) throws(SkillError) -> ImportReport {
         var problems: [RowProblem] = []
         var total = 0
         var imported = 0
         do {
             try context.write { tx in
+                var records: [CSVRows.Record] = []
+                func flush() throws {
+                    guard !records.isEmpty else { return }
+                    for (record, refusal) in zip(records, try apply(tx, records)) {
+                        if let error = refusal {
+                            problems.append(RowProblem(line: record.line, column: kind.column(for: error.field), code: error.code, message: error.message,
+                                                       fields: record.fields))
+                        } else {
+                            imported += 1
+                        }
+                    }
+                    records.removeAll(keepingCapacity: true)
+                }
                 while let record = try rows.next() {
                     total += 1
-                    do {
-                        if skipBad { try tx.nested { try apply(tx, record) } } else { try apply(tx, record) }
-                        imported += 1
-                    } catch let error as SkillError where error.code.kind != .busy && error.code != .storeFailure {
-                        problems.append(RowProblem(line: record.line, column: kind.column(for: error.field), code: error.code, message: error.message,
-                                                   fields: record.fields))
-                    }
+                    records.append(record)
+                    if records.count == batch { try flush() }
                     if total % 10_000 == 0 { progress?(total) }
                 }
+                try flush()
                 progress?(total)
                 // Rolls the whole unit of work back; caught below and reported with every problem.
                 if !problems.isEmpty && !skipBad { throw SkillError(.importBadRows, "\(problems.count) bad row(s); nothing was imported") }
@@ -100,6 +125,12 @@ struct RowImport {
         }
         return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
     }
+}
+
+extension SkillError {
+    /// Whether the error refuses the row it arose in, rather than the whole import (a busy or
+    /// failing store stops everything).
+    var refusesOnlyItsRow: Bool { code.kind != .busy && code != .storeFailure }
 }
 
 /// Bulk CSV imports of people, enrolments and completions.

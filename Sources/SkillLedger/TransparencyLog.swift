@@ -65,11 +65,24 @@ public struct TransparencyLog: Sendable {
     /// inside the caller's unit of work.
     /// - Parameter data: the leaf's data (`EventLeaf`).
     package static func appendLeaf(_ tx: any StoreTransaction, index: Int, data: [UInt8]) throws {
+        try appendLeaves(tx, from: index, data: [data])
+    }
+
+    /// Appends consecutive leaves from `first`, and the perfect subtrees they complete, in one
+    /// write (a left sibling made earlier in the same batch is taken from the batch).
+    package static func appendLeaves(_ tx: any StoreTransaction, from first: Int, data: [[UInt8]]) throws {
         let stored = StoredLogNodes(log: tx.log)
-        let nodes = try MerkleTree.appendedNodes(leafIndex: index, leafHash: MerkleTree.leafHash(data)) { level, index throws(SkillError) in
-            try stored.node(level: level, index: index)
+        var made: [Int: [Int: [UInt8]]] = [:]  // level → index → hash
+        var all: [(level: Int, index: Int, hash: [UInt8])] = []
+        for (offset, leaf) in data.enumerated() {
+            let nodes = try MerkleTree.appendedNodes(leafIndex: first + offset, leafHash: MerkleTree.leafHash(leaf)) { level, index throws(SkillError) in
+                if let hash = made[level]?[index] { return hash }
+                return try stored.node(level: level, index: index)
+            }
+            for node in nodes { made[node.level, default: [:]][node.index] = node.hash }
+            all += nodes
         }
-        try tx.log.insertNodes(nodes)
+        try tx.log.insertNodes(all)
     }
 
     /// Integrates the events of a bank made before the log existed: its migration marks them,

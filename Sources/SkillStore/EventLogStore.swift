@@ -6,11 +6,10 @@ import SkillCore
 /// commit order, whatever number of writers the store has; leaf `seq - 1` of the log is that
 /// event's leaf.
 public protocol EventLogStore {
-    /// Appends an event with its canonical bytes and, for a version-2 leaf, the commitment's salt
-    /// and the commitment (see `StoredEvent`). The event's person, when its subjects name one,
-    /// is kept beside it so an erasure can find the person's events.
-    /// - Returns: its sequence number (1 for the first event).
-    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int
+    /// Appends events, in order, all in one write (see `NewEvent`). Each event's person, when
+    /// its subjects name one, is kept beside it so an erasure can find the person's events.
+    /// - Returns: the first one's sequence number (1 for the first event); the others follow it.
+    func append(_ events: [NewEvent]) throws -> Int
     /// The ids of the events whose subjects name `person`, in order.
     func eventIDs(person: String) throws -> [String]
     /// Drops an event's body and salt, keeping `commitment` (what its leaf still proves): the
@@ -42,4 +41,28 @@ public protocol EventLogStore {
 
     /// Calls `body` with every event in sequence order (the audit streams the whole ledger).
     func forEachEvent(_ body: (StoredEvent) throws -> Void) throws
+}
+
+/// An event to append: its canonical bytes and, for a version-2 leaf, the commitment's salt and
+/// the commitment (see `StoredEvent`).
+public struct NewEvent: Sendable {
+    public let event: LedgerEvent
+    public let canonical: [UInt8]
+    public let salt: [UInt8]?
+    public let commitment: [UInt8]?
+
+    public init(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) {
+        self.event = event
+        self.canonical = canonical
+        self.salt = salt
+        self.commitment = commitment
+    }
+}
+
+extension EventLogStore {
+    /// Appends one event.
+    /// - Returns: its sequence number.
+    public func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int {
+        try append([NewEvent(event, canonical: canonical, salt: salt, commitment: commitment)])
+    }
 }

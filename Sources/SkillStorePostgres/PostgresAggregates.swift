@@ -126,14 +126,18 @@ struct PostgresPeople: PersonStore {
                              maskedName: try r.string(2), registeredAt: try r.string(3))
     }
 
-    func sealedPerson(_ id: String) throws -> SealedPerson? {
-        guard let r = try db.row("""
-            SELECT id_type, id_masked, name_masked, registered_at, id_index, id_ciphertext, name_index, name_ciphertext FROM people WHERE id = $1
-            """, [id]) else { return nil }
-        return SealedPerson(
-            summary: PersonSummary(id: id, idType: try requiredCase(try r.string(0), "people.id_type", row: id), maskedIDNumber: try r.string(1),
-                                   maskedName: try r.string(2), registeredAt: try r.string(3)),
-            idIndex: try r.bytes(4), idCiphertext: try r.bytes(5), nameIndex: try r.bytes(6), nameCiphertext: try r.bytes(7))
+    func sealedPeople(_ ids: [String]) throws -> [String: SealedPerson] {
+        var found: [String: SealedPerson] = [:]
+        for r in try db.rows("""
+            SELECT id, id_type, id_masked, name_masked, registered_at, id_index, id_ciphertext, name_index, name_ciphertext FROM people WHERE id = ANY($1)
+            """, [SQLArray(ids)]) {
+            let id = try r.string(0)
+            found[id] = SealedPerson(
+                summary: PersonSummary(id: id, idType: try requiredCase(try r.string(1), "people.id_type", row: id), maskedIDNumber: try r.string(2),
+                                       maskedName: try r.string(3), registeredAt: try r.string(4)),
+                idIndex: try r.bytes(5), idCiphertext: try r.bytes(6), nameIndex: try r.bytes(7), nameCiphertext: try r.bytes(8))
+        }
+        return found
     }
 
     func personID(idIndex: [UInt8]) throws -> String? {

@@ -140,39 +140,51 @@ struct PostgresAssessments: AssessmentStore {
             practicalPassMark: try r.int(6), scheduledAt: try r.string(7))
     }
 
-    func candidate(assessment: String, person: String) throws -> Candidate? {
-        guard let r = try db.row("SELECT status, theory, practical FROM candidates WHERE person_id = $1 AND assessment_id = $2", [person, assessment])
-        else { return nil }
-        return Candidate(assessmentID: assessment, personID: person, status: try requiredCase(try r.string(0), "candidates.status", row: assessment),
-                         theory: try r.optionalInt(1), practical: try r.optionalInt(2))
+    func candidates(assessment: String, persons: [String]) throws -> [String: Candidate] {
+        var found: [String: Candidate] = [:]
+        for r in try db.rows("SELECT person_id, status, theory, practical FROM candidates WHERE person_id = ANY($1) AND assessment_id = $2",
+                             [SQLArray(persons), assessment]) {
+            let person = try r.string(0)
+            found[person] = Candidate(assessmentID: assessment, personID: person, status: try requiredCase(try r.string(1), "candidates.status", row: assessment),
+                                      theory: try r.optionalInt(2), practical: try r.optionalInt(3))
+        }
+        return found
     }
 
     func insertCandidate(assessment: String, person: String, eventID: String) throws {
         try db.run("INSERT INTO candidates(assessment_id, person_id, status, event_id) VALUES ($1, $2, 'enrolled', $3)", [assessment, person, eventID])
     }
 
-    func recordResult(assessment: String, person: String, status: CandidateStatus, theory: Int?, practical: Int, at time: String) throws {
+    func recordResults(assessment: String, _ results: [CandidateResult], at time: String) throws {
+        guard !results.isEmpty else { return }
+        // One statement: the results as parallel arrays, unnested into rows (an array holds no
+        // null, so a missing theory score travels as -1: scores are 0–100).
         try db.run("""
-            UPDATE candidates SET status = $1, theory = $2, practical = $3, recorded_at = $4 WHERE person_id = $5 AND assessment_id = $6
-            """, [status.rawValue, theory, practical, time, person, assessment])
+            UPDATE candidates c SET status = r.status, theory = nullif(r.theory, -1), practical = r.practical, recorded_at = $5
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS r(person_id, status, theory, practical)
+            WHERE c.person_id = r.person_id AND c.assessment_id = $6
+            """, [SQLArray(results.map(\.person)), SQLArray(results.map(\.status.rawValue)), SQLArray(results.map { $0.theory ?? -1 }),
+                  SQLArray(results.map(\.practical)), time, assessment])
     }
 }
 
 struct PostgresCertificates: CertificateStore {
     let db: PostgresSession
 
-    func insert(_ c: StoredCertificate) throws {
-        let s = c.summary
-        // With its keys, in one statement: a number or id already taken anywhere fails there.
-        try db.run("""
-            WITH routed AS (INSERT INTO certificate_keys(key, person_id) VALUES ($1, $5), ($2, $5))
-            INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
-                                     status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-            """, [
-                s.id, s.number, s.kind, s.institutionID, s.personID, c.assessmentID, s.occupation, s.level, s.issuedAt, s.twinID, c.keyID,
-                s.status.rawValue, c.revocationIndex, c.suspensionIndex, c.saltCiphertext, c.credential, c.eventID,
-            ])
+    func insert(_ certificates: [StoredCertificate]) throws {
+        guard !certificates.isEmpty else { return }
+        // The routing keys first: a number or id already taken anywhere fails there.
+        try db.insert(into: "certificate_keys", ["key", "person_id"], certificates.flatMap { c -> [[any SQLArgument]] in
+            [[c.summary.id, c.summary.personID], [c.summary.number, c.summary.personID]]
+        })
+        try db.insert(into: "certificates", [
+            "id", "number", "kind", "institution_id", "person_id", "assessment_id", "occupation", "level", "issued_at", "twin_id", "key_id",
+            "status", "revocation_index", "suspension_index", "salt_ciphertext", "credential", "event_id",
+        ], certificates.map { c -> [any SQLArgument] in
+            let s = c.summary
+            return [s.id, s.number, s.kind, s.institutionID, s.personID, c.assessmentID, s.occupation, s.level, s.issuedAt, s.twinID, c.keyID,
+                    s.status.rawValue, c.revocationIndex, c.suspensionIndex, c.saltCiphertext, c.credential, c.eventID]
+        })
     }
 
     private static let columns = """
@@ -213,12 +225,16 @@ struct PostgresCertificates: CertificateStore {
         try db.run("UPDATE certificates SET salt_ciphertext = '' WHERE person_id = $1", [person])
     }
 
-    func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool) {
-        guard let r = try db.row("""
-            SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = $1 AND revocation_index = $2),
-                   EXISTS (SELECT 1 FROM certificates WHERE institution_id = $1 AND suspension_index = $3)
-            """, [institution, revocation, suspension]) else { return (false, false) }
-        return (try r.row[0].decode(Bool.self), try r.row[1].decode(Bool.self))
+    func statusIndicesTaken(institution: String, revocation: [Int], suspension: [Int]) throws -> (revocation: Set<Int>, suspension: Set<Int>) {
+        let rows = try db.rows("""
+            SELECT 0, revocation_index FROM certificates WHERE institution_id = $1 AND revocation_index = ANY($2)
+            UNION ALL SELECT 1, suspension_index FROM certificates WHERE institution_id = $1 AND suspension_index = ANY($3)
+            """, [institution, SQLArray(revocation), SQLArray(suspension)])
+        var taken: (revocation: Set<Int>, suspension: Set<Int>) = ([], [])
+        for r in rows {
+            if try r.int(0) == 0 { taken.revocation.insert(try r.int(1)) } else { taken.suspension.insert(try r.int(1)) }
+        }
+        return taken
     }
 
     func insertShare(_ share: CertificateShare, sha256: String, eventID: String) throws {
@@ -266,15 +282,16 @@ struct PostgresStatusLists: StatusListStore {
 struct PostgresEventLog: EventLogStore {
     let db: PostgresSession
 
-    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int {
-        // Every write unit holds the writer lock, so max + 1 is the sequencer: contiguous, and in
-        // commit order, however many processes write.
-        guard let seq = try db.int("""
-            INSERT INTO events(seq, id, type, occurred_at, actor, canonical, salt, commitment, person_id)
-            SELECT coalesce(max(seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM events RETURNING seq
-            """, [event.id, event.type, event.time, event.actor, canonical, salt, commitment, event.subjects["person"]?.stringValue])
-        else { throw SkillError(.storeFailure, "the event was not appended", cause: event.id) }
-        return seq
+    func append(_ events: [NewEvent]) throws -> Int {
+        // Every write unit holds the writer lock, so the newest sequence number + 1 is the
+        // sequencer: contiguous, and in commit order, however many processes write.
+        let first = try lastSequence() + 1
+        try db.insert(into: "events", ["seq", "id", "type", "occurred_at", "actor", "canonical", "salt", "commitment", "person_id"],
+                      events.enumerated().map { i, e -> [any SQLArgument] in
+                          [first + i, e.event.id, e.event.type, e.event.time, e.event.actor, e.canonical, e.salt, e.commitment,
+                           e.event.subjects["person"]?.stringValue]
+                      })
+        return first
     }
 
     func eventIDs(person: String) throws -> [String] {
@@ -318,9 +335,7 @@ struct PostgresEventLog: EventLogStore {
     }
 
     func insertNodes(_ nodes: [(level: Int, index: Int, hash: [UInt8])]) throws {
-        guard !nodes.isEmpty else { return }
-        let tuples = nodes.indices.map { "($\($0 * 3 + 1), $\($0 * 3 + 2), $\($0 * 3 + 3))" }.joined(separator: ", ")
-        try db.run("INSERT INTO log_nodes(level, idx, hash) VALUES \(tuples)", nodes.flatMap { [$0.level, $0.index, $0.hash] as [any SQLArgument] })
+        try db.insert(into: "log_nodes", ["level", "idx", "hash"], nodes.map { [$0.level, $0.index, $0.hash] })
     }
 
     func nodes(level: Int) throws -> [(index: Int, hash: [UInt8])] {

@@ -7,7 +7,7 @@ import SkillCore
 
 /// A value bound to a statement's `$n` placeholder.
 protocol SQLArgument: Sendable {
-    func bind(into bindings: inout PostgresBindings)
+    func bind(into bindings: inout PostgresBindings) throws
 }
 
 extension String: SQLArgument {
@@ -27,10 +27,17 @@ extension Array: SQLArgument where Element == UInt8 {
     func bind(into bindings: inout PostgresBindings) { bindings.append(ByteBuffer(bytes: self)) }
 }
 
+/// A list bound as one array parameter (`= ANY($n)`).
+struct SQLArray<Element: PostgresArrayEncodable & Sendable>: SQLArgument {
+    let values: [Element]
+    init(_ values: [Element]) { self.values = values }
+    func bind(into bindings: inout PostgresBindings) throws { try bindings.append(values) }
+}
+
 extension Optional: SQLArgument where Wrapped: SQLArgument {
-    func bind(into bindings: inout PostgresBindings) {
+    func bind(into bindings: inout PostgresBindings) throws {
         switch self {
-        case .some(let value): value.bind(into: &bindings)
+        case .some(let value): try value.bind(into: &bindings)
         case .none: bindings.appendNull()
         }
     }
@@ -92,26 +99,40 @@ final class PostgresSession: @unchecked Sendable {
 
     var isClosed: Bool { connection.isClosed }
 
-    private func query(_ sql: String, _ arguments: [any SQLArgument]) -> PostgresQuery {
+    private func query(_ sql: String, _ arguments: [any SQLArgument]) throws -> PostgresQuery {
         var bindings = PostgresBindings(capacity: arguments.count)
-        for argument in arguments { argument.bind(into: &bindings) }
+        for argument in arguments { try argument.bind(into: &bindings) }
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
     /// Runs a statement that returns no rows.
     func run(_ sql: String, _ arguments: [any SQLArgument] = []) throws {
-        _ = try connection.query(query(sql, arguments), logger: logger).wait()
+        _ = try connection.query(try query(sql, arguments), logger: logger).wait()
     }
 
     /// Runs a statement and returns how many rows it changed.
     @discardableResult
     func change(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Int {
-        try connection.query(query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
+        try connection.query(try query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
     }
 
     /// Every row a statement returns.
     func rows(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> [SQLRow] {
-        try connection.query(query(sql, arguments), logger: logger).wait().map { SQLRow(row: $0.makeRandomAccess()) }
+        try connection.query(try query(sql, arguments), logger: logger).wait().map { SQLRow(row: $0.makeRandomAccess()) }
+    }
+
+    /// Inserts many rows with as few statements as PostgreSQL's 65,535 parameters allow:
+    /// `INSERT INTO table(columns) VALUES (…), (…)…` followed by `suffix`.
+    func insert(into table: String, _ columns: [String], _ rows: [[any SQLArgument]], suffix: String = "") throws {
+        let width = columns.count
+        let perStatement = max(1, 60_000 / width)
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let chunk = rows[start..<min(start + perStatement, rows.endIndex)]
+            let tuples = (0..<chunk.count).map { r in "(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + ")" }
+            try run("INSERT INTO \(table)(\(columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))\(suffix)", chunk.flatMap { $0 })
+            start += chunk.count
+        }
     }
 
     /// The first row, or nil.

@@ -4,12 +4,12 @@ import SkillCore
 import SkillStore
 
 extension StoreValue: SQLArgument {
-    func bind(into bindings: inout PostgresBindings) {
+    func bind(into bindings: inout PostgresBindings) throws {
         switch self {
         case .null: bindings.appendNull()
-        case .int(let n): n.bind(into: &bindings)
-        case .text(let s): s.bind(into: &bindings)
-        case .bytes(let b): b.bind(into: &bindings)
+        case .int(let n): try n.bind(into: &bindings)
+        case .text(let s): try s.bind(into: &bindings)
+        case .bytes(let b): try b.bind(into: &bindings)
         }
     }
 }
@@ -40,17 +40,7 @@ struct PostgresTables: TableStore {
     }
 
     func insert(_ rows: [[StoreValue]], into table: StoreTable) throws {
-        // Many rows a statement, within PostgreSQL's 65,535 parameters.
-        let width = table.columns.count
-        let perStatement = max(1, 60_000 / width)
-        var start = rows.startIndex
-        while start < rows.endIndex {
-            let chunk = rows[start..<min(start + perStatement, rows.endIndex)]
-            let tuples = (0..<chunk.count).map { r in "(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + ")" }
-            try db.run("INSERT INTO \(table.name)(\(table.columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))",
-                       chunk.flatMap { $0 })
-            start += chunk.count
-        }
+        try db.insert(into: table.name, table.columns, rows)
     }
 
     func finishCopy() throws {

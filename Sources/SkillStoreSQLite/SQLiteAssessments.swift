@@ -41,36 +41,44 @@ struct SQLiteAssessments: AssessmentStore {
             scheduledAt: r.scheduledAt)
     }
 
-    func candidate(assessment: String, person: String) throws -> Candidate? {
+    func candidates(assessment: String, persons: [String]) throws -> [String: Candidate] {
         let statement = try db.cachedStatement(sql: "SELECT status, theory, practical FROM candidates WHERE assessment_id = ? AND person_id = ?")
-        guard let r = try Row.fetchOne(statement, arguments: [assessment, person]) else { return nil }
-        return Candidate(assessmentID: assessment, personID: person, status: try requiredCase(r[0], "candidates.status", row: assessment),
-                         theory: r[1], practical: r[2])
+        var found: [String: Candidate] = [:]
+        for person in persons {
+            guard let r = try Row.fetchOne(statement, arguments: [assessment, person]) else { continue }
+            found[person] = Candidate(assessmentID: assessment, personID: person, status: try requiredCase(r[0], "candidates.status", row: assessment),
+                                      theory: r[1], practical: r[2])
+        }
+        return found
     }
 
     func insertCandidate(assessment: String, person: String, eventID: String) throws {
         try db.run("INSERT INTO candidates(assessment_id, person_id, status, event_id) VALUES (?, ?, 'enrolled', ?)", [assessment, person, eventID])
     }
 
-    func recordResult(assessment: String, person: String, status: CandidateStatus, theory: Int?, practical: Int, at time: String) throws {
-        try db.run("UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?",
-                   [status.rawValue, theory, practical, time, assessment, person])
+    func recordResults(assessment: String, _ results: [CandidateResult], at time: String) throws {
+        for r in results {
+            try db.run("UPDATE candidates SET status = ?, theory = ?, practical = ?, recorded_at = ? WHERE assessment_id = ? AND person_id = ?",
+                       [r.status.rawValue, r.theory, r.practical, time, assessment, r.person])
+        }
     }
 }
 
 struct SQLiteCertificates: CertificateStore {
     let db: Database
 
-    func insert(_ c: StoredCertificate) throws {
-        let s = c.summary
-        try db.run("""
-            INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
-                                     status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [
-                s.id, s.number, s.kind, s.institutionID, s.personID, c.assessmentID, s.occupation, s.level, s.issuedAt, s.twinID, c.keyID,
-                s.status.rawValue, c.revocationIndex, c.suspensionIndex, Data(c.saltCiphertext), Data(c.credential), c.eventID,
-            ])
+    func insert(_ certificates: [StoredCertificate]) throws {
+        for c in certificates {
+            let s = c.summary
+            try db.run("""
+                INSERT INTO certificates(id, number, kind, institution_id, person_id, assessment_id, occupation, level, issued_at, twin_id, key_id,
+                                         status, revocation_index, suspension_index, salt_ciphertext, credential, event_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                    s.id, s.number, s.kind, s.institutionID, s.personID, c.assessmentID, s.occupation, s.level, s.issuedAt, s.twinID, c.keyID,
+                    s.status.rawValue, c.revocationIndex, c.suspensionIndex, Data(c.saltCiphertext), Data(c.credential), c.eventID,
+                ])
+        }
     }
 
     private static let columns = """
@@ -106,13 +114,11 @@ struct SQLiteCertificates: CertificateStore {
         try db.run("UPDATE certificates SET status = ? WHERE id = ?", [status.rawValue, id])
     }
 
-    func statusIndicesTaken(institution: String, revocation: Int, suspension: Int) throws -> (revocation: Bool, suspension: Bool) {
-        let probe = try db.cachedStatement(sql: """
-            SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND revocation_index = ?2),
-                   EXISTS (SELECT 1 FROM certificates WHERE institution_id = ?1 AND suspension_index = ?3)
-            """)
-        guard let taken = try Row.fetchOne(probe, arguments: [institution, revocation, suspension]) else { return (false, false) }
-        return (taken[0], taken[1])
+    func statusIndicesTaken(institution: String, revocation: [Int], suspension: [Int]) throws -> (revocation: Set<Int>, suspension: Set<Int>) {
+        let revoked = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ? AND revocation_index = ?)")
+        let suspended = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM certificates WHERE institution_id = ? AND suspension_index = ?)")
+        return (Set(try revocation.filter { try Bool.fetchOne(revoked, arguments: [institution, $0]) ?? false }),
+                Set(try suspension.filter { try Bool.fetchOne(suspended, arguments: [institution, $0]) ?? false }))
     }
 
     func insertShare(_ share: CertificateShare, sha256: String, eventID: String) throws {

@@ -6,13 +6,17 @@ import SkillStore
 struct SQLiteEventLog: EventLogStore {
     let db: Database
 
-    func append(_ event: LedgerEvent, canonical: [UInt8], salt: [UInt8]?, commitment: [UInt8]?) throws -> Int {
+    func append(_ events: [NewEvent]) throws -> Int {
         // One writer at a time holds the database, so the AUTOINCREMENT key is the sequencer:
         // contiguous, and in commit order.
-        try db.run("INSERT INTO events(id, type, occurred_at, actor, canonical, salt, commitment, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [event.id, event.type, event.time, event.actor, Data(canonical), salt.map { Data($0) }, commitment.map { Data($0) },
-                    event.subjects["person"]?.stringValue])
-        return Int(db.lastInsertedRowID)
+        var first: Int?
+        for e in events {
+            try db.run("INSERT INTO events(id, type, occurred_at, actor, canonical, salt, commitment, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [e.event.id, e.event.type, e.event.time, e.event.actor, Data(e.canonical), e.salt.map { Data($0) }, e.commitment.map { Data($0) },
+                        e.event.subjects["person"]?.stringValue])
+            if first == nil { first = Int(db.lastInsertedRowID) }
+        }
+        return first ?? Int(db.lastInsertedRowID) + 1
     }
 
     func eventIDs(person: String) throws -> [String] {

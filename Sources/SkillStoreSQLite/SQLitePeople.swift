@@ -43,16 +43,20 @@ struct SQLitePeople: PersonStore {
             maskedName: row["name_masked"], registeredAt: row["registered_at"])
     }
 
-    func sealedPerson(_ id: String) throws -> SealedPerson? {
+    func sealedPeople(_ ids: [String]) throws -> [String: SealedPerson] {
         // Read by column: issuing reads the holder of every certificate this way.
         let statement = try db.cachedStatement(sql: """
             SELECT id_type, id_masked, name_masked, registered_at, id_index, id_ciphertext, name_index, name_ciphertext FROM people WHERE id = ?
             """)
-        guard let r = try Row.fetchOne(statement, arguments: [id]) else { return nil }
-        return SealedPerson(
-            summary: PersonSummary(id: id, idType: try requiredCase(r[0], "people.id_type", row: id), maskedIDNumber: r[1], maskedName: r[2],
-                                   registeredAt: r[3]),
-            idIndex: Array(r[4] as Data), idCiphertext: Array(r[5] as Data), nameIndex: Array(r[6] as Data), nameCiphertext: Array(r[7] as Data))
+        var found: [String: SealedPerson] = [:]
+        for id in ids {
+            guard let r = try Row.fetchOne(statement, arguments: [id]) else { continue }
+            found[id] = SealedPerson(
+                summary: PersonSummary(id: id, idType: try requiredCase(r[0], "people.id_type", row: id), maskedIDNumber: r[1], maskedName: r[2],
+                                       registeredAt: r[3]),
+                idIndex: Array(r[4] as Data), idCiphertext: Array(r[5] as Data), nameIndex: Array(r[6] as Data), nameCiphertext: Array(r[7] as Data))
+        }
+        return found
     }
 
     func erase(_ id: String, unlinkable: (idIndex: [UInt8], nameIndex: [UInt8]), erasedMask: String, at time: String) throws {
