@@ -47,5 +47,9 @@ struct PostgresTables: TableStore {
         try db.run("INSERT INTO person_index(id_index, person_id) SELECT id_index, id FROM people")
         try db.run("INSERT INTO certificate_keys(key, person_id) SELECT id, person_id FROM certificates UNION ALL SELECT number, person_id FROM certificates")
         try db.run("SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts")
+        // Statistics for the planner, committed with the rows: until autovacuum's analyze came
+        // round, a freshly copied bank of a million postings planned `record` as scans (129 ms
+        // instead of under 2).
+        try db.run("ANALYZE")
     }
 }

@@ -68,19 +68,3 @@ extension Row {
 
 /// A date column written as `YYYY-MM-DD`.
 func calendarDate(_ text: String?) -> CalendarDate? { text.flatMap(CalendarDate.init(iso:)) }
-
-/// A date column that must hold `YYYY-MM-DD`; anything else is a damaged row, named.
-func requiredDate(_ text: String, _ column: String, row: String) throws -> CalendarDate {
-    guard let date = CalendarDate(iso: text) else {
-        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) is not a date")
-    }
-    return date
-}
-
-/// A stored code that must be one of an enumeration's values; anything else is a damaged row.
-func requiredCase<T: RawRepresentable>(_ raw: T.RawValue, _ column: String, row: String) throws -> T {
-    guard let value = T(rawValue: raw) else {
-        throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(column) of \(row) holds an unknown value")
-    }
-    return value
-}
