@@ -6,7 +6,7 @@ Shows, from what the clients were told and what the bank holds afterwards:
   * no 5xx other than 503 with Retry-After;
   * no lost or duplicated writes: each kind of row in the bank numbers exactly what clients
     were acknowledged (plus the set-up), and a create retried with the same Idempotency-Key
-    returns the first answer instead of writing twice;
+    returns the first answer instead of writing twice (with --servers N, through another process);
   * certificate numbers are unique; every acknowledged number is in the bank;
   * integrity_check, log audit and reconciliation are clean afterwards.
 
@@ -53,9 +53,11 @@ class Tally:
 
 
 class Worker(threading.Thread):
-    def __init__(self, port, operator, worker_tokens, registry, shared, tally, deadline, seed):
+    def __init__(self, port, operator, worker_tokens, registry, shared, tally, deadline, seed, retry_port=None):
         super().__init__(daemon=True)
         self.op = h.Client(port, operator)
+        # Retries go to another serve process when there is one: the key must hold across processes.
+        self.retry_op = h.Client(retry_port or port, operator)
         self.port = port
         self.evaluator, self.school, self.course = registry
         self.workers = worker_tokens  # [(person, token, certificate id, credential)]
@@ -105,10 +107,10 @@ class Worker(threading.Thread):
                 # One in five is retried as a client would after a lost answer: the same key
                 # must replay the first answer, not enrol twice.
                 if self.rng.random() < 0.2:
-                    status2, value2, headers2 = self.call("enrol-retry", self.op, "POST", "/v1/enrolments", body, key)
+                    status2, value2, headers2 = self.call("enrol-retry", self.retry_op, "POST", "/v1/enrolments", body, key)
                     while status2 == 503:  # overloaded: wait as told, then retry the same request
                         time.sleep(float(headers2.get("Retry-After", "1")))
-                        status2, value2, headers2 = self.call("enrol-retry", self.op, "POST", "/v1/enrolments", body, key)
+                        status2, value2, headers2 = self.call("enrol-retry", self.retry_op, "POST", "/v1/enrolments", body, key)
                     with t.lock:
                         t.replays += 1
                         if status2 != 201 or value2 != value or headers2.get("Idempotent-Replay") != "true":
@@ -191,7 +193,8 @@ def main():
 
     tally = Tally()
     deadline = time.time() + args.seconds
-    threads = [Worker(servers[seed % len(servers)].port, operator, workers, registry, shared, tally, deadline, seed) for seed in range(args.clients)]
+    threads = [Worker(servers[seed % len(servers)].port, operator, workers, registry, shared, tally, deadline, seed,
+                      retry_port=servers[(seed + 1) % len(servers)].port) for seed in range(args.clients)]
     print("concurrency harness: %d clients for %d s against %s on %d serve process(es)" % (args.clients, args.seconds, store.location, len(servers)),
           flush=True)
     started = time.time()

@@ -228,9 +228,10 @@ extension Issuance {
         var serials: [String: Int] = [:]
         // The holders' ID numbers, opened while deciding (one that no longer decrypts refuses its row).
         var idNumbers: [String: [UInt8]] = [:]
-        defer { for key in idNumbers.keys { scrub(&idNumbers[key]!) } }
+        defer { for key in Array(idNumbers.keys) { scrub(&idNumbers[key]!) } }
         for (row, input) in inputs.enumerated() {
             do {
+                try a.validate(theory: input.theory, practical: input.practical)
                 guard let candidate = candidates[input.person] else {
                     throw SkillError(.candidateNotFound, "\(input.person.prefix(40)) is not a candidate of \(a.id)", field: "person")
                 }

@@ -87,8 +87,9 @@ public final class PostgresStore: Store {
     private let sourceID = PostgresStore.nextID.add(1, ordering: .relaxed).newValue
 
     /// Connects and migrates the database (creating the ledger's tables when it has none).
-    /// - Throws: `store.failure` when the server cannot be reached or refuses, `store.busy` when
-    ///   another process holds the migration lock past the timeout.
+    /// - Throws: `store.unreachable` when the server cannot be reached or refuses the address or
+    ///   credentials, `store.busy` when another process holds the migration lock past the timeout,
+    ///   `store.failure` when a migration fails.
     public init(_ address: Address, busyTimeout: TimeInterval = 5) throws(SkillError) {
         self.address = address
         self.busyTimeout = busyTimeout
