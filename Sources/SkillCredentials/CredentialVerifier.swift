@@ -9,6 +9,12 @@ public struct VerificationReport: Sendable {
     public enum Reason: String, Sendable, CaseIterable {
         case malformed, proofInvalid = "proof-invalid", trustListInvalid = "trust-list-invalid", issuerUnknown = "issuer-unknown"
         case keyNotValidAtIssuance = "key-not-valid-at-issuance", issuerNotAccredited = "issuer-not-accredited"
+        /// The credential names its issuer (name or registration code) otherwise than the trust
+        /// list does for the key that signed it.
+        case issuerNameMismatch = "issuer-name-mismatch"
+        /// An OB 3.0 JWT whose registered claims (`iss`, `jti`, `nbf`, `exp`, `sub`) say otherwise
+        /// than the credential it carries.
+        case jwtClaimsMismatch = "jwt-claims-mismatch"
         case revoked, suspended, statusUnavailable = "status-unavailable", expired, notYetValid = "not-yet-valid"
         case logProofInvalid = "log-proof-invalid", checkpointTooOld = "checkpoint-too-old"
     }
@@ -180,8 +186,21 @@ public struct CredentialVerifier: Sendable {
 
         // 2. Proof.
         if let jws {
-            add("proof", jws.isValid && jws.publicKey.map(DIDKey.did) == issuerDID, .proofInvalid,
-                jws.isValid ? "VC-JWT EdDSA signature by \(jws.header["kid"]?.stringValue ?? "?")" : "the JWS signature does not verify")
+            let byIssuer = jws.publicKey.map(DIDKey.did) == issuerDID
+            add("proof", jws.isValid && byIssuer, .proofInvalid,
+                !jws.isValid ? "the JWS signature does not verify"
+                    : byIssuer ? "VC-JWT EdDSA signature by the issuer's key"
+                    : "the JWS is signed by \(jws.header["kid"]?.stringValue ?? "a key it does not name"), not by the issuer \(issuerDID)")
+            // The OB 3.0 profile's registered claims must say what the credential says; a VC-JOSE-COSE
+            // token (typ vc+jwt) carries none, and any it does carry are held to the same rule.
+            let expected = CompactJWS.openBadgeClaims(of: credential)
+            let present = ["iss", "jti", "nbf", "exp", "sub"].filter { credential[$0] != nil }
+            if jws.header["typ"]?.stringValue == "JWT" || !present.isEmpty {
+                let wrong = ["iss", "jti", "nbf", "exp", "sub"].filter { credential[$0] != expected[$0] }
+                add("jwt-claims", wrong.isEmpty, .jwtClaimsMismatch,
+                    wrong.isEmpty ? "iss, jti, nbf\(expected["exp"] == nil ? "" : ", exp")\(expected["sub"] == nil ? "" : ", sub") match the credential"
+                        : "the JWT's \(wrong.joined(separator: ", ")) do not match the credential")
+            }
         } else {
             let proof = DataIntegrityProof.verify(credential, knownKeys: keys)
             let byIssuer = proof.signer == issuerDID
@@ -201,6 +220,14 @@ public struct CredentialVerifier: Sendable {
             return VerificationReport(checks: checks, summary: summary)
         }
         add("issuer", true, nil, "\(entry.name) (\(entry.kind), \(entry.status))")
+        // Every displayer shows the name the credential carries, so it must be the registry's.
+        let claimedName = credential["issuer"]?["name"]?.stringValue
+        let claimedCodes = credential["issuer"]?["otherIdentifier"]?.arrayValue?.compactMap { $0["identifier"]?.stringValue } ?? []
+        let named = claimedName == entry.name && (claimedCodes.isEmpty || claimedCodes.contains(entry.code))
+        add("issuer-name", named, .issuerNameMismatch,
+            named ? "named as the trust list names it"
+                : "the credential names its issuer \"\(claimedName ?? "")\"\(claimedCodes.isEmpty ? "" : " (" + claimedCodes.joined(separator: ", ") + ")"); "
+                    + "the trust list records \(entry.name) (\(entry.code)) for this key")
         summary["issuer"] = entry.name
 
         // 4. The key was the issuer's key when the certificate was issued.

@@ -1,3 +1,4 @@
+import Foundation
 import SkillCore
 import SkillCrypto
 
@@ -123,6 +124,29 @@ public enum CompactJWS {
         let header: JSONValue = ["alg": "EdDSA", "kid": .string(kid), "typ": .string(type)]
         let signingInput = Base64URL.encode(try header.canonicalBytes()) + "." + Base64URL.encode(try credential.canonicalBytes())
         return signingInput + "." + Base64URL.encode(try key.signature(for: Array(signingInput.utf8)))
+    }
+
+    /// Serialises `credential` in the Open Badges 3.0 JWT profile (OB 3.0 §8.2): the protected
+    /// header `{"alg":"EdDSA","kid":…,"typ":"JWT"}`, and the credential's members with the
+    /// registered claims beside them: `iss` = issuer id, `jti` = credential id, `nbf` =
+    /// validFrom and `exp` = validUntil (NumericDate seconds), `sub` = the subject's id when it
+    /// has one.
+    /// - Throws: `json.not-canonicalizable`, `crypto.failure`.
+    public static func signOpenBadge(_ credential: JSONValue, with key: Ed25519PrivateKey, kid: String) throws(SkillError) -> String {
+        guard case .object(var members) = credential else { throw SkillError(.jsonMalformed, "a credential is a JSON object") }
+        for (claim, value) in openBadgeClaims(of: credential) { members[claim] = value }
+        return try sign(.object(members), with: key, kid: kid, type: "JWT")
+    }
+
+    /// The registered claims the OB 3.0 JWT profile derives from a credential.
+    public static func openBadgeClaims(of credential: JSONValue) -> [String: JSONValue] {
+        var claims: [String: JSONValue] = [:]
+        claims["iss"] = (credential["issuer"]?["id"] ?? credential["issuer"]).flatMap { $0.stringValue.map(JSONValue.string) }
+        claims["jti"] = credential["id"]?.stringValue.map(JSONValue.string)
+        claims["nbf"] = credential["validFrom"]?.stringValue.flatMap(Timestamp.parse).map { .int(Int($0.timeIntervalSince1970)) }
+        claims["exp"] = credential["validUntil"]?.stringValue.flatMap(Timestamp.parse).map { .int(Int($0.timeIntervalSince1970)) }
+        claims["sub"] = credential["credentialSubject"]?["id"]?.stringValue.map(JSONValue.string)
+        return claims
     }
 
     /// What a compact JWS holds once its signature is checked.

@@ -13,8 +13,11 @@ public struct Certificates: Sendable {
     public enum ExportFormat: String, Sendable, CaseIterable {
         /// The signed credential (VC 2.0 JSON with an eddsa-jcs-2022 proof).
         case vc
-        /// A VC-JOSE-COSE compact JWS of the same credential.
+        /// A VC-JOSE-COSE compact JWS of the same credential (`typ: vc+jwt`, payload = the credential).
         case jwt
+        /// The Open Badges 3.0 JWT profile (`typ: JWT`, with the `iss`, `jti`, `nbf`, `exp` and
+        /// `sub` claims), as OB 3.0 tools expect it.
+        case obJWT = "ob-jwt"
         /// The credential with everything needed to check it offline, log proof included.
         case bundle
     }
@@ -121,6 +124,7 @@ public struct Certificates: Sendable {
                 members["credentialSubject"] = .object(subject)
             }
             if format == .jwt { return try CompactJWS.sign(.object(members), with: privateKey, kid: key.verificationMethod) }
+            if format == .obJWT { return try CompactJWS.signOpenBadge(.object(members), with: privateKey, kid: key.verificationMethod) }
             let created = proof?["created"]?.stringValue ?? Timestamp.format(context.now)
             return try DataIntegrityProof.sign(.object(members), with: privateKey, verificationMethod: key.verificationMethod, created: created).prettyString()
         }

@@ -308,20 +308,20 @@ enum API {
             .json(.ok, ["items": .array(try call.bank.certificates.certificates(of: me(call)).map(\.json))])
         },
         Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC, a VC-JWT or a bundle for offline checks.",
-                 parameters: [.query("format", "vc (default) | jwt | bundle", schema: ["enum": ["vc", "jwt", "bundle"]]),
+                 parameters: [.query("format", "vc (default) | jwt (VC-JOSE-COSE) | ob-jwt (the Open Badges 3.0 JWT profile) | bundle",
+                                     schema: ["enum": ["vc", "jwt", "ob-jwt", "bundle"]]),
                               .query("with_name", "include the worker's name", schema: ["type": "boolean"])],
-                 produces: ["application/json", "application/vc+jwt"]) { call throws(SkillError) in
+                 produces: ["application/json", "application/vc+jwt", "application/jwt"]) { call throws(SkillError) in
             let id = call.requirePath("id")
             guard try call.bank.certificates.certificates(of: me(call)).contains(where: { $0.id == id || $0.number == id }) else {
                 throw SkillError(.forbidden, "a worker may export only their own certificates")
             }
             guard let format = Certificates.ExportFormat(rawValue: call.query["format"] ?? "vc") else {
-                throw SkillError(.invalidField, "format is vc, jwt or bundle", field: "format")
+                throw SkillError(.invalidField, "format is vc, jwt, ob-jwt or bundle", field: "format")
             }
             let text = try call.bank.certificates.export(id, format: format, withName: try call.flag("with_name"))
-            return format == .jwt
-                ? .raw(.ok, contentType: "application/vc+jwt", body: Array(text.utf8), headers: [:])
-                : .raw(.ok, contentType: "application/json", body: Array(text.utf8), headers: [:])
+            let type = [.jwt: "application/vc+jwt", .obJWT: "application/jwt"][format] ?? "application/json"
+            return .raw(.ok, contentType: type, body: Array(text.utf8), headers: [:])
         },
         Endpoint(.post, "/v1/me/certificates/{id}/shares", .workers,
                  "Share one of the worker's certificates: a secret that lets whoever holds it fetch the certificate's bundle by number until it expires.",

@@ -83,6 +83,7 @@ enum VerifyPage {
         "proof": ("数字签名有效，内容未被篡改", "The digital signature is valid: nothing was changed"),
         "trust-list": ("登记机构的可信名单有效", "The registry's trust list is authentic"),
         "issuer": ("发证机构已在登记机构备案", "The issuer is registered with the registry"),
+        "issuer-name": ("证书上的发证机构名称和代码与备案一致", "The certificate names its issuer as the registry records it"),
         "key-window": ("签名密钥在发证时有效", "The signing key was valid when the certificate was issued"),
         "accreditation": ("发证机构在发证时具有该职业和等级的评价资质", "The issuer was accredited for this occupation and level on that date"),
         "status:revocation": ("证书未被撤销", "The certificate has not been revoked"),

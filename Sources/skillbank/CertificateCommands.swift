@@ -118,7 +118,8 @@ struct CertCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
         static let positionals: Set<String> = ["certificate"]
-        @Option(help: "vc | jwt | bundle (with the trust list, status lists, log proof and checkpoint)") var format: Certificates.ExportFormat = .vc
+        @Option(help: "vc | jwt (VC-JOSE-COSE) | ob-jwt (the Open Badges 3.0 JWT profile) | bundle (with the trust list, status lists, log proof and checkpoint)")
+        var format: Certificates.ExportFormat = .vc
         @Flag(help: "Include the worker's name (only if the worker asks; the stored credential never holds it).") var withName = false
         @Option(help: "Write to this file instead of standard output.") var out: String?
 

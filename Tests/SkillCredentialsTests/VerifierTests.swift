@@ -34,10 +34,11 @@ import Testing
         return try DataIntegrityProof.sign(unsigned, with: issuer, verificationMethod: DIDKey.verificationMethod(issuer.publicKey.rawRepresentation), created: "2026-01-01T00:00:00Z")
     }
 
-    func credential(validFrom: String = "2025-06-01T00:00:00Z", validUntil: String? = nil, level: Int = 4) throws -> JSONValue {
+    func credential(validFrom: String = "2025-06-01T00:00:00Z", validUntil: String? = nil, level: Int = 4, issuerName: String = "评价机构",
+                    registrationCode: String = "X") throws -> JSONValue {
         let claims = CertificateClaims(
             number: "S000044000001254000001", credentialType: "skill-level-certificate", credentialTypeName: "职业技能等级证书",
-            issuer: .init(did: issuerDID, name: "评价机构", registrationCode: "X"), validFrom: validFrom, validUntil: validUntil,
+            issuer: .init(did: issuerDID, name: issuerName, registrationCode: registrationCode), validFrom: validFrom, validUntil: validUntil,
             identityHash: "sha256$00", identityType: "nationalIdentityNumber", occupationCode: "6-31-01-03", occupationName: "电工",
             levelCode: level, levelName: "四级/中级工", criteria: "passed", alignments: [],
             status: [.init(purpose: "revocation", index: 7, listCredential: "urn:test:revocation"),
@@ -54,7 +55,8 @@ import Testing
         let report = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation"), try statusList("suspension")])
             .verify(credential: try credential(), at: CredentialVerifier.date("2026-06-01T00:00:00Z")!)
         #expect(report.isValid)
-        #expect(report.checks.map(\.name) == ["well-formed", "proof", "trust-list", "issuer", "key-window", "accreditation", "status:revocation", "status:suspension", "not-before"])
+        #expect(report.checks.map(\.name) == ["well-formed", "proof", "trust-list", "issuer", "issuer-name", "key-window", "accreditation",
+                                              "status:revocation", "status:suspension", "not-before"])
     }
 
     @Test func eachFailureHasItsReason() throws {
@@ -68,11 +70,48 @@ import Testing
         #expect(try reasons(credential(), revoked: [8], suspended: [8]).isEmpty)
         #expect(try reasons(credential(validUntil: "2026-01-01T00:00:00Z")) == [.expired])
         #expect(try reasons(credential(validFrom: "2026-07-01T00:00:00Z")) == [.notYetValid])
+        // An issuer in the trust list signing under another organisation's name or code: every
+        // other displayer would show the forged name, so it is refused by name.
+        #expect(try reasons(credential(issuerName: "中国电力企业联合会")) == [.issuerNameMismatch])
+        #expect(try reasons(credential(registrationCode: "91110000100010433L")) == [.issuerNameMismatch])
+        let forgedName = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation"), try statusList("suspension")])
+            .verify(credential: try credential(issuerName: "中国电力企业联合会"), at: CredentialVerifier.date("2026-06-01T00:00:00Z")!)
+        #expect(forgedName.checks.first { $0.name == "issuer-name" }?.detail.contains("评价机构 (X)") == true)
         let otherRegistry = try Ed25519PrivateKey()
         let pinned = CredentialVerifier(trustList: try trustList(), statusLists: [], pinnedRegistry: DIDKey.did(otherRegistry.publicKey.rawRepresentation))
         #expect(pinned.verify(credential: try credential()).reasons.contains(.trustListInvalid))
         #expect(CredentialVerifier(trustList: nil).verify(text: "not json").reasons == [.malformed])
         #expect(CredentialVerifier(trustList: nil).verify(text: "{}").reasons == [.malformed])
+    }
+
+    /// The Open Badges 3.0 JWT profile: `typ: JWT` and registered claims that must say what the
+    /// credential says; the VC-JOSE-COSE token carries none.
+    @Test func theOpenBadgesJWTProfileCarriesClaimsThatMustMatch() throws {
+        let verifier = CredentialVerifier(trustList: try trustList(), statusLists: [try statusList("revocation"), try statusList("suspension")])
+        let at = CredentialVerifier.date("2026-06-01T00:00:00Z")!
+        guard case .object(var members) = try credential() else { Issue.record("not an object"); return }
+        members["proof"] = nil
+        let kid = DIDKey.verificationMethod(issuer.publicKey.rawRepresentation)
+        let token = try CompactJWS.signOpenBadge(.object(members), with: issuer, kid: kid)
+        let decoded = try CompactJWS.decode(token)
+        #expect(decoded.header["typ"] == "JWT")
+        #expect(decoded.payload["iss"]?.stringValue == issuerDID && decoded.payload["jti"] == members["id"])
+        #expect(decoded.payload["nbf"] == .int(Int(CredentialVerifier.date("2025-06-01T00:00:00Z")!.timeIntervalSince1970)))
+        #expect(decoded.payload["exp"] == nil)
+        let report = verifier.verify(text: token, at: at)
+        #expect(report.isValid, "\(report.reasons)")
+        #expect(report.checks.contains { $0.name == "jwt-claims" && $0.passed })
+        // The issuer's own key signing claims that disagree with the credential.
+        var lying = members
+        for (claim, value) in CompactJWS.openBadgeClaims(of: .object(members)) { lying[claim] = value }
+        lying["jti"] = "urn:uuid:00000000-0000-0000-0000-000000000000"
+        let mismatched = try CompactJWS.sign(.object(lying), with: issuer, kid: kid, type: "JWT")
+        #expect(verifier.verify(text: mismatched, at: at).reasons == [.jwtClaimsMismatch])
+        // A typ JWT token with no claims at all is held to the profile too.
+        #expect(verifier.verify(text: try CompactJWS.sign(.object(members), with: issuer, kid: kid, type: "JWT"), at: at).reasons == [.jwtClaimsMismatch])
+        // VC-JOSE-COSE: no claims, no claim check.
+        let plain = verifier.verify(text: try CompactJWS.sign(.object(members), with: issuer, kid: kid), at: at)
+        #expect(plain.isValid && !plain.checks.contains { $0.name == "jwt-claims" })
     }
 
     @Test func statusListsMustBeTheIssuers() throws {
@@ -147,5 +186,23 @@ import Testing
             .verify(credential: try credential(), at: at)
         #expect(valid.isValid)
         #expect(valid.canonicalJSON() == (try valid.json.canonicalBytes()))
+    }
+}
+
+/// A VC-JWT signed by a key that is not the issuer's fails with a detail that says so.
+@Suite struct JWTKeyTests {
+    @Test func aJWTSignedByAnotherKeySaysWhoseKeyItIs() throws {
+        let issuer = try Ed25519PrivateKey()
+        let other = try Ed25519PrivateKey()
+        let issuerDID = DIDKey.did(issuer.publicKey.rawRepresentation)
+        let claims = CertificateClaims(
+            number: "S000044000001254000001", credentialType: "skill-level-certificate", credentialTypeName: "职业技能等级证书",
+            issuer: .init(did: issuerDID, name: "评价机构", registrationCode: "X"), validFrom: "2025-06-01T00:00:00Z", validUntil: nil,
+            identityHash: "sha256$00", identityType: "nationalIdentityNumber", occupationCode: "6-31-01-03", occupationName: "电工",
+            levelCode: 4, levelName: "四级/中级工", criteria: "passed", alignments: [], status: [])
+        let jwt = try CompactJWS.sign(claims.unsignedCredential, with: other, kid: DIDKey.verificationMethod(other.publicKey.rawRepresentation))
+        let proof = try #require(CredentialVerifier(trustList: nil).verify(text: jwt).checks.first { $0.name == "proof" })
+        #expect(!proof.passed && proof.reason == .proofInvalid)
+        #expect(proof.detail.contains("not by the issuer") && !proof.detail.contains("signature by did"), "\(proof.detail)")
     }
 }

@@ -149,6 +149,10 @@ import Testing
             #expect(verified.json?["verdict"] == "valid")
             let verifiedJWT = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(jwt.text)"}"#)
             #expect(verifiedJWT.json?["verdict"] == "valid")
+            let obJWT = try await client.call(.get, "/v1/me/certificates/\(f.certificate.id)?format=ob-jwt", token: worker)
+            #expect(obJWT.headers[.contentType] == "application/jwt" && obJWT.text.split(separator: ".").count == 3)
+            let verifiedOB = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(obJWT.text)"}"#)
+            #expect(verifiedOB.json?["verdict"] == "valid", "\(verifiedOB.text)")
 
             let revoked = try await client.call(.post, "/v1/certificates/\(f.certificate.number)/revoke", token: a, json: #"{"reason":"wrong data"}"#)
             #expect(revoked.status == .ok)
