@@ -48,6 +48,20 @@ enum API {
             let report = try Verification.verify(call.bank, registryName: call.server.registryName, check)
             return .raw(.ok, contentType: "application/json", body: report.canonicalJSON(), headers: [:])
         },
+        Endpoint(.post, "/credentials/verify", .public,
+                 "W3C VC API: verify a credential (`verifiableCredential`: the credential, or an EnvelopedVerifiableCredential whose id is a data: URL of either JWT profile) with the same verifier and reasons as /v1/verify; the answer lists the checks passed, the warnings and the errors (reason codes, with problemDetails).",
+                 body: .json(Schemas.object(["verifiableCredential": ["type": "object"], "options": ["type": "object"]], required: ["verifiableCredential"])),
+                 limited: true) { call throws(SkillError) in
+            let credential = call.body?["verifiableCredential"] ?? .null
+            let check: (CredentialVerifier) -> VerificationReport
+            if let jwt = VCAPI.envelopedJWT(credential) {
+                check = { $0.verify(text: jwt) }
+            } else {
+                check = { $0.verify(credential: credential) }
+            }
+            let report = try Verification.verify(call.bank, registryName: call.server.registryName, check)
+            return .json(.ok, VCAPI.result(report))
+        },
         Endpoint(.get, "/v1/certificates/lookup", .public, "National-style look-up: a number plus the holder's name or ID number.",
                  parameters: [.query("number", "certificate number", required: true, schema: Schemas.string), .query("name", "holder's name", schema: Schemas.string),
                               .query("id_type", "resident | passport | hk-macao | taiwan", schema: ["enum": ["resident", "passport", "hk-macao", "taiwan"]]), .query("id_number", "holder's ID number", schema: Schemas.string)],
@@ -392,5 +406,34 @@ enum Verification {
         let report = check(try snapshot(bank, registryName: registryName).verifier)
         API.verified.increment()
         return report
+    }
+}
+
+/// The W3C VC API's shapes around our verifier.
+enum VCAPI {
+    /// The compact JWS inside an `EnvelopedVerifiableCredential` (VC 2.0 §4.13): its id is a
+    /// `data:` URL of media type `application/vc+jwt` or `application/jwt`.
+    static func envelopedJWT(_ credential: JSONValue) -> String? {
+        let types = credential["type"]?.arrayValue?.compactMap(\.stringValue) ?? credential["type"]?.stringValue.map { [$0] } ?? []
+        guard types.contains("EnvelopedVerifiableCredential"), let id = credential["id"]?.stringValue else { return nil }
+        for prefix in ["data:application/vc+jwt,", "data:application/jwt,"] where id.hasPrefix(prefix) { return String(id.dropFirst(prefix.count)) }
+        return nil
+    }
+
+    /// `{"verified", "checks", "warnings", "errors", "problemDetails"}`: the names of the checks
+    /// that passed, no warnings (every check we make either passes or fails), the reason code of
+    /// each failed check, and each failure as a problem detail with what was found.
+    static func result(_ report: VerificationReport) -> JSONValue {
+        let failed = report.checks.filter { !$0.passed }
+        return [
+            "verified": .bool(report.isValid),
+            "checks": .array(report.checks.filter(\.passed).map { .string($0.name) }),
+            "warnings": [],
+            "errors": .array(failed.map { .string($0.reason?.rawValue ?? $0.name) }),
+            "problemDetails": .array(failed.map { check in
+                ["type": .string("urn:skillbank:verification:\(check.reason?.rawValue ?? check.name)"), "title": .string(check.name),
+                 "detail": .string(check.detail)]
+            }),
+        ]
     }
 }

@@ -20,6 +20,7 @@ import Testing
         switch (e.method, e.path) {
         case (.get, "/healthz"), (.get, "/v1/trust-list"): return (e.path, nil)
         case (.post, "/v1/verify"): return (e.path, #"{"jwt":"a.b.c"}"#)
+        case (.post, "/credentials/verify"): return (e.path, #"{"verifiableCredential":{}}"#)
         case (.get, "/v1/certificates/lookup"): return ("/v1/certificates/lookup?number=\(f.certificate.number)&name=%E6%9D%8E%E6%98%8E", nil)
         case (.get, "/v1/status-lists/{institution}/{purpose}"): return ("/v1/status-lists/\(f.evaluatorA.id)/revocation", nil)
         case (.get, "/v1/log/checkpoint"): return (e.path, nil)

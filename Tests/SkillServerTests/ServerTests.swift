@@ -153,11 +153,23 @@ import Testing
             #expect(obJWT.headers[.contentType] == "application/jwt" && obJWT.text.split(separator: ".").count == 3)
             let verifiedOB = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(obJWT.text)"}"#)
             #expect(verifiedOB.json?["verdict"] == "valid", "\(verifiedOB.text)")
+            // The W3C VC API: the credential, and either JWT enveloped.
+            let vcAPI = try await client.call(.post, "/credentials/verify", json: #"{"verifiableCredential":\#(vc.text),"options":{}}"#)
+            #expect(vcAPI.status == .ok && vcAPI.json?["verified"] == true && vcAPI.json?["errors"] == [] && vcAPI.json?["warnings"] == [])
+            #expect(vcAPI.json?["checks"]?.arrayValue?.contains("proof") == true)
+            for token in [jwt.text, obJWT.text] {
+                let enveloped = #"{"verifiableCredential":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":"EnvelopedVerifiableCredential","id":"data:application/vc+jwt,\#(token)"}}"#
+                #expect(try await client.call(.post, "/credentials/verify", json: enveloped).json?["verified"] == true)
+            }
+            #expect(try await client.call(.post, "/credentials/verify", json: #"{"credential":{}}"#).status == .unprocessableContent)
 
             let revoked = try await client.call(.post, "/v1/certificates/\(f.certificate.number)/revoke", token: a, json: #"{"reason":"wrong data"}"#)
             #expect(revoked.status == .ok)
             let after = try await client.call(.post, "/v1/verify", json: #"{"credential":\#(vc.text)}"#)
             #expect(after.json?["verdict"] == "invalid" && after.json?["reasons"] == ["revoked"])
+            let afterVCAPI = try await client.call(.post, "/credentials/verify", json: #"{"verifiableCredential":\#(vc.text)}"#)
+            #expect(afterVCAPI.json?["verified"] == false && afterVCAPI.json?["errors"] == ["revoked"])
+            #expect(afterVCAPI.json?["problemDetails"]?.arrayValue?.first?["type"] == "urn:skillbank:verification:revoked")
             let record = try await client.call(.get, "/v1/me/record", token: worker)
             #expect(record.json?["certificates"]?.arrayValue?.first?["status"] == "revoked")
             #expect(!record.text.contains("李明") && !record.text.contains(residentID(1)))
