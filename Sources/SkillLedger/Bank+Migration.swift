@@ -34,13 +34,17 @@ extension Bank {
     /// the error says what differed.
     /// - Parameters:
     ///   - progress: called after each batch with the table, rows copied and rows in all.
-    /// - Throws: `input.usage` when the target already holds a bank or rows, `backup.invalid` when
-    ///   the copy differs (nothing is left in the target), `secret.*`, `store.*`.
+    /// - Throws: `ledger.not-initialised` when the source holds no bank, `input.usage` when the
+    ///   target already holds a bank or rows, `backup.invalid` when the copy differs (nothing is left
+    ///   in the target), `secret.*`, `store.*`.
     public static func migrate(
         from source: any Store, to target: any Store, configuration: Configuration, batch: Int = 5_000,
         progress: (String, Int, Int) -> Void = { _, _, _ in }
     ) throws(SkillError) -> StoreMigrationReport {
-        // The source must be a bank this secret opens.
+        // The source must be a bank (never one made here by opening an empty store) that this secret opens.
+        guard try source.read({ tx in try tx.meta.value("secret_check") != nil }) else {
+            throw SkillError(.notInitialised, "there is no bank in \(source.location) to copy", field: "--store")
+        }
         _ = try Bank.open(source, configuration: configuration)
         return try source.read { from in
             try target.write { to in

@@ -76,6 +76,13 @@ import Testing
         #expect(moved.status == 65 && moved.stderr.contains("backup.invalid") && moved.stderr.contains("nothing was written"), "\(moved.status) \(moved.stderr)")
         #expect(try Self.psql(pg, "SELECT count(*) FROM events") == "0")
         #expect(try Self.psql(pg, "SELECT count(*) FROM log_nodes") == "0")
+        // An empty database is not a bank to copy: nothing is made in it or beside it.
+        let empty = try TestPostgres.freshDatabase("empty")
+        let none = try cli.run(["migrate-store", "--store", empty, "--to", "none.sqlite"])
+        #expect(none.status == 78 && none.stderr.contains("ledger.not-initialised"), "\(none.status) \(none.stderr)")
+        for file in ["none.sqlite", "none.sqlite.partial", "skillbank.secret", "skillbank.keypass"] {
+            #expect(!FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent(file).path), "\(file)")
+        }
         // The other way: a damaged file is never left behind.
         #expect(try cli.run(["migrate-store", "--db", "d/skillbank.sqlite", "--to", "copy.sqlite"]).status == 65)
         #expect(!FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("copy.sqlite").path))
