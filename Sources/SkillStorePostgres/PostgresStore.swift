@@ -128,7 +128,10 @@ public final class PostgresStore: Store {
             try session.run("SET lock_timeout = '\(Int(busyTimeout * 1000))ms'")
             return session
         } catch {
-            throw SkillError(.storeUnreachable, "cannot connect to the PostgreSQL store at \(a.display)", field: "--store", cause: Self.describe(error))
+            // The server's own words say why (refused, unknown role or database, bad password); they
+            // never carry the password.
+            throw SkillError(.storeUnreachable, "cannot connect to the PostgreSQL store at \(a.display) (\(Self.describe(error)))", field: "--store",
+                             cause: Self.describe(error))
         }
     }
 
@@ -238,7 +241,7 @@ public final class PostgresStore: Store {
             if let info = e.serverInfo {
                 return "\(info[.sqlState] ?? "?"): \(info[.message] ?? "")"
             }
-            return "\(e.code)"
+            return e.underlying.map { "\(e.code): \($0)" } ?? "\(e.code)"
         }
         return "\(error)"
     }

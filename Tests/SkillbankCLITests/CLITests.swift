@@ -109,6 +109,21 @@ import Testing
         #expect((try cli.run("events", "--json").json() as? [Any])?.count == 2)
     }
 
+    /// A store URL that is wrong says what is wrong, and a database server that does not answer
+    /// is `store.unreachable` (exit 75) naming the URL without its password.
+    @Test func aWrongOrUnreachableStoreURLIsNamedWithoutItsPassword() throws {
+        let cli = try CLI()
+        let down = try cli.run("record", "per_X", "--store", "postgres://clerk:hunter2@127.0.0.1:1/bank")
+        #expect(down.status == 75 && down.stderr.contains("store.unreachable") && down.stderr.contains("postgres://clerk@127.0.0.1:1/bank"), "\(down.stderr)")
+        #expect(!down.stderr.contains("hunter2"))
+        let noUser = try cli.run("record", "per_X", "--store", "postgres://127.0.0.1/bank")
+        #expect(noUser.status == 64 && noUser.stderr.contains("--store") && noUser.stderr.contains("no user"))
+        let tls = try cli.run("record", "per_X", "--store", "postgres://clerk@db.example/bank?sslmode=require")
+        #expect(tls.status == 64 && tls.stderr.contains("sslmode"))
+        // Nothing was made in the current folder.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.folder.path).isEmpty)
+    }
+
     /// Reading needs no private key, so a wrong passphrase does not stop it; anything that would
     /// sign or make a key is refused with the passphrase's source named, and writes nothing.
     @Test(arguments: CLIStore.all)
