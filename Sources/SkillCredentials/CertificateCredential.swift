@@ -1,4 +1,5 @@
 import SkillCore
+import SkillCrypto
 
 /// The JSON-LD contexts a SkillBank certificate declares: VC 2.0 and Open Badges 3.0.
 public enum Contexts {
@@ -84,6 +85,9 @@ public struct CertificateClaims: Sendable, Hashable {
     public var status: [StatusEntry]
     /// The other certificate of a 一试双证 pair.
     public var twinID: String?
+    /// The twin's `digestMultibase` (see `RelatedResourceDigest`), when the twin was signed
+    /// before this credential: the international twin carries its domestic certificate's.
+    public var twinDigest: String?
     /// For an international certificate record: the external title and level.
     public var externalTitle: String?
     public var externalLevel: String?
@@ -162,7 +166,23 @@ public struct CertificateClaims: Sendable, Hashable {
             "credentialStatus": .array(status.map(\.json)),
         ]
         if let validUntil { credential["validUntil"] = .string(validUntil) }
-        if let twinID { credential["relatedResource"] = [["id": .string(twinID), "type": ["RelatedCertificate"]]] }
+        if let twinID {
+            var related: [String: JSONValue] = ["id": .string(twinID), "type": ["RelatedCertificate"]]
+            if let twinDigest { related["digestMultibase"] = .string(twinDigest) }
+            credential["relatedResource"] = [.object(related)]
+        }
         return .object(credential)
+    }
+}
+
+/// VC 2.0 §5.3 integrity of a related resource: `digestMultibase` is the multibase
+/// (base64url without padding, prefix `u`) of a SHA-256 multihash (`0x12 0x20` ‖ digest) of the
+/// resource's bytes; for a credential, its RFC 8785 canonical bytes as signed.
+///
+/// The twins of a 一试双证 pair name each other, so only one can carry the other's digest: the
+/// international twin, signed second, carries the domestic certificate's.
+public enum RelatedResourceDigest {
+    public static func multibase(of bytes: [UInt8]) -> String {
+        "u" + Base64URL.encode([0x12, 0x20] + SHA256.hash(bytes))
     }
 }

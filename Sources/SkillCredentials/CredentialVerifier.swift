@@ -15,6 +15,9 @@ public struct VerificationReport: Sendable {
         /// An OB 3.0 JWT whose registered claims (`iss`, `jti`, `nbf`, `exp`, `sub`) say otherwise
         /// than the credential it carries.
         case jwtClaimsMismatch = "jwt-claims-mismatch"
+        /// A related credential presented with this one is not the one its `relatedResource`
+        /// digest names (a 一试双证 twin swapped or altered).
+        case relatedResourceDigestMismatch = "related-resource-digest-mismatch"
         case revoked, suspended, statusUnavailable = "status-unavailable", expired, notYetValid = "not-yet-valid"
         case logProofInvalid = "log-proof-invalid", checkpointTooOld = "checkpoint-too-old"
     }
@@ -131,18 +134,21 @@ public struct CredentialVerifier: Sendable {
     }
 
     /// Verifies a credential given as JSON (with an embedded proof) or as a VC-JWT string.
-    public func verify(text: String, at time: Date = Date()) -> VerificationReport {
+    /// - Parameter related: credentials presented with it (its 一试双证 twin): a `relatedResource`
+    ///   entry that names one of them by id and carries a digest must match it.
+    public func verify(text: String, at time: Date = Date(), related: [JSONValue] = []) -> VerificationReport {
         let trimmed = text.trimmingSpaces
         if !trimmed.hasPrefix("{") {
             guard let decoded = try? CompactJWS.decode(trimmed) else {
                 return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "neither JSON nor a compact JWS")], summary: [:])
             }
-            return verify(credential: decoded.payload, at: time, jws: decoded)
+            return verify(credential: decoded.payload, at: time, jws: decoded, related: related)
         }
         guard let value = try? JSONParser().parse(trimmed) else {
             return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not valid JSON")], summary: [:])
         }
-        return verify(document: value, at: time)
+        if value["type"]?.stringValue == CertificateBundle.type { return verify(document: value, at: time) }
+        return verify(credential: value, at: time, related: related)
     }
 
     /// Verifies a parsed document: a certificate bundle (judged with its own lists) or a
@@ -153,7 +159,7 @@ public struct CredentialVerifier: Sendable {
     }
 
     /// Verifies a parsed credential; `jws` carries the signature check when it came as a VC-JWT.
-    public func verify(credential: JSONValue, at time: Date = Date(), jws: CompactJWS.Decoded? = nil) -> VerificationReport {
+    public func verify(credential: JSONValue, at time: Date = Date(), jws: CompactJWS.Decoded? = nil, related: [JSONValue] = []) -> VerificationReport {
         var checks: [VerificationReport.Check] = []
         func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason?, _ detail: String) {
             checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
@@ -206,6 +212,17 @@ public struct CredentialVerifier: Sendable {
             let byIssuer = proof.signer == issuerDID
             add("proof", proof.isValid && byIssuer, .proofInvalid,
                 proof.isValid ? (byIssuer ? "eddsa-jcs-2022 signature by the issuer's key" : "signed by a key that is not the issuer's") : (proof.problem ?? "invalid"))
+        }
+
+        // Related credentials presented with it must be the ones its digests name.
+        for entry in credential["relatedResource"]?.arrayValue ?? [] {
+            guard let id = entry["id"]?.stringValue, let digest = entry["digestMultibase"]?.stringValue,
+                let other = related.first(where: { $0["id"]?.stringValue == id })
+            else { continue }
+            let matches = (try? other.canonicalBytes()).map(RelatedResourceDigest.multibase(of:)) == digest
+            add("related:\(id)", matches, .relatedResourceDigestMismatch,
+                matches ? "the related certificate presented is the one this certificate was issued with"
+                    : "the related certificate presented is not the one this certificate names (its digest differs)")
         }
 
         // 3. Trust list and issuer.

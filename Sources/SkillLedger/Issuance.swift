@@ -274,8 +274,10 @@ extension Issuance {
             if d.passed {
                 for (i, item) in d.planned.enumerated() {
                     let twin = d.planned.count == 2 ? 1 - i : nil
+                    // The twin signed second carries the digest of the one signed first.
+                    let twinDigest = i == 1 ? pending.last.map { RelatedResourceDigest.multibase(of: $0.credential) } : nil
                     let (certificate, event) = try issueOne(
-                        tx, item, number: d.numbers[i], twin: twin.map { (d.planned[$0].id, d.numbers[$0]) }, assessment: a, person: input.person,
+                        tx, item, number: d.numbers[i], twin: twin.map { (d.planned[$0].id, d.numbers[$0], twinDigest) }, assessment: a, person: input.person,
                         identity: (holders[input.person]!.summary.idType, idNumbers[input.person]!), statusIndices: indices[next], actor: actor, at: date,
                         state: &state)
                     next += 1
@@ -366,7 +368,7 @@ extension Issuance {
     /// Signs one certificate and makes its `certificate.issued` event (written by the caller
     /// with the others; the certificate names its event once that has its id).
     private func issueOne(
-        _ tx: any StoreTransaction, _ item: CertificateIssuance.Planned, number: String, twin: (id: String, number: String)?, assessment a: Assessment,
+        _ tx: any StoreTransaction, _ item: CertificateIssuance.Planned, number: String, twin: (id: String, number: String, digest: String?)?, assessment a: Assessment,
         person: String, identity: (type: IDType, number: [UInt8]), statusIndices: (revocation: Int, suspension: Int), actor: Actor, at date: Date,
         state: inout IssuanceState
     ) throws -> (StoredCertificate, LedgerEvent) {
@@ -375,7 +377,7 @@ extension Issuance {
         let saltHex = Hex.encode(try SecureRandom.bytes(16))
         let identityHash = "sha256$" + Hex.encode(SHA256.hash(identity.number + Array(saltHex.utf8)))
         let claims = CertificateIssuance.claims(
-            for: item, number: number, twinNumber: twin?.number, occupation: a.occupation, level: a.level, standards: context.standards,
+            for: item, number: number, twinNumber: twin?.number, twinDigest: twin?.digest, occupation: a.occupation, level: a.level, standards: context.standards,
             issuerDID: key.did, validFrom: time, identityHash: identityHash,
             identityType: identity.type == .resident ? "nationalIdentityNumber" : "identifier",
             status: [

@@ -242,6 +242,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "The certificate file.") var file: String
     @Option(help: "The registry's signed trust list.") var trustList: String?
     @Option(help: "A status list credential (repeat for several).") var statusList: [String] = []
+    @Option(help: "A related credential presented with it, e.g. its 一试双证 twin (repeat for several): a digest the certificate carries must match it.")
+    var related: [String] = []
     @Option(help: "Check as of this time (RFC 3339), default now.") var at: String?
     @Option(help: "Accept only a trust list signed by this registry DID.") var registry: String?
     @Option(help: "For a bundle: the oldest checkpoint accepted, e.g. 7d, 12h, 30m.") var maxAge: String?
@@ -280,7 +282,8 @@ struct VerifyCommand: ParsableCommand {
                 report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry)
             } else {
                 guard tiles == nil else { throw SkillError(.usage, "--tiles proves a bundle's leaf; this file is not a bundle", field: "--tiles") }
-                report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time)
+                let others = try related.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
+                report = CredentialVerifier(trustList: trust, statusLists: lists, pinnedRegistry: registry).verify(text: text, at: time, related: others)
             }
             try output.emit(report.json) {
                 var lines = ["verdict: \(report.isValid ? "VALID" : "INVALID")"]

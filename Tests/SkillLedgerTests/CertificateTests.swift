@@ -322,6 +322,17 @@ struct IssuedBank {
         #expect(credential["credentialSubject"]?["achievement"]?["name"]?.stringValue == "香港专业能力评估证书（美发）")
         #expect(credential["relatedResource"]?.arrayValue?.first?["id"]?.stringValue == CertificateClaims.credentialID(number: domestic.number))
         #expect(try b.verifier().verify(credential: credential).isValid)
+        // The twin signed second carries the digest of the one signed first (VC 2.0 §5.3); a
+        // verifier given both checks it.
+        let domesticCredential = try b.credential(domestic.id)
+        let digest = try #require(credential["relatedResource"]?.arrayValue?.first?["digestMultibase"]?.stringValue)
+        #expect(digest == RelatedResourceDigest.multibase(of: try domesticCredential.canonicalBytes()) && digest.hasPrefix("uEiA"))
+        #expect(domesticCredential["relatedResource"]?.arrayValue?.first?["digestMultibase"] == nil)
+        let both = try b.verifier().verify(credential: credential, related: [domesticCredential])
+        #expect(both.isValid && both.checks.contains { $0.name.hasPrefix("related:") && $0.passed })
+        guard case .object(var altered) = domesticCredential else { Issue.record("not an object"); return }
+        altered["name"] = "另一张证书"
+        #expect(try b.verifier().verify(credential: credential, related: [.object(altered)]).reasons == [.relatedResourceDigestMismatch])
         _ = try b.ledger.certificates.changeStatus(of: international.id, .revoke, reason: "cheating in the joint exam")
         #expect(try b.ledger.certificates.certificate(domestic.id).status == .revoked)
         #expect(try b.verifier().verify(credential: b.credential(domestic.id)).reasons == [.revoked])

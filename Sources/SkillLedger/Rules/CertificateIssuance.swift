@@ -63,8 +63,8 @@ public enum CertificateIssuance {
     ///   - identityType: `nationalIdentityNumber` or `identifier`.
     ///   - status: the certificate's revocation and suspension entries.
     public static func claims(
-        for planned: Planned, number: String, twinNumber: String?, occupation: String, level: Int?, standards: Standards, issuerDID: String,
-        validFrom: String, identityHash: String, identityType: String, status: [StatusEntry]
+        for planned: Planned, number: String, twinNumber: String?, twinDigest: String? = nil, occupation: String, level: Int?, standards: Standards,
+        issuerDID: String, validFrom: String, identityHash: String, identityType: String, status: [StatusEntry]
     ) -> CertificateClaims {
         let occ = standards.occupation(occupation)
         let levelRow = level.flatMap { standards.level(code: $0) }
@@ -92,6 +92,7 @@ public enum CertificateIssuance {
             identityHash: identityHash, identityType: identityType, occupationCode: occupation, occupationName: occ?.zh ?? occupation,
             workType: planned.workType, levelCode: level, levelName: levelRow?.display, criteria: criteria, alignments: alignments, status: status,
             twinID: twinNumber.map { CertificateClaims.credentialID(number: $0) })
+        claims.twinDigest = twinDigest
         if let external = planned.external {
             claims.externalTitle = external.externalTitle
             claims.externalLevel = external.externalLevel
