@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import SkillCore
+import SkillStore
 
 /// A value bound to a statement's `$n` placeholder.
 protocol SQLArgument: Sendable {
@@ -62,7 +63,7 @@ struct SQLRow {
     func optionalBytes(_ i: Int) throws -> [UInt8]? { try decode(i, ByteBuffer?.self).map { Array($0.readableBytesView) } }
 
     /// The cell as a store-neutral value (the row copier's view).
-    func value(_ i: Int) throws -> StoreValueCell {
+    func value(_ i: Int) throws -> StoreValue {
         let cell = row[i]
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
@@ -77,11 +78,6 @@ struct SQLRow {
             throw SkillError(.storeFailure, "the store holds a damaged row", cause: "\(row[i].columnName) does not read as \(T.self)")
         }
     }
-}
-
-/// A store-neutral cell (see `StoreValue` in SkillStore; kept apart to keep this file free of it).
-enum StoreValueCell {
-    case null, int(Int), text(String), bytes([UInt8])
 }
 
 /// One connection, driven synchronously: store bodies are synchronous and never run on an event

@@ -23,16 +23,7 @@ struct PostgresTables: TableStore {
         // A server-side cursor inside the caller's snapshot: a table of any size, a batch in memory.
         try db.run("DECLARE table_copy NO SCROLL CURSOR FOR SELECT \(table.columns.joined(separator: ", ")) FROM \(table.name) ORDER BY \(table.orderBy)")
         while true {
-            let rows = try db.rows("FETCH FORWARD \(batch) FROM table_copy").map { r in
-                try (0..<table.columns.count).map { i -> StoreValue in
-                    switch try r.value(i) {
-                    case .null: .null
-                    case .int(let n): .int(n)
-                    case .text(let s): .text(s)
-                    case .bytes(let b): .bytes(b)
-                    }
-                }
-            }
+            let rows = try db.rows("FETCH FORWARD \(batch) FROM table_copy").map { r in try (0..<table.columns.count).map { try r.value($0) } }
             if rows.isEmpty { break }
             try body(rows)
         }

@@ -326,7 +326,7 @@ struct IssuedBank {
         // verifier given both checks it.
         let domesticCredential = try b.credential(domestic.id)
         let digest = try #require(credential["relatedResource"]?.arrayValue?.first?["digestMultibase"]?.stringValue)
-        #expect(digest == RelatedResourceDigest.multibase(of: try domesticCredential.canonicalBytes()) && digest.hasPrefix("uEiA"))
+        #expect(digest == RelatedResourceDigest.multibase(of: try domesticCredential.canonicalBytes()) && digest.hasPrefix("uEi"))  // 0x12 0x20: sha2-256, 32 bytes
         #expect(domesticCredential["relatedResource"]?.arrayValue?.first?["digestMultibase"] == nil)
         let both = try b.verifier().verify(credential: credential, related: [domesticCredential])
         #expect(both.isValid && both.checks.contains { $0.name.hasPrefix("related:") && $0.passed })
