@@ -6,15 +6,17 @@ import SkillCore
 import SkillCredentials
 import SkillLedger
 @testable import SkillServer
+import SkillTestSupport
 import Testing
 
 /// An outsider walking certificate numbers learns nothing: a thousand sequential numbers without
 /// a token get no bundle and the same answer whether a number exists or not, and the look-up's
 /// rate limit stops the walk.
 @Suite struct EnumerationTests {
-    @Test func aThousandSequentialNumbersRevealNothing() async throws {
+    @Test(arguments: StoreKind.all)
+    func aThousandSequentialNumbersRevealNothing(_ store: StoreKind) async throws {
         let limit = 100
-        let f = try ServerFixture(rateLimit: limit)
+        let f = try ServerFixture(rateLimit: limit, store: store)
         // The fixture's certificates are the first numbers of evaluator A's and B's prefixes.
         let issued = [f.certificate.number, f.certificateB.number]
         let prefixA = String(f.certificate.number.dropLast(6))
@@ -47,8 +49,9 @@ import Testing
         }
     }
 
-    @Test func theHolderAndTheirShareStillGetTheBundle() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func theHolderAndTheirShareStillGetTheBundle(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let byName = try await client.call(.get, "/v1/certificates/\(f.certificate.number)/bundle?name=%E6%9D%8E%E6%98%8E")
             #expect(byName.status == .ok && byName.json?["type"] == "SkillBankCertificateBundle")

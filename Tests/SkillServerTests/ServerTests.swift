@@ -182,8 +182,9 @@ import Testing
         }
     }
 
-    @Test func publicRoutesCachingLookupAndRateLimits() async throws {
-        let f = try ServerFixture(rateLimit: 3)
+    @Test(arguments: StoreKind.all)
+    func publicRoutesCachingLookupAndRateLimits(_ store: StoreKind) async throws {
+        let f = try ServerFixture(rateLimit: 3, store: store)
         try await f.application().test(.router) { client in
             #expect(try await client.call(.get, "/healthz").status == .ok)
             #expect(try await client.call(.post, "/v1/verify", json: #"{"jwt":"a.b.c"}"#).json?["verdict"] == "invalid")
@@ -211,8 +212,9 @@ import Testing
         }
     }
 
-    @Test func bodiesAreLimitedBeforeBuffering() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func bodiesAreLimitedBeforeBuffering(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let big = String(repeating: "a", count: (1 << 20) + 10)
             let response = try await client.call(.post, "/v1/verify", json: #"{"jwt":"\#(big)"}"#)
@@ -222,8 +224,9 @@ import Testing
 }
 
 @Suite struct VerifyPageTests {
-    @Test func pageRendersValidRevokedAndTampered() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func pageRendersValidRevokedAndTampered(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         let vc = try f.ledger.certificates.export(f.certificate.id, format: .vc)
         @Sendable func form(_ text: String) -> String { "credential=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
         try await f.application().test(.router) { client in
@@ -249,8 +252,9 @@ import Testing
 }
 
 @Suite struct UnmatchedRouteTests {
-    @Test func wrongMethodIs405WithAllowAndUnknownPathIs404() async throws {
-        let f = try ServerFixture()
+    @Test(arguments: StoreKind.all)
+    func wrongMethodIs405WithAllowAndUnknownPathIs404(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
         try await f.application().test(.router) { client in
             let wrong = try await client.call(.delete, "/v1/institutions/\(f.evaluatorA.id)", token: f.tokens["operator"])
             #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == "GET")
