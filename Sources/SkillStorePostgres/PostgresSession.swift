@@ -106,12 +106,6 @@ final class PostgresSession: @unchecked Sendable {
         _ = try connection.query(try query(sql, arguments), logger: logger).wait()
     }
 
-    /// Runs a statement and returns how many rows it changed.
-    @discardableResult
-    func change(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Int {
-        try connection.query(try query(sql, arguments), logger: logger).wait().metadata.rows ?? 0
-    }
-
     /// Every row a statement returns.
     func rows(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> [SQLRow] {
         try connection.query(try query(sql, arguments), logger: logger).wait().map { SQLRow(row: $0.makeRandomAccess()) }

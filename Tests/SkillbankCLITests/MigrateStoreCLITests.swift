@@ -33,6 +33,11 @@ import Testing
         // The URL's password never shows; this one has none, but the report names the server.
         #expect((report["target"] as? String)?.hasPrefix("postgres://") == true)
 
+        // Copied straight back, the file's log has the root the first file's had.
+        let straightBack = try cli.run(["migrate-store", "--store", pg, "--to", "first-back.sqlite", "--json"] + secrets)
+        #expect(straightBack.status == 0, "\(straightBack.stderr)")
+        #expect((try straightBack.json() as? [String: Any])?["root"] as? String == root)
+
         // The bank works on PostgreSQL: it reconciles, audits, and its certificate verifies.
         #expect(try cli.run(["check", "--store", pg] + secrets).stdout.contains("ledger reconciles"))
         #expect(try cli.run(["log", "audit", "--store", pg] + secrets).stdout.contains("log clean"))
@@ -54,7 +59,6 @@ import Testing
         #expect(backReport["log_leaves"] as? Int == events.count + 1)
         #expect(try cli.run(["log", "audit", "--db", "back.sqlite"] + secrets).stdout.contains("log clean"))
         #expect(try cli.run(["log", "consistency", "--db", "back.sqlite", "--from", String(events.count), "--to", String(events.count + 1)] + secrets).status == 0)
-        _ = root
 
         // A target that holds a bank already is refused, and nothing changes in it.
         let again = try cli.run(["migrate-store", "--db", "d/skillbank.sqlite", "--to", pg])

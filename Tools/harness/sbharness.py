@@ -84,8 +84,6 @@ class Server:
     """`skillbank serve` as a child process on a port of its own."""
 
     def __init__(self, binary, store, port, extra=()):
-        if isinstance(store, str):
-            store = Store(os.path.dirname(store)) if store.endswith("bank.sqlite") else Store(store)
         self.binary, self.store, self.port, self.extra = binary, store, port, list(extra)
         self.db = store.db
         self.process = None
