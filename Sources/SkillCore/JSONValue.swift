@@ -87,6 +87,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// Wraps an optional string, mapping `nil` to JSON `null`.
     public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+
+    /// The value with every null object member removed, at any depth: a JSON-LD document says
+    /// "unknown" by leaving a member out (expansion drops nulls, so a null is a dropped term).
+    public var withoutNullMembers: JSONValue {
+        switch self {
+        case .object(let members): .object(members.filter { $0.value != .null }.mapValues(\.withoutNullMembers))
+        case .array(let items): .array(items.map(\.withoutNullMembers))
+        default: self
+        }
+    }
     /// Wraps an optional integer, mapping `nil` to JSON `null`.
     public static func optional(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
     /// Wraps an integer.

@@ -5,8 +5,12 @@ extension Standards {
     /// its schema at `schema/NAME.schema.json`.
     public static let fileNames = [
         "levels", "occupations", "credential-types", "certificate-number-schemes", "provinces", "frameworks", "crosswalk",
-        "dual-certificates", "assessment-rules", "conversion-rules",
+        "dual-certificates", "assessment-rules", "conversion-rules", catalogueFileName,
     ]
+
+    /// The whole occupation catalogue: checked against its schema when loaded from a folder, and
+    /// decoded only when first read. Banks made before it existed have no copy and still open.
+    public static let catalogueFileName = "occupation-catalogue"
 
     /// Reads and validates a Standards directory.
     /// - Parameter directory: the folder holding the data files and `schema/`.
@@ -14,18 +18,45 @@ extension Standards {
     /// - Throws: `standards.missing` when a file cannot be read; otherwise as `load(files:)`.
     public static func load(directory: URL) throws(SkillError) -> Standards {
         var files: [StandardsFile] = []
-        for name in fileNames {
-            let dataURL = directory.appendingPathComponent("\(name).json")
-            let schemaURL = directory.appendingPathComponent("schema/\(name).schema.json")
-            guard let data = FileManager.default.contents(atPath: dataURL.path) else {
-                throw SkillError(.standardsMissing, "cannot read the Standards file", field: dataURL.path)
-            }
-            guard let schema = FileManager.default.contents(atPath: schemaURL.path) else {
-                throw SkillError(.standardsMissing, "cannot read the schema", field: schemaURL.path)
-            }
-            files.append(StandardsFile(name: name, data: Array(data), schema: Array(schema)))
-        }
+        for name in fileNames { files.append(try read(name, in: directory)) }
         return try load(files: files)
+    }
+
+    /// Reads one file of a Standards directory and checks it against its schema: how a bank made
+    /// before the occupation catalogue existed gets a copy.
+    /// - Throws: `standards.missing`, `standards.schema-violation`.
+    public static func checkedFile(_ name: String, in directory: URL) throws(SkillError) -> StandardsFile {
+        let file = try read(name, in: directory)
+        try check(file, parsed: try parse(file))
+        return file
+    }
+
+    private static func read(_ name: String, in directory: URL) throws(SkillError) -> StandardsFile {
+        let dataURL = directory.appendingPathComponent("\(name).json")
+        let schemaURL = directory.appendingPathComponent("schema/\(name).schema.json")
+        guard let data = FileManager.default.contents(atPath: dataURL.path) else {
+            throw SkillError(.standardsMissing, "cannot read the Standards file", field: dataURL.path)
+        }
+        guard let schema = FileManager.default.contents(atPath: schemaURL.path) else {
+            throw SkillError(.standardsMissing, "cannot read the schema", field: schemaURL.path)
+        }
+        return StandardsFile(name: name, data: Array(data), schema: Array(schema))
+    }
+
+    private static func parse(_ file: StandardsFile) throws(SkillError) -> JSONValue {
+        do { return try JSONParser().parse(file.data) } catch {
+            throw SkillError(.standardsSchema, error.message, field: "\(file.name).json \(error.field ?? "")", cause: error.cause)
+        }
+    }
+
+    private static func check(_ file: StandardsFile, parsed value: JSONValue) throws(SkillError) {
+        let schema: JSONSchema
+        do { schema = try JSONSchema(JSONParser().parse(file.schema)) } catch {
+            throw SkillError(.standardsSchema, error.message, field: "schema/\(file.name).schema.json \(error.field ?? "")", cause: error.cause)
+        }
+        if let first = schema.validate(value).first {
+            throw SkillError(.standardsSchema, first.message, field: "\(file.name).json \(first.path)")
+        }
     }
 
     /// Validates each file against its schema, decodes it, and cross-checks the files.
@@ -51,22 +82,13 @@ extension Standards {
         let byName = Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var documents: [String: JSONValue] = [:]
         for name in fileNames {
+            // A stored catalogue is read when first used (and a bank made before it has none).
+            if name == catalogueFileName, !checkingEachFile { continue }
             guard let file = byName[name] else {
                 throw SkillError(.standardsMissing, "the Standards set has no \(name).json", field: "\(name).json")
             }
-            let value: JSONValue
-            do { value = try JSONParser().parse(file.data) } catch {
-                throw SkillError(.standardsSchema, error.message, field: "\(name).json \(error.field ?? "")", cause: error.cause)
-            }
-            if checkingEachFile {
-                let schema: JSONSchema
-                do { schema = try JSONSchema(JSONParser().parse(file.schema)) } catch {
-                    throw SkillError(.standardsSchema, error.message, field: "schema/\(name).schema.json \(error.field ?? "")", cause: error.cause)
-                }
-                if let first = schema.validate(value).first {
-                    throw SkillError(.standardsSchema, first.message, field: "\(name).json \(first.path)")
-                }
-            }
+            let value = try parse(file)
+            if checkingEachFile { try check(file, parsed: value) }
             documents[name] = value
         }
         return try Builder(documents: documents, files: files, checkingEachFile: checkingEachFile).build()
@@ -116,6 +138,7 @@ private struct Builder {
         let rules = try decode([AssessmentRule].self, "assessment-rules", "rows")
         let programmes = try decode([Programme].self, "conversion-rules", "programmes")
         let conversionRules = try decode([ConversionRule].self, "conversion-rules", "rules")
+        let catalogue = OccupationCatalogue(bytes: files.first { $0.name == Standards.catalogueFileName }?.data)
 
         // Ladder: ranks 1…n in order, five-level codes unique.
         try unique(levels, \.key, "levels")
@@ -218,6 +241,19 @@ private struct Builder {
         try ConversionRules.check(
             conversionRules, programmes: programmes, occupations: Set(occupationsByCode.keys), levels: codes, frameworks: frameworksByID)
 
+        // The occupations the registry assesses are catalogue occupations under the same name.
+        if checkingEachFile {
+            _ = try catalogue.decode()
+            for (i, o) in occupations.enumerated() {
+                guard let row = catalogue.occupation(o.code) else {
+                    throw fail("occupations", "$.rows[\(i)].code", "\(o.code) is not in occupation-catalogue.json")
+                }
+                if row.name != o.zh {
+                    throw fail("occupations", "$.rows[\(i)].zh", "the catalogue names \(o.code) \(row.name), not \(o.zh)")
+                }
+            }
+        }
+
         return Standards(
             levels: levels, occupations: occupations, majors: majors, credentialTypes: credentialTypes,
             numberSchemes: schemes, provinces: provinces, frameworks: frameworks, defaultFrameworkID: defaultID,
@@ -225,6 +261,6 @@ private struct Builder {
             conversion: ConversionRules(programmes: programmes, rules: conversionRules), files: files,
             occupationsByCode: occupationsByCode, provinceCodeSet: provinceCodes,
             levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
-            frameworksByID: frameworksByID)
+            frameworksByID: frameworksByID, catalogue: catalogue)
     }
 }

@@ -173,6 +173,8 @@ public struct Standards: Sendable {
     let provinceCodeSet: Set<String>
     let levelsByCode: [Int: SkillLevel]
     let frameworksByID: [String: Framework]
+    /// The whole 2022 occupation catalogue (definitions, tasks, aliases), decoded on first use.
+    public let catalogue: OccupationCatalogue
 
     /// The occupation with `code`, or nil.
     public func occupation(_ code: String) -> Occupation? { occupationsByCode[code] }

@@ -12,19 +12,38 @@ public struct StatusEntry: Sendable, Hashable {
     public let purpose: String
     public let index: Int
     public let listCredential: String
+    /// Bits per entry; above 1 the entry carries `messages`.
+    public let size: Int
+    /// `statusMessage`: the meaning of each value 0, 1, … (2^size of them), when size > 1.
+    public let messages: [String]
 
-    public init(purpose: String, index: Int, listCredential: String) {
+    public init(purpose: String, index: Int, listCredential: String, size: Int = 1, messages: [String] = []) {
         self.purpose = purpose
         self.index = index
         self.listCredential = listCredential
+        self.size = size
+        self.messages = messages
     }
 
-    /// The entry as a credential holds it (the index in decimal, as the spec's string).
+    /// The one entry a certificate carries since the Open Badges 3.0 schema work: 2 bits in the
+    /// issuer's `message` list, 0 valid, 1 revoked, 2 suspended.
+    public static func message(index: Int, listCredential: String) -> StatusEntry {
+        StatusEntry(purpose: StatusPurpose.message.rawValue, index: index, listCredential: listCredential,
+                    size: StatusPurpose.message.statusSize, messages: StatusPurpose.messages)
+    }
+
+    /// The entry as a credential holds it (the index in decimal, as the spec's string; status
+    /// values as the spec's hexadecimal strings).
     var json: JSONValue {
-        [
+        var o: [String: JSONValue] = [
             "id": .string("\(listCredential)#\(index)"), "type": "BitstringStatusListEntry", "statusPurpose": .string(purpose),
             "statusListIndex": .string(String(index)), "statusListCredential": .string(listCredential),
         ]
+        if size > 1 {
+            o["statusSize"] = .int(size)
+            o["statusMessage"] = .array(messages.enumerated().map { ["status": .string("0x" + String($0, radix: 16)), "message": .string($1)] })
+        }
+        return .object(o)
     }
 
     init?(json: JSONValue) {
@@ -32,7 +51,29 @@ public struct StatusEntry: Sendable, Hashable {
             let index = json["statusListIndex"]?.stringValue.flatMap(Int.init), index >= 0,
             let list = json["statusListCredential"]?.stringValue
         else { return nil }
-        self.init(purpose: purpose, index: index, listCredential: list)
+        let size = json["statusSize"]?.intValue ?? 1
+        guard size >= 1, size <= 8 else { return nil }
+        // statusMessage lists every value once, in any order; it is kept here by value.
+        var messages = [String](repeating: "", count: 1 << size)
+        if size > 1 {
+            guard let listed = json["statusMessage"]?.arrayValue, listed.count == 1 << size else { return nil }
+            for m in listed {
+                guard let text = m["status"]?.stringValue, text.hasPrefix("0x"), let v = Int(text.dropFirst(2), radix: 16), v < 1 << size,
+                    messages[v].isEmpty, let message = m["message"]?.stringValue, !message.isEmpty
+                else { return nil }
+                messages[v] = message
+            }
+        }
+        self.init(purpose: purpose, index: index, listCredential: list, size: size, messages: size > 1 ? messages : [])
+    }
+
+    /// The entries of a credential: one object (the Open Badges 3.0 shape) or an array (older
+    /// certificates); nil when any entry is malformed.
+    public static func entries(of credential: JSONValue) -> [StatusEntry]? {
+        guard let status = credential["credentialStatus"] else { return [] }
+        let items = status.arrayValue ?? [status]
+        let parsed = items.compactMap(StatusEntry.init(json:))
+        return parsed.count == items.count ? parsed : nil
     }
 }
 
@@ -55,11 +96,14 @@ public struct CertificateClaims: Sendable, Hashable {
         public let targetName: String
         public let targetFramework: String
         public let targetCode: String
+        /// The page that describes the target (Open Badges 3.0 requires one).
+        public let targetUrl: String
         public let note: String?
-        public init(targetName: String, targetFramework: String, targetCode: String, note: String? = nil) {
+        public init(targetName: String, targetFramework: String, targetCode: String, targetUrl: String, note: String? = nil) {
             self.targetName = targetName
             self.targetFramework = targetFramework
             self.targetCode = targetCode
+            self.targetUrl = targetUrl
             self.note = note
         }
     }
@@ -81,8 +125,12 @@ public struct CertificateClaims: Sendable, Hashable {
     public var levelCode: Int?
     public var levelName: String?
     public var criteria: String
+    /// What the achievement is: the occupation's definition and what the certificate attests.
+    public var description: String
     public var alignments: [Alignment]
-    public var status: [StatusEntry]
+    public var status: StatusEntry
+    /// The registry's SkillBank JSON-LD context (URL and digest), declared third and pinned.
+    public var context: SkillBankContext.Reference
     /// The other certificate of a 一试双证 pair.
     public var twinID: String?
     /// The twin's `digestMultibase` (see `RelatedResourceDigest`), when the twin was signed
@@ -97,8 +145,8 @@ public struct CertificateClaims: Sendable, Hashable {
     public init(
         number: String, credentialType: String, credentialTypeName: String, issuer: Issuer, validFrom: String, validUntil: String? = nil,
         identityHash: String, identityType: String, occupationCode: String, occupationName: String, workType: String? = nil,
-        levelCode: Int?, levelName: String?, criteria: String, alignments: [Alignment], status: [StatusEntry], twinID: String? = nil,
-        externalTitle: String? = nil, externalLevel: String? = nil
+        levelCode: Int?, levelName: String?, criteria: String, description: String, alignments: [Alignment], status: StatusEntry,
+        context: SkillBankContext.Reference, twinID: String? = nil, externalTitle: String? = nil, externalLevel: String? = nil
     ) {
         self.number = number
         self.credentialType = credentialType
@@ -114,8 +162,10 @@ public struct CertificateClaims: Sendable, Hashable {
         self.levelCode = levelCode
         self.levelName = levelName
         self.criteria = criteria
+        self.description = description
         self.alignments = alignments
         self.status = status
+        self.context = context
         self.twinID = twinID
         self.externalTitle = externalTitle
         self.externalLevel = externalLevel
@@ -132,12 +182,13 @@ public struct CertificateClaims: Sendable, Hashable {
             "type": ["Achievement"],
             "achievementType": "Certificate",
             "name": .string(title),
+            "description": .string(description),
             "criteria": ["narrative": .string(criteria)],
             "fieldOfStudy": .string("\(occupationCode) \(occupationName)"),
             "alignment": .array(alignments.map { a in
                 var o: [String: JSONValue] = [
                     "type": ["Alignment"], "targetName": .string(a.targetName), "targetFramework": .string(a.targetFramework),
-                    "targetCode": .string(a.targetCode),
+                    "targetCode": .string(a.targetCode), "targetUrl": .string(a.targetUrl),
                 ]
                 if let note = a.note { o["targetDescription"] = .string(note) }
                 return .object(o)
@@ -153,7 +204,7 @@ public struct CertificateClaims: Sendable, Hashable {
         ]
         if let subjectName { subject["name"] = .string(subjectName) }
         var credential: [String: JSONValue] = [
-            "@context": [.string(Contexts.vc2), .string(Contexts.ob3)],
+            "@context": [.string(Contexts.vc2), .string(Contexts.ob3), .string(context.url)],
             "id": .string(Self.credentialID(number: number)),
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "name": .string(title),
@@ -163,14 +214,16 @@ public struct CertificateClaims: Sendable, Hashable {
             ],
             "validFrom": .string(validFrom),
             "credentialSubject": .object(subject),
-            "credentialStatus": .array(status.map(\.json)),
+            "credentialStatus": status.json,
         ]
         if let validUntil { credential["validUntil"] = .string(validUntil) }
+        var related: [JSONValue] = [context.relatedResource]
         if let twinID {
-            var related: [String: JSONValue] = ["id": .string(twinID), "type": ["RelatedCertificate"]]
-            if let twinDigest { related["digestMultibase"] = .string(twinDigest) }
-            credential["relatedResource"] = [.object(related)]
+            var twin: [String: JSONValue] = ["id": .string(twinID), "type": ["RelatedCertificate"]]
+            if let twinDigest { twin["digestMultibase"] = .string(twinDigest) }
+            related.append(.object(twin))
         }
+        credential["relatedResource"] = .array(related)
         return .object(credential)
     }
 }

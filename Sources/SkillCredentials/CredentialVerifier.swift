@@ -271,33 +271,60 @@ public struct CredentialVerifier: Sendable {
         func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason?, _ detail: String) {
             checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
         }
-        // 6. Status.
+        // 6. Status: one 2-bit `message` entry (valid, revoked, suspended), or, on certificates
+        // issued before it, a revocation and a suspension entry of one bit each.
         let issuerDID = credential["issuer"]?["id"]?.stringValue ?? ""
-        let entries = (credential["credentialStatus"]?.arrayValue ?? []).compactMap(StatusEntry.init(json:))
         var state = "active"
+        guard let entries = StatusEntry.entries(of: credential) else {
+            add("status", false, .statusUnavailable, "the credential's status entry is malformed")
+            summary["status"] = "unknown"
+            return finishValidity(checks, summary, credential, time, issued)
+        }
         for entry in entries {
-            let reason: VerificationReport.Reason = entry.purpose == "suspension" ? .suspended : .revoked
+            let name = entries.count == 1 && entry.size > 1 ? "status" : "status:\(entry.purpose)"
             guard let list = lists[entry.listCredential] else {
-                add("status:\(entry.purpose)", false, .statusUnavailable, "no \(entry.purpose) status list \(entry.listCredential) was given")
+                add(name, false, .statusUnavailable, "no \(entry.purpose) status list \(entry.listCredential) was given")
                 state = "unknown"
                 continue
             }
             // The list must be signed by a key of the same institution (it may have rotated since).
             let signerOwner = list.signer.flatMap { trust?.issuer(withKey: $0)?.0.id }
             let sameIssuer = list.signer == issuerDID || (signerOwner != nil && signerOwner == trust?.issuer(withKey: issuerDID)?.0.id)
-            guard sameIssuer, list.purpose == entry.purpose, let bits = list.bits else {
-                add("status:\(entry.purpose)", false, .statusUnavailable, "the \(entry.purpose) status list is not valid or not the issuer's")
+            // Herd privacy: a list of fewer than 131,072 entries is not accepted.
+            guard sameIssuer, list.purpose == entry.purpose, let bits = list.bits,
+                bits.entries(statusSize: entry.size) >= BitstringStatusList.minimumLength,
+                let value = bits.value(at: entry.index, statusSize: entry.size)
+            else {
+                add(name, false, .statusUnavailable, "the \(entry.purpose) status list is not valid, not the issuer's, or too short")
                 state = "unknown"
                 continue
             }
             let asOf = list.asOf
-            let set = bits[entry.index]
-            add("status:\(entry.purpose)", !set, reason, set ? "\(entry.purpose == "suspension" ? "suspended" : "revoked") (list of \(asOf))" : "not \(entry.purpose == "suspension" ? "suspended" : "revoked") as of \(asOf)")
-            if set { state = entry.purpose == "suspension" ? "suspended" : "revoked" }
+            // What the value means: the entry's own statusMessage, or the purpose of a 1-bit list.
+            let meaning = entry.size > 1 ? entry.messages[value] : value == 0 ? "valid" : entry.purpose == "suspension" ? "suspended" : "revoked"
+            switch meaning {
+            case "valid":
+                add(name, true, nil, entry.size > 1 ? "valid as of \(asOf)" : "not \(entry.purpose == "suspension" ? "suspended" : "revoked") as of \(asOf)")
+            case "revoked", "suspended":
+                add(name, false, meaning == "revoked" ? .revoked : .suspended, "\(meaning) (list of \(asOf))")
+                if state != "revoked" { state = meaning }
+            default:
+                add(name, false, .statusUnavailable, "the status list says \"\(meaning)\" (value \(value)), which is not a status this registry writes")
+                state = "unknown"
+            }
         }
         if entries.isEmpty { add("status", false, .statusUnavailable, "the credential has no status entry") }
         summary["status"] = state
+        return finishValidity(checks, summary, credential, time, issued)
+    }
 
+    private func finishValidity(
+        _ checks: [VerificationReport.Check], _ summary: [String: String], _ credential: JSONValue, _ time: Date, _ issued: Date
+    ) -> VerificationReport {
+        var checks = checks
+        func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason?, _ detail: String) {
+            checks.append(.init(name: name, passed: passed, reason: passed ? nil : reason, detail: detail))
+        }
         // 7. Validity period.
         add("not-before", time >= issued, .notYetValid, "valid from \(credential["validFrom"]?.stringValue ?? "?")")
         if let until = credential["validUntil"]?.stringValue {

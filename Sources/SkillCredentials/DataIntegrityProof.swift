@@ -36,7 +36,7 @@ public enum DataIntegrityProof {
         public let canonicalBytes: [UInt8]
     }
 
-    /// Adds a `DataIntegrityProof` to `document` (§3.3.1 Create Proof).
+    /// Adds a `DataIntegrityProof` to `document` (§3.3.1 Create Proof), as a proof set of one.
     /// - Parameters:
     ///   - document: a JSON object without a `proof` member.
     ///   - key: the signing key.
@@ -72,8 +72,17 @@ public enum DataIntegrityProof {
         // hashData (§3.3.4): SHA-256 of the proof configuration, then of the unsecured document.
         let message = SHA256.hash(try JSONValue.object(proof).canonicalBytes()) + SHA256.hash(unsecured.bytes())
         proof["proofValue"] = .string("z" + Base58.encode(try key.signature(for: message)))
-        members["proof"] = .object(proof)
-        return Secured(document: .object(members), canonicalBytes: unsecured.bytes(adding: [("proof", try JSONValue.object(proof).canonicalBytes())]))
+        // A proof set of one (Data Integrity §2.1.1): Open Badges 3.0's schema wants `proof` as an array.
+        members["proof"] = [.object(proof)]
+        let proofBytes = [UInt8(ascii: "[")] + (try JSONValue.object(proof).canonicalBytes()) + [UInt8(ascii: "]")]
+        return Secured(document: .object(members), canonicalBytes: unsecured.bytes(adding: [("proof", proofBytes)]))
+    }
+
+    /// The proofs a secured document carries: `proof` as one object (documents signed before
+    /// proofs became a set) or as an array.
+    public static func proofs(of document: JSONValue) -> [JSONValue] {
+        guard let proof = document["proof"] else { return [] }
+        return proof.arrayValue ?? [proof]
     }
 
     /// Checks the proof on a secured document (§3.3.2 Verify Proof). A "no" is a result,
@@ -87,8 +96,13 @@ public enum DataIntegrityProof {
         func fail(_ why: String, _ method: String? = nil) -> Check {
             Check(isValid: false, verificationMethod: method, publicKey: nil, signer: nil, created: nil, problem: why)
         }
-        guard case .object(var members) = document, case .object(var proof)? = members.removeValue(forKey: "proof") else {
-            return fail("the document has no proof object")
+        guard case .object(var members) = document, let attached = members.removeValue(forKey: "proof") else {
+            return fail("the document has no proof")
+        }
+        // Each proof of a set signs the document without `proof` (§4.3); ours are sets of one.
+        let set = attached.arrayValue ?? [attached]
+        guard set.count == 1, case .object(var proof) = set[0] else {
+            return fail(set.count == 1 ? "the proof is not an object" : "the document has \(set.count) proofs; a SkillBank document has exactly one")
         }
         guard proof["type"] == "DataIntegrityProof", proof["cryptosuite"] == .string(cryptosuite) else {
             return fail("the proof is not a DataIntegrityProof with cryptosuite \(cryptosuite)")

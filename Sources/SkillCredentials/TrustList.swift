@@ -61,7 +61,11 @@ public struct TrustList: Sendable {
     /// scan in list order would find it).
     private let keyIndex: [String: (entry: Int, key: Int)]
 
-    public init(registryName: String, registryKeys: [Key], issued: String, entries: [Entry]) {
+    /// The SkillBank JSON-LD context the signed list declares and pins (its terms are ours).
+    public let context: SkillBankContext.Reference?
+
+    public init(registryName: String, registryKeys: [Key], issued: String, entries: [Entry], context: SkillBankContext.Reference? = nil) {
+        self.context = context
         self.registryName = registryName
         self.registryKeys = registryKeys
         self.issued = issued
@@ -89,11 +93,12 @@ public struct TrustList: Sendable {
         return keys
     }
 
-    /// The unsigned trust-list credential, issued by the registry's current key.
+    /// The unsigned trust-list credential, issued by the registry's current key. A member
+    /// with no value (a key or scope with no end) is left out, not null.
     public var unsignedCredential: JSONValue {
         func keyJSON(_ k: Key) -> JSONValue { ["did": .string(k.did), "validFrom": .string(k.validFrom), "validUntil": .optional(k.validUntil)] }
-        return [
-            "@context": [.string(Contexts.vc2)],
+        var credential: [String: JSONValue] = [
+            "@context": .array([.string(Contexts.vc2)] + (context.map { [.string($0.url)] } ?? [])),
             "type": ["VerifiableCredential", "SkillBankTrustList"],
             "issuer": [
                 "id": .string(registryKeys.last { $0.validUntil == nil }?.did ?? registryKeys.last?.did ?? ""),
@@ -115,6 +120,8 @@ public struct TrustList: Sendable {
                 }),
             ],
         ]
+        if let context { credential["relatedResource"] = [context.relatedResource] }
+        return JSONValue.object(credential).withoutNullMembers
     }
 
     /// Reads a signed trust list and checks its proof against the registry key it names

@@ -83,8 +83,9 @@ public struct Accounts: Sendable {
             let conversions = try tx.conversions.conversions(of: person)
             let (key, privateKey) = try context.signingKey(tx, owner: registryOwner)
             let time = Timestamp.format(date)
-            let unsigned: JSONValue = [
-                "@context": [.string(Contexts.vc2)],
+            let skillbank = SkillBankContext.reference(baseURL: context.baseURL)
+            let unsigned: JSONValue = JSONValue.object([
+                "@context": [.string(Contexts.vc2), .string(skillbank.url)],
                 "id": .string("urn:skillbank:statement:\(person):\(time)"),
                 "type": ["VerifiableCredential", .string(StatementCredential.type)],
                 "issuer": ["id": .string(key.did), "name": "SkillBank Registry"],
@@ -102,7 +103,8 @@ public struct Accounts: Sendable {
                     }),
                     "conversions": .array(conversions.map(\.json)),
                 ],
-            ]
+                "relatedResource": [skillbank.relatedResource],
+            ]).withoutNullMembers
             return try DataIntegrityProof.sign(unsigned, with: privateKey, verificationMethod: key.verificationMethod, created: time)
         }
     }

@@ -136,6 +136,15 @@ public struct Bank: Sendable {
             guard !files.isEmpty else {
                 throw SkillError(.notInitialised, "this bank has no Standards loaded; remove it and run skillbank init")
             }
+            // A bank made before the occupation catalogue existed gets the Standards folder's copy
+            // once, when one is found; without it, credentials describe occupations by name only.
+            if !files.contains(where: { $0.name == Standards.catalogueFileName }),
+                let dir = configuration.standardsDirectory ?? StandardsLocator.find()
+            {
+                let added = try Standards.checkedFile(Standards.catalogueFileName, in: dir)
+                try tx.meta.insertStandardsFile(added, sha256: Hex.encode(SHA256.hash(added.data)))
+                return try Standards.load(stored: files + [added])
+            }
             return try Standards.load(stored: files)
         }
         let (baseURL, origin) = try store.read { tx in (try tx.meta.value("base_url"), try tx.meta.value("log_origin")) }

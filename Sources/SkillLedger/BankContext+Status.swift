@@ -4,7 +4,7 @@ import SkillCredentials
 import SkillStore
 
 extension BankContext {
-    /// Signs an issuer's two status list credentials again, each as stored with `bits` applied
+    /// Signs an issuer's status list credentials again, each as stored with `bits` applied
     /// (a new issuer starts from empty lists), inside the caller's unit of work.
     func publishStatusLists(
         _ tx: any StoreTransaction, institution: String, at date: Date, bits: [CertificateStatusMachine.StatusBit]
@@ -12,14 +12,16 @@ extension BankContext {
         let (key, privateKey) = try signingKey(tx, owner: institution)
         let time = Timestamp.format(date)
         for purpose in StatusPurpose.allCases {
-            var list = BitstringStatusList()
+            var list = BitstringStatusList(statusSize: purpose.statusSize)
             if let stored = try tx.statusLists.statusList(institution: institution, purpose: purpose) {
                 guard let encoded = try JSONParser().parse(stored)["credentialSubject"]?["encodedList"]?.stringValue else {
                     throw SkillError(.storeFailure, "a stored status list is damaged", cause: "\(institution) \(purpose.rawValue): no encodedList")
                 }
                 list = try BitstringStatusList(encoded: encoded)
             }
-            for bit in bits where bit.institutionID == institution && bit.purpose == purpose { list[bit.index] = bit.isSet }
+            for bit in bits where bit.institutionID == institution && bit.purpose == purpose {
+                list.setValue(bit.value, at: bit.index, statusSize: purpose.statusSize)
+            }
             let unsigned = try StatusListCredential.unsigned(
                 id: statusListURL(institution, purpose), issuer: key.did, purpose: purpose.rawValue, validFrom: time, list: list)
             let signed = try DataIntegrityProof.sign(unsigned, with: privateKey, verificationMethod: key.verificationMethod, created: time)

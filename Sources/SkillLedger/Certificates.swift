@@ -115,7 +115,8 @@ public struct Certificates: Sendable {
                 throw SkillError(.keyRetired, "the key that signed this certificate has been rotated; the stored credential can be exported as is (format vc without the name)")
             }
             guard case .object(var members) = credential else { throw SkillError(.jsonMalformed, "the stored credential is not an object") }
-            let proof = members.removeValue(forKey: "proof")
+            let created = DataIntegrityProof.proofs(of: credential).first?["created"]?.stringValue ?? Timestamp.format(context.now)
+            members["proof"] = nil
             if withName {
                 let person = stored.summary.personID
                 guard let sealed = try tx.people.sealedPerson(person) else { throw SkillError(.personNotFound, "no person '\(person.prefix(40))'") }
@@ -125,7 +126,6 @@ public struct Certificates: Sendable {
             }
             if format == .jwt { return try CompactJWS.sign(.object(members), with: privateKey, kid: key.verificationMethod) }
             if format == .obJWT { return try CompactJWS.signOpenBadge(.object(members), with: privateKey, kid: key.verificationMethod) }
-            let created = proof?["created"]?.stringValue ?? Timestamp.format(context.now)
             return try DataIntegrityProof.sign(.object(members), with: privateKey, verificationMethod: key.verificationMethod, created: created).prettyString()
         }
     }
@@ -247,7 +247,7 @@ public struct Certificates: Sendable {
     }
 
     /// Everything an employer needs to check a certificate offline, in one JSON document: the
-    /// credential, the registry's signed trust list, the issuer's status lists as of now, the
+    /// credential, the registry's signed trust list, the issuer's status lists it names as of now, the
     /// issuance event, its inclusion proof and the signed checkpoint it was proven against.
     /// - Throws: `ledger.certificate-not-found`, `log.node-missing`, `store.*`.
     public func bundle(_ certificate: String) throws(SkillError) -> JSONValue {
@@ -256,10 +256,14 @@ public struct Certificates: Sendable {
         let stored = try context.read { tx in try context.requireCertificate(tx, certificate) }
         let proof = try log.inclusionProof(event: stored.eventID)
         let event = try context.read { tx in try tx.log.event(id: stored.eventID) }
-        let lists = try StatusPurpose.allCases.map { purpose throws(SkillError) in try statusList(of: stored.summary.institutionID, purpose: purpose) }
+        let credential = try JSONParser().parse(stored.credential)
+        // The lists its status entries name: the message list, or for an older certificate the
+        // revocation and suspension lists.
+        let purposes = (StatusEntry.entries(of: credential) ?? []).compactMap { StatusPurpose(rawValue: $0.purpose) }
+        let lists = try purposes.map { purpose throws(SkillError) in try statusList(of: stored.summary.institutionID, purpose: purpose) }
         return [
             "type": .string(CertificateBundle.type),
-            "credential": try JSONParser().parse(stored.credential),
+            "credential": credential,
             "trust_list": try Registration(context: context).trustList(),
             "status_lists": .array(lists),
             "issuance_event": .string(String(decoding: event?.canonical ?? [], as: UTF8.self)),

@@ -298,9 +298,10 @@ extension Issuance {
             at: Timestamp.format(date))
         try tx.certificates.insert(pending)
         for (prefix, serial) in serials { try tx.certificates.setLastSerial(serial, prefix: prefix) }
-        // An issuer's first certificate publishes its (empty) lists, so its entries resolve.
+        // An issuer's first certificate publishes its (empty) lists, so its entries resolve (and
+        // an issuer from before the message list gets one).
         for issuer in Set(pending.map(\.summary.institutionID)) where !state.publishedLists.contains(issuer) {
-            if try tx.statusLists.statusList(institution: issuer, purpose: .revocation) == nil {
+            if try tx.statusLists.statusList(institution: issuer, purpose: .message) == nil {
                 try context.publishStatusLists(tx, institution: issuer, at: date, bits: [])
             } else {
                 state.publishedLists.insert(issuer)
@@ -380,12 +381,8 @@ extension Issuance {
             for: item, number: number, twinNumber: twin?.number, twinDigest: twin?.digest, occupation: a.occupation, level: a.level, standards: context.standards,
             issuerDID: key.did, validFrom: time, identityHash: identityHash,
             identityType: identity.type == .resident ? "nationalIdentityNumber" : "identifier",
-            status: [
-                StatusEntry(purpose: StatusPurpose.revocation.rawValue, index: statusIndices.revocation,
-                            listCredential: context.statusListURL(item.issuer.id, .revocation)),
-                StatusEntry(purpose: StatusPurpose.suspension.rawValue, index: statusIndices.suspension,
-                            listCredential: context.statusListURL(item.issuer.id, .suspension)),
-            ])
+            status: .message(index: statusIndices.revocation, listCredential: context.statusListURL(item.issuer.id, .message)),
+            registryURL: context.baseURL)
         let signed = try DataIntegrityProof.secure(claims.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: time)
         let summary = CertificateSummary(
             id: item.id, number: number, kind: item.credentialType, institutionID: item.issuer.id, personID: person, occupation: a.occupation,

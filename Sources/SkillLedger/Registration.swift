@@ -168,7 +168,7 @@ public struct Registration: Sendable {
                         id: i.id, name: i.name, kind: i.kind.rawValue, code: i.code, status: i.isSuspended ? "suspended" : "active",
                         keys: keys(i.keys),
                         scopes: i.accreditations.map { .init(occupation: $0.occupation, levels: $0.levels, validFrom: $0.validFrom.description, validUntil: $0.validUntil?.description) })
-                })
+                }, context: SkillBankContext.reference(baseURL: context.baseURL))
             let (key, privateKey) = try context.signingKey(tx, owner: registryOwner)
             return try DataIntegrityProof.sign(list.unsignedCredential, with: privateKey, verificationMethod: key.verificationMethod, created: list.issued)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SkillCore
+import SkillCredentials
 import SkillLedger
 
 /// The OpenAPI 3.1 document, generated from the same table the router registers.
@@ -73,6 +74,18 @@ enum OpenAPI {
         paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
         paths["/metrics", default: [:]]["get"] = plain("Prometheus metrics", "text/plain")
         paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
+        func page(_ summary: String, _ id: String, parameter: String? = nil, query: [String] = []) -> JSONValue {
+            var params: [JSONValue] = parameter.map { [["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]]] } ?? []
+            params += query.map { ["name": .string($0), "in": "query", "required": false, "schema": ["type": "string"]] }
+            return ["summary": .string(summary), "operationId": .string(id), "parameters": .array(params),
+                    "responses": ["200": ["description": "the page", "content": content(["text/html"])],
+                                  "404": ["description": "no such entry", "content": content(["text/html"])]]]
+        }
+        paths["/occupations", default: [:]]["get"] = page("The 2022 occupation catalogue: search (q) or browse (group)", "occupationsPage", query: ["q", "group"])
+        paths["/occupations/{code}", default: [:]]["get"] = page("One occupation: definition, tasks, aliases, levels (an alignment's targetUrl)", "occupationPage", parameter: "code")
+        paths["/levels", default: [:]]["get"] = page("The national skill levels, anchors #level-N (an alignment's targetUrl)", "levelsPage")
+        paths["/frameworks/{id}", default: [:]]["get"] = page("A qualifications framework's levels, anchors #level-N (an alignment's targetUrl)", "frameworkPage", parameter: "id")
+        paths[SkillBankContext.path, default: [:]]["get"] = plain("The SkillBank JSON-LD context, byte for byte as documents pin it", "application/ld+json")
         paths["/verify", default: [:]]["post"] = [
             "summary": "The verification page's form (a certificate file or a number and a name)",
             "operationId": "verifyForm",

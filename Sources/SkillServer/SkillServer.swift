@@ -65,6 +65,7 @@ public enum SkillServer {
         router.post("/verify") { request, context in
             await VerifyPage.handle(request, context, bank: bank, configuration: configuration, limiter: limiter)
         }
+        CataloguePages.routes(router, bank: bank, configuration: configuration)
         return router
     }
 
@@ -79,7 +80,7 @@ public enum SkillServer {
     }
 
     /// The routes outside the API table (for the OpenAPI consistency test).
-    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")]
+    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")] + CataloguePages.paths
 }
 
 /// Reads and validates the body, then authenticates, authorises, replays idempotent POSTs and

@@ -88,7 +88,7 @@ enum VerifyPage {
         "accreditation": ("发证机构在发证时具有该职业和等级的评价资质", "The issuer was accredited for this occupation and level on that date"),
         "status:revocation": ("证书未被撤销", "The certificate has not been revoked"),
         "status:suspension": ("证书未被暂停", "The certificate is not suspended"),
-        "status": ("证书状态可查", "The certificate's status can be checked"),
+        "status": ("证书有效：未被撤销，也未被暂停", "The certificate is in good standing: neither revoked nor suspended"),
         "not-before": ("证书已生效", "The certificate is in force"),
         "not-after": ("证书未过期", "The certificate has not expired"),
     ]
@@ -102,25 +102,7 @@ enum VerifyPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>职业技能等级证书核验 · Certificate verification — \(escape(configuration.registryName))</title>
             <style>
-            body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:52rem;margin:0 auto;padding:1.5rem;color:#111;background:#fff;line-height:1.55}
-            header{border-bottom:4px solid #a8071a;margin-bottom:1.5rem}
-            h1{font-size:1.6rem;margin:.2rem 0}
-            .en{color:#333;font-size:.95em}
-            fieldset{border:1px solid #888;border-radius:6px;padding:1rem;margin:0 0 1.2rem}
-            legend{font-weight:700;padding:0 .4rem}
-            label{display:block;font-weight:600;margin:.6rem 0 .2rem}
-            textarea,input[type=text]{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #555;border-radius:4px}
-            textarea{min-height:9rem;font-family:ui-monospace,monospace;font-size:.85rem}
-            button{font:inherit;font-weight:700;background:#a8071a;color:#fff;border:0;border-radius:4px;padding:.55rem 1.2rem;margin-top:.8rem;cursor:pointer}
-            button:focus,textarea:focus,input:focus{outline:3px solid #1d4ed8;outline-offset:2px}
-            .verdict{font-size:1.4rem;font-weight:800;padding:.8rem 1rem;border-radius:6px;margin:1rem 0}
-            .valid{background:#e7f6ec;border:2px solid #137333;color:#0b4d22}
-            .invalid{background:#fdecec;border:2px solid #a50e0e;color:#6b0808}
-            table{border-collapse:collapse;width:100%}
-            th,td{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .5rem;vertical-align:top}
-            .ok{color:#137333;font-weight:700}.fail{color:#a50e0e;font-weight:700}
-            footer{margin-top:2rem;font-size:.85rem;color:#444}
-            @media print{form,fieldset,button{display:none}body{max-width:none}}
+            \(HTMLPage.style)
             </style>
             </head>
             <body>

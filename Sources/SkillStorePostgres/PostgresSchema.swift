@@ -314,6 +314,11 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Certificates since the Open Badges 3.0 schema work carry one 2-bit `message` status entry.
+        ("v2-status-message", [
+            "ALTER TABLE status_lists DROP CONSTRAINT status_lists_purpose_check",
+            "ALTER TABLE status_lists ADD CONSTRAINT status_lists_purpose_check CHECK (purpose IN ('revocation', 'suspension', 'message'))",
+        ]),
     ]
 
     /// The advisory lock migrations hold ("SkMg").

@@ -347,6 +347,22 @@ enum SQLiteSchema {
                 CREATE INDEX postings_by_person ON postings(person_id);
                 """)
         }
+        m.registerMigration("v11-status-message") { db in
+            // Certificates since the Open Badges 3.0 schema work carry one 2-bit `message` status
+            // entry; SQLite changes a CHECK only by copying the table.
+            try db.execute(sql: """
+                CREATE TABLE status_lists_new (
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension', 'message')),
+                    credential BLOB NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (institution_id, purpose)
+                ) STRICT;
+                INSERT INTO status_lists_new SELECT institution_id, purpose, credential, updated_at FROM status_lists;
+                DROP TABLE status_lists;
+                ALTER TABLE status_lists_new RENAME TO status_lists;
+                """)
+        }
         return m
     }
 }

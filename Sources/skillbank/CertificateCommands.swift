@@ -222,11 +222,12 @@ struct StatusListCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The institution id.") var institution: String
         static let positionals: Set<String> = ["institution"]
-        @Option(help: "revocation | suspension") var purpose = "revocation"
+        @Option(help: "message (what certificates carry: valid, revoked or suspended in 2 bits) | revocation | suspension (certificates issued before the message list)")
+        var purpose = "message"
 
         func run(on bank: Bank, output: Output) throws(SkillError) {
             guard let purpose = StatusPurpose(rawValue: purpose) else {
-                throw SkillError(.invalidField, "purpose is revocation or suspension", field: "--purpose")
+                throw SkillError(.invalidField, "purpose is message, revocation or suspension", field: "--purpose")
             }
             print(try bank.certificates.statusList(of: institution, purpose: purpose).prettyString())
         }

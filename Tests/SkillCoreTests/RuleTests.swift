@@ -129,10 +129,13 @@ import Testing
         #expect(cascade.transitions.allSatisfy { $0.from == .suspended && $0.to == .revoked })
         #expect(cascade.conversionsToReverse.map(\.id) == ["cnv_1", "cnv_2"])
         #expect(cascade.issuers == ["ins_A", "ins_B"])
-        // Revoked: the revocation bit set, the suspension bit cleared, in each issuer's lists.
+        // Revoked: the revocation bit set, the suspension bit cleared, and the message entry (at the
+        // revocation index) 1 = revoked, in each issuer's lists.
         #expect(Set(cascade.bits) == [
-            .init(institutionID: "ins_A", purpose: .revocation, index: 10, isSet: true), .init(institutionID: "ins_A", purpose: .suspension, index: 11, isSet: false),
-            .init(institutionID: "ins_B", purpose: .revocation, index: 20, isSet: true), .init(institutionID: "ins_B", purpose: .suspension, index: 21, isSet: false),
+            .init(institutionID: "ins_A", purpose: .revocation, index: 10, value: 1), .init(institutionID: "ins_A", purpose: .suspension, index: 11, value: 0),
+            .init(institutionID: "ins_A", purpose: .message, index: 10, value: 1),
+            .init(institutionID: "ins_B", purpose: .revocation, index: 20, value: 1), .init(institutionID: "ins_B", purpose: .suspension, index: 21, value: 0),
+            .init(institutionID: "ins_B", purpose: .message, index: 20, value: 1),
         ])
     }
 
@@ -142,7 +145,8 @@ import Testing
             activeConversions: [Self.conversion("cnv_1", evidence: "crt_1")])
         #expect(cascade.transitions.map(\.certificate.summary.id) == ["crt_1"])
         #expect(cascade.conversionsToReverse.isEmpty)
-        #expect(cascade.bits.filter(\.isSet).map(\.purpose) == [.suspension])
+        #expect(cascade.bits.filter(\.isSet).map(\.purpose) == [.suspension, .message])
+        #expect(cascade.bits.first { $0.purpose == .message }?.value == 2)
     }
 }
 

@@ -146,8 +146,34 @@ let standardsDirectory = URL(fileURLWithPath: #filePath)
         #expect(missing.code == .standardsReference && missing.message.contains("needs title"))
     }
 
+    /// The keywords the official Open Badges 3.0 schema (draft 2019-09) adds, each able to fail.
+    @Test func schemaValidatorAssertsTheOpenBadgesKeywords() throws {
+        let types = try JSONSchema(["allOf": [["type": "array", "contains": ["enum": ["A"]]], ["contains": ["enum": ["B", "C"]]]]])
+        #expect(types.validate(["A", "C"]).isEmpty)
+        #expect(types.validate(["A"]).map(\.message) == ["has no item of the required shape (contains)"])
+        let context = try JSONSchema(["type": "array", "minItems": 2, "items": [["enum": ["x"]], ["pattern": "^y"]], "additionalItems": ["type": "string"]])
+        #expect(context.validate(["x", "yes", "more"]).isEmpty)
+        #expect(context.validate(["x", "no", 3]).map(\.path) == ["$[1]", "$[2]"])
+        let one = try JSONSchema(["oneOf": [["type": "string", "enum": ["name", "identifier"]], ["type": "string", "pattern": "(ext:)[a-z]+"]]])
+        #expect(one.validate("identifier").isEmpty && one.validate("ext:mine").isEmpty)
+        #expect(one.validate("passport").first?.message.contains("none of the 2") == true)
+        let both = try JSONSchema(["oneOf": [["type": "string"], ["minLength": 1]]])
+        #expect(both.validate("two").first?.message == "matches 2 of the allowed shapes; oneOf allows exactly one")
+        let any = try JSONSchema(["anyOf": [["type": "string"], ["type": "integer"]]])
+        #expect(any.validate(1).isEmpty && !any.validate(true).isEmpty)
+        let time = try JSONSchema(["type": "string", "format": "date-time"])
+        #expect(time.validate("2026-12-07T08:30:00Z").isEmpty && time.validate("2026-12-07T08:30:00.5+08:00").isEmpty)
+        for bad in ["2026-02-30T08:30:00Z", "2026-12-07 08:30:00Z", "2026-12-07T24:00:00Z", "2026-12-07T08:30:00"] {
+            #expect(time.validate(.string(bad)).first?.message == "is not a valid date-time", "\(bad)")
+        }
+        #expect(try JSONSchema(["format": "date"]).validate("2026-02-29").first?.message == "is not a valid date")
+        #expect(try JSONSchema(["format": "uri"]).validate("https://example.org/a").isEmpty)
+    }
+
     @Test func schemaValidatorRefusesUnsupportedKeywords() throws {
-        #expect(throws: SkillError.self) { try JSONSchema(["oneOf": [["type": "string"]]]) }
+        #expect(throws: SkillError.self) { try JSONSchema(["not": ["type": "string"]]) }
+        #expect(throws: SkillError.self) { try JSONSchema(["oneOf": [["if": ["type": "string"]]]]) }
+        #expect(throws: SkillError.self) { try JSONSchema(["type": "string", "format": "email"]) }
         let s = try JSONSchema(["type": "object", "required": ["a"], "properties": ["a": ["type": "integer", "minimum": 1]]])
         #expect(s.validate(["a": 2]).isEmpty)
         #expect(s.validate(["a": 1.5]).first?.path == "$.a")

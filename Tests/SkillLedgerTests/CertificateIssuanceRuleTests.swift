@@ -59,16 +59,20 @@ import Testing
     @Test func claimsNameTheTwinAndNeverTheHolder() throws {
         let planned = CertificateIssuance.plan(Self.assessment(), evaluator: Self.institution("ins_A", kind: .social), awardingBody: nil,
                                                standards: Self.standards, at: Self.date)[0]
-        let status = [StatusEntry(purpose: "revocation", index: 5, listCredential: "https://r/1"), StatusEntry(purpose: "suspension", index: 6, listCredential: "https://r/2")]
+        let status = StatusEntry.message(index: 5, listCredential: "https://r/1")
         let claims = CertificateIssuance.claims(
             for: planned, number: "S001244000007264000001", twinNumber: "crt_T", occupation: "6-31-01-03", level: 4, standards: Self.standards,
-            issuerDID: "did:key:zA", validFrom: "2026-12-01T00:00:00Z", identityHash: "sha256$ab", identityType: "nationalIdentityNumber", status: status)
+            issuerDID: "did:key:zA", validFrom: "2026-12-01T00:00:00Z", identityHash: "sha256$ab", identityType: "nationalIdentityNumber", status: status,
+            registryURL: "https://reg.example")
         #expect(claims.twinID == "urn:skillbank:certificate:crt_T")
         #expect(claims.occupationName == "电工" && claims.levelCode == 4 && claims.issuer.name == "机构 ins_A")
         #expect(claims.alignments.first?.targetCode == "6-31-01-03")
+        #expect(claims.alignments.map(\.targetUrl).prefix(2) == ["https://reg.example/occupations/6-31-01-03", "https://reg.example/levels#level-4"])
+        // The description is the catalogue's definition of 电工, then what the certificate attests.
+        #expect(claims.description.hasPrefix("电工（6-31-01-03）：使用工具") && claims.description.contains("四级/中级工"))
         let credential = try claims.unsignedCredential.canonicalString()
         #expect(credential.contains("sha256$ab") && !credential.contains("identity_salt"))
-        #expect(credential.contains("\"statusListIndex\":\"5\""))
+        #expect(credential.contains("\"statusListIndex\":\"5\"") && credential.contains("\"statusSize\":2"))
     }
 
     @Test func aResultIsRecordedOnceAndDecidesThePass() throws {

@@ -23,6 +23,7 @@ import Testing
         let numbers = (1...1_000).map { prefixA + String(format: "%06d", $0) }
         #expect(numbers.contains(issued[0]))
         try await f.application().test(.router) { client in
+            let started = Date()
             var answers: [String: Int] = [:]
             var limited = 0
             for (i, number) in numbers.enumerated() {
@@ -40,8 +41,10 @@ import Testing
                 body["instance"] = nil
                 answers["\(r.status.code) \(try JSONValue.object(body).canonicalString())", default: 0] += 1
             }
-            // The allowance is `limit` a minute for this address (its bucket refills a little while the walk runs).
-            #expect(numbers.count - limited >= limit && numbers.count - limited <= limit + 20, "\(numbers.count - limited) answered")
+            // The allowance is `limit` a minute for this address: the full bucket, and what it
+            // refills while the walk runs (more when the machine is busy with other tests).
+            let refill = Int(Date().timeIntervalSince(started) * Double(limit) / 60) + 1
+            #expect(numbers.count - limited >= limit && numbers.count - limited <= limit + refill, "\(numbers.count - limited) answered, \(refill) refilled")
             // Two answers only: 422 (no holder proof given) and 404 (wrong holder, or no such
             // number): the same for the numbers that exist and the ones that do not.
             #expect(answers.count == 2, "\(answers.keys.sorted())")

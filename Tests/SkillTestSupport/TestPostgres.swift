@@ -67,17 +67,31 @@ public enum StoreKind: String, Sendable, CaseIterable {
             let text = out.fileHandleForReading.readDataToEndOfFile()
             dump.waitUntilExit()
             guard dump.terminationStatus == 0 else { throw SkillError(.storeFailure, "pg_dump failed", field: pg.location) }
+            // Every bytea value (`\\x` and hex digits) decoded, each followed by a 0; one pass
+            // over the dump (the stored Standards hold a 1.4 MB catalogue).
             var decoded: [UInt8] = []
-            let string = String(decoding: text, as: UTF8.self)
-            for match in string.matches(of: /\\x([0-9a-f]+)/) {
-                var hex = Substring(match.1)
-                while hex.count >= 2 {
-                    decoded.append(UInt8(hex.prefix(2), radix: 16)!)
-                    hex = hex.dropFirst(2)
+            let bytes = [UInt8](text)
+            var i = 0
+            while i + 1 < bytes.count {
+                guard bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "x") else { i += 1; continue }
+                i += 2
+                var any = false
+                while i + 1 < bytes.count, let high = Self.nibble(bytes[i]), let low = Self.nibble(bytes[i + 1]) {
+                    decoded.append(high << 4 | low)
+                    i += 2
+                    any = true
                 }
-                decoded.append(0)
+                if any { decoded.append(0) }
             }
             return [("pg_dump of \(pg.location)", Array(text)), ("bytea values of \(pg.location)", decoded)]
+        }
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        default: nil
         }
     }
 }

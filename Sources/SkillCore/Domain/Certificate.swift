@@ -26,17 +26,28 @@ public enum StatusChange: String, Sendable, CaseIterable {
     }
 }
 
-/// The two Bitstring Status Lists each issuer keeps (revocation is final, suspension is not).
+/// The Bitstring Status Lists each issuer keeps. Certificates issued since the Open Badges 3.0
+/// schema work carry one `message` entry of 2 bits (valid, revoked, suspended), as that schema
+/// allows one `credentialStatus`; older ones carry a revocation and a suspension entry of 1 bit,
+/// and those lists are still kept for them.
 public enum StatusPurpose: String, Sendable, CaseIterable, Hashable {
-    case revocation, suspension
+    case revocation, suspension, message
 
-    /// Whether a certificate in `status` has its bit set in this list.
-    public func isSet(for status: CertificateStatus) -> Bool {
+    /// Bits per entry.
+    public var statusSize: Int { self == .message ? 2 : 1 }
+
+    /// The entry's value for a certificate in `status`: a set bit in the 1-bit lists; in the
+    /// message list 0 valid, 1 revoked, 2 suspended (3 is never written).
+    public func value(for status: CertificateStatus) -> Int {
         switch self {
-        case .revocation: status == .revoked
-        case .suspension: status == .suspended
+        case .revocation: status == .revoked ? 1 : 0
+        case .suspension: status == .suspended ? 1 : 0
+        case .message: status == .revoked ? 1 : status == .suspended ? 2 : 0
         }
     }
+
+    /// The message list's `statusMessage`: what each value means, in the order of the values.
+    public static let messages = ["valid", "revoked", "suspended", "unused"]
 }
 
 /// A certificate as the registry lists it (the signed credential is fetched separately).
@@ -106,8 +117,9 @@ public struct StoredCertificate: Sendable, Hashable {
         self.eventID = eventID
     }
 
-    /// The certificate's index in the issuer's list for `purpose`.
-    public func index(for purpose: StatusPurpose) -> Int { purpose == .revocation ? revocationIndex : suspensionIndex }
+    /// The certificate's index in the issuer's list for `purpose`. The message list uses the
+    /// revocation index: both lists have the same 131,072 entries and the index is unique per issuer.
+    public func index(for purpose: StatusPurpose) -> Int { purpose == .suspension ? suspensionIndex : revocationIndex }
 }
 
 /// A holder's share of a certificate: a secret that lets whoever holds it fetch the certificate's

@@ -11,18 +11,20 @@ public enum CertificateStatusMachine {
         public let viaTwin: Bool
     }
 
-    /// One bit of an issuer's status list, as it must be after the change.
+    /// One entry of an issuer's status list, as it must be after the change.
     public struct StatusBit: Sendable, Hashable {
         public let institutionID: String
         public let purpose: StatusPurpose
         public let index: Int
-        public let isSet: Bool
+        /// The entry's value (`purpose.statusSize` bits).
+        public let value: Int
+        public var isSet: Bool { value != 0 }
 
-        public init(institutionID: String, purpose: StatusPurpose, index: Int, isSet: Bool) {
+        public init(institutionID: String, purpose: StatusPurpose, index: Int, value: Int) {
             self.institutionID = institutionID
             self.purpose = purpose
             self.index = index
-            self.isSet = isSet
+            self.value = value
         }
     }
 
@@ -31,7 +33,7 @@ public enum CertificateStatusMachine {
         public let transitions: [Transition]
         /// Active conversions whose evidence is a revoked certificate: each is reversed.
         public let conversionsToReverse: [ConversionRecord]
-        /// The status-list bits of every changed certificate, in both of its issuer's lists.
+        /// The status-list entries of every changed certificate, in each of its issuer's lists.
         public let bits: [StatusBit]
         /// The issuers whose status lists must be signed again, in order.
         public var issuers: [String] { Array(Set(bits.map(\.institutionID))).sorted() }
@@ -66,7 +68,7 @@ public enum CertificateStatusMachine {
         let bits = transitions.flatMap { t in
             StatusPurpose.allCases.map { purpose in
                 StatusBit(institutionID: t.certificate.summary.institutionID, purpose: purpose, index: t.certificate.index(for: purpose),
-                          isSet: purpose.isSet(for: target))
+                          value: purpose.value(for: target))
             }
         }
         let evidence = Set(group.map(\.summary.id))

@@ -61,24 +61,30 @@ public enum CertificateIssuance {
     ///   - validFrom: the issuance time (RFC 3339).
     ///   - identityHash: `sha256$` + hex of SHA-256(ID number ‖ salt).
     ///   - identityType: `nationalIdentityNumber` or `identifier`.
-    ///   - status: the certificate's revocation and suspension entries.
+    ///   - status: the certificate's status entry.
+    ///   - registryURL: the registry's base URL (its catalogue pages and JSON-LD context live there).
     public static func claims(
         for planned: Planned, number: String, twinNumber: String?, twinDigest: String? = nil, occupation: String, level: Int?, standards: Standards,
-        issuerDID: String, validFrom: String, identityHash: String, identityType: String, status: [StatusEntry]
+        issuerDID: String, validFrom: String, identityHash: String, identityType: String, status: StatusEntry, registryURL: String
     ) -> CertificateClaims {
         let occ = standards.occupation(occupation)
+        let name = occ?.zh ?? occupation
         let levelRow = level.flatMap { standards.level(code: $0) }
         let typeName = standards.credentialTypes.first { $0.id == planned.credentialType }?.zh ?? planned.credentialType
         var alignments = [
-            CertificateClaims.Alignment(targetName: "\(occupation) \(occ?.zh ?? "")", targetFramework: "国家职业分类大典 (2022)", targetCode: occupation)
+            CertificateClaims.Alignment(
+                targetName: "\(occupation) \(occ?.zh ?? "")", targetFramework: "国家职业分类大典 (2022)", targetCode: occupation,
+                targetUrl: "\(registryURL)/occupations/\(occupation)")
         ]
         if let levelRow, let level {
-            alignments.append(.init(targetName: levelRow.display, targetFramework: "国家职业技能等级", targetCode: String(level)))
+            alignments.append(.init(
+                targetName: levelRow.display, targetFramework: "国家职业技能等级", targetCode: String(level), targetUrl: "\(registryURL)/levels#level-\(level)"))
             if let row = standards.crosswalk.first(where: { $0.skillLevel == level }) {
                 for (framework, levels) in row.levels.sorted(by: { $0.key < $1.key }) {
                     alignments.append(.init(
                         targetName: "\(framework.uppercased()) level \(levels.map(String.init).joined(separator: "/"))", targetFramework: framework,
-                        targetCode: levels.map(String.init).joined(separator: "/"), note: "crosswalk status: \(row.status.rawValue)"))
+                        targetCode: levels.map(String.init).joined(separator: "/"),
+                        targetUrl: "\(registryURL)/frameworks/\(framework)#level-\(levels[0])", note: "crosswalk status: \(row.status.rawValue)"))
                 }
             }
         }
@@ -89,8 +95,10 @@ public enum CertificateIssuance {
         var claims = CertificateClaims(
             number: number, credentialType: planned.credentialType, credentialTypeName: typeName,
             issuer: .init(did: issuerDID, name: planned.issuer.name, registrationCode: planned.issuer.code), validFrom: validFrom,
-            identityHash: identityHash, identityType: identityType, occupationCode: occupation, occupationName: occ?.zh ?? occupation,
-            workType: planned.workType, levelCode: level, levelName: levelRow?.display, criteria: criteria, alignments: alignments, status: status,
+            identityHash: identityHash, identityType: identityType, occupationCode: occupation, occupationName: name,
+            workType: planned.workType, levelCode: level, levelName: levelRow?.display, criteria: criteria,
+            description: description(for: planned, occupation: occupation, name: name, level: levelRow, standards: standards),
+            alignments: alignments, status: status, context: SkillBankContext.reference(baseURL: registryURL),
             twinID: twinNumber.map { CertificateClaims.credentialID(number: $0) })
         claims.twinDigest = twinDigest
         if let external = planned.external {
@@ -98,6 +106,20 @@ public enum CertificateIssuance {
             claims.externalLevel = external.externalLevel
         }
         return claims
+    }
+
+    /// The achievement's description: the occupation's definition from the catalogue (its name
+    /// and code when the bank has no catalogue), then what this certificate attests.
+    static func description(for planned: Planned, occupation: String, name: String, level: SkillLevel?, standards: Standards) -> String {
+        let definition = standards.catalogue.occupation(occupation)?.definition.map { "\(name)（\(occupation)）：\($0)" } ?? "\(name)（\(occupation)）。"
+        let attests = if let external = planned.external {
+            "\(external.externalTitle)：与国内职业技能等级证书同场考核（一试双证，\(external.agreement)）。"
+        } else if let level {
+            "本证书证明持证人通过该职业\(level.display)（国家职业技能等级\(level.fiveLevelCode.map(String.init) ?? "")级）的理论知识和操作技能考核。"
+        } else {
+            "本证书为专项职业能力证书，证明持证人具备该职业中一项可独立使用的实际操作能力。"
+        }
+        return definition + attests
     }
 
     /// The `change` of a `certificate.issued` event: what was issued, by which key, and the
