@@ -81,7 +81,7 @@ enum API {
         },
         Endpoint(.get, "/v1/status-lists/{institution}/{purpose}", .public, "An issuer's Bitstring Status List credential (cacheable; ETag).") { call throws(SkillError) in
             guard let purpose = StatusPurpose(rawValue: call.requirePath("purpose")) else {
-                throw SkillError(.routeNotFound, "purpose is revocation or suspension", field: "purpose")
+                throw SkillError(.routeNotFound, "purpose is message, revocation or suspension", field: "purpose")
             }
             let bytes = try call.bank.certificates.statusList(of: call.requirePath("institution"), purpose: purpose).canonicalBytes()
             let etag = "\"" + Hex.encode(SHA256.hash(bytes).prefix(16)) + "\""
