@@ -32,12 +32,20 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.init(year: Int(String(c[0..<4]))!, month: Int(String(c[4..<6]))!, day: Int(String(c[6..<8]))!)
     }
 
-    /// Parses `YYYY-MM-DD` or throws `input.invalid-field` naming `field`.
+    /// Parses `YYYY-MM-DD` or throws `input.invalid-field` naming `field`: a value in that shape
+    /// that names no day (`2026-02-30`) is called that, not a format error.
     public static func parse(_ text: String, field: String) throws(SkillError) -> CalendarDate {
-        guard let d = CalendarDate(iso: text.trimmingSpaces) else {
-            throw SkillError(.invalidField, "expected a date as YYYY-MM-DD, got '\(text.prefix(40))'", field: field)
+        let text = text.trimmingSpaces
+        if let d = CalendarDate(iso: text) { return d }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) })
+        {
+            if !(1800...2999).contains(y) { throw SkillError(.invalidField, "\(text): the year must be from 1800 to 2999", field: field) }
+            if !(1...12).contains(m) { throw SkillError(.invalidField, "\(text) is no such date: there is no month \(m)", field: field) }
+            throw SkillError(.invalidField, "\(text) is no such date: \(y)-\(parts[1]) has \(daysIn(month: m, year: y)) days", field: field)
         }
-        return d
+        throw SkillError(.invalidField, "expected a date as YYYY-MM-DD, got '\(text.prefix(40))'", field: field)
     }
 
     /// The day `date` falls on in `timeZone` (the registry keeps China Standard Time).

@@ -198,7 +198,7 @@ public struct JSONSchema: Sendable {
                 && Int(text.dropFirst(14).prefix(2))! < 60 && Int(text.dropFirst(17).prefix(2))! < 61
         case "date":
             guard RegexCache.matches(text, #"^\d{4}-\d{2}-\d{2}$"#) else { return false }
-            return (try? CalendarDate(iso: text)) != nil
+            return CalendarDate(iso: text) != nil
         case "uri": return RegexCache.matches(text, #"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$"#)
         default: return true
         }

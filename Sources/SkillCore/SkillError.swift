@@ -89,6 +89,8 @@ extension SkillError.Code {
     public static let courseNotFound = Self("ledger.course-not-found", .notFound)
     public static let courseFull = Self("ledger.course-full", .notAllowed)
     public static let courseClosed = Self("ledger.course-closed", .notAllowed)
+    /// A completion or failure recorded before the course starts.
+    public static let courseNotStarted = Self("ledger.course-not-started", .notAllowed)
     public static let enrolmentNotFound = Self("ledger.enrolment-not-found", .notFound)
     public static let enrolmentExists = Self("ledger.enrolment-exists", .badData)
     public static let transitionInvalid = Self("ledger.transition-invalid", .notAllowed)
@@ -118,6 +120,8 @@ extension SkillError.Code {
     public static let forbidden = Self("auth.forbidden", .notAllowed)
     public static let rateLimited = Self("http.rate-limited", .busy)
     public static let bodyTooLarge = Self("http.body-too-large", .badData)
+    /// A body in a media type the route does not take (JSON sent as text/plain, say).
+    public static let unsupportedMediaType = Self("http.unsupported-media-type", .badData)
     public static let methodNotAllowed = Self("http.method-not-allowed", .usage)
     public static let overloaded = Self("http.overloaded", .busy)
     public static let requestTimeout = Self("http.request-timeout", .busy)
@@ -158,6 +162,6 @@ extension SkillError.Code {
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
-        .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable,
+        .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType,
     ]
 }

@@ -102,6 +102,7 @@ public struct Bank: Sendable {
         let initialised = try store.read { tx in try tx.meta.value("secret_check") != nil }
         var standardsToLoad: Standards?
         if !initialised {
+            _ = try RegistryAddress.validate(configuration.baseURL, field: "base_url")
             guard let dir = configuration.standardsDirectory ?? StandardsLocator.find() else {
                 throw SkillError(.standardsMissing, "no Standards directory found to initialise a new bank; pass --standards DIR or set SKILLBANK_STANDARDS")
             }

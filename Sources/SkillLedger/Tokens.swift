@@ -15,7 +15,8 @@ public struct Tokens: Sendable {
     ///   - person: required for (and only for) a worker token.
     ///   - expires: the last day it works, if any.
     /// - Returns: the record and the secret (`sb_…`).
-    /// - Throws: `input.usage` for a missing or extra subject, `ledger.*-not-found`.
+    /// - Throws: `input.usage` for a missing or extra subject, `input.invalid-field` (expires in
+    ///   the past), `ledger.*-not-found`.
     public func create(role: Role, institution: String? = nil, person: String? = nil, expires: CalendarDate? = nil, actor: Actor = .operatorCLI) throws(SkillError) -> (TokenRecord, String) {
         switch role {
         case .operator where institution != nil || person != nil:
@@ -31,6 +32,10 @@ public struct Tokens: Sendable {
         let secret = "sb_" + Hex.encode(secretBytes)
         let hash = Hex.encode(SHA256.hash(secret))
         let date = context.now
+        // A token that would never work is a mistake, not a choice: refuse it.
+        if let expires, expires < context.today {
+            throw SkillError(.invalidField, "expires \(expires) is in the past (today is \(context.today)); give today or a later day", field: "expires")
+        }
         // A token works through the end of its last day in China Standard Time.
         let expiresAt = expires.flatMap { Timestamp.parse("\($0)T23:59:59+08:00") }.map(Timestamp.format)
         let record = TokenRecord(

@@ -9,7 +9,7 @@ public struct Training: Sendable {
     /// Publishes a course inside the institution's accreditation scope. Its credits are
     /// computed from hours by the framework's rule and fixed at publication.
     /// - Returns: the course.
-    /// - Throws: `input.invalid-field` (title, hours, capacity, dates), `standards.*`,
+    /// - Throws: `input.invalid-field` (title, hours, capacity, dates), `standards.*`, `ledger.institution-kind-not-allowed` (an evaluator or awarding body),
     ///   `ledger.institution-not-found`, `ledger.institution-suspended`, `ledger.out-of-accreditation-scope`.
     public func publishCourse(_ p: CoursePublication, actor: Actor = .operatorCLI) throws(SkillError) -> Course {
         let title = p.title.trimmingSpaces
@@ -40,6 +40,11 @@ public struct Training: Sendable {
             isOnline: p.isOnline)
         try context.write { tx in
             let institution = try context.requireInstitution(tx, p.institutionID)
+            // Training providers train, and employers train their own staff (企业培训); evaluation
+            // organisations and awarding bodies assess and certify but do not sell courses.
+            guard institution.kind == .training || institution.kind == .employer else {
+                throw SkillError(.kindNotAllowed, "only training providers and employers publish courses; \(institution.id) is a \(institution.kind.rawValue) institution")
+            }
             try institution.requireScope(occupation: occupation.code, level: p.level, on: starts)
             if let ends = p.endsOn { try institution.requireScope(occupation: occupation.code, level: p.level, on: ends) }
             var change = course.json.objectValue!
@@ -118,7 +123,8 @@ public struct Training: Sendable {
         let course = try lookups.course(enrolment.courseID) { try context.requireCourse(tx, enrolment.courseID) }
         let institution = try lookups.institution(course.institutionID) { try context.requireInstitution(tx, course.institutionID) }
         let closure = try EnrolmentPolicy.close(
-            enrolment, as: outcome, course: course, institutionIsActive: !institution.isSuspended, postingID: IdentifierKind.posting.make(at: date))
+            enrolment, as: outcome, course: course, institutionIsActive: !institution.isSuspended, postingID: IdentifierKind.posting.make(at: date),
+            today: CalendarDate(date))
         let time = Timestamp.format(date)
         let event = try context.append(
             tx, "enrolment.\(outcome.rawValue)", actor: actor, at: date,

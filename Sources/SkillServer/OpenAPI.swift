@@ -22,7 +22,8 @@ enum OpenAPI {
         }))
     }
 
-    static func document() -> JSONValue {
+    /// - Parameter baseURL: the registry's public address, the document's one `servers` entry.
+    static func document(baseURL: String = RegistryAddress.trial) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for e in API.endpoints {
             var responses: [String: JSONValue] = [
@@ -100,6 +101,7 @@ enum OpenAPI {
             "openapi": "3.1.0",
             "info": ["title": "SkillBank (技能银行) registry API", "version": "1.0.0",
                      "description": "Institutions, workers and employers. Errors are RFC 9457 problem+json with a stable code."],
+            "servers": [["url": .string(baseURL), "description": "this registry"]],
             "paths": .object(paths.mapValues { JSONValue.object($0) }),
             "components": [
                 "schemas": ["Problem": problem],

@@ -11,8 +11,9 @@ enum Problem {
         switch code {
         case .jsonMalformed, .csvMalformed, .csvHeader: return .badRequest
         case .bodyTooLarge: return .contentTooLarge
+        case .unsupportedMediaType: return .unsupportedMediaType
         case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict
-        case .courseFull, .courseClosed, .transitionInvalid, .statusListFull, .serialsExhausted, .notApplicable, .notEligible, .keyRetired: return .conflict
+        case .courseFull, .courseClosed, .courseNotStarted, .transitionInvalid, .statusListFull, .serialsExhausted, .notApplicable, .notEligible, .keyRetired: return .conflict
         case .rateLimited: return .tooManyRequests
         case .requestTimeout: return .requestTimeout
         case .methodNotAllowed: return .methodNotAllowed
@@ -53,6 +54,11 @@ enum Problem {
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
+        // RFC 9110 §11.6.1: a 401 names the scheme that would work (RFC 6750 §3 for bearer).
+        if status == .unauthorized {
+            headers[.wwwAuthenticate] = error.message.contains("required") ? "Bearer realm=\"skillbank\""
+                : "Bearer realm=\"skillbank\", error=\"invalid_token\""
+        }
         let bytes = (try? JSONValue.object(body).canonicalBytes()) ?? Array("{}".utf8)
         return ReplyParts(status: status, headers: headers, body: bytes)
     }

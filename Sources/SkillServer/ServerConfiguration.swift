@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int
     /// A request body must arrive whole within this long, however slowly it trickles (408 after).
     public var bodyTimeoutSeconds: Int
+    /// Browser origins allowed to call the routes that take a token (public routes allow any).
+    public var corsOrigins: Set<String> = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 16 << 20,

@@ -47,6 +47,7 @@ public enum SkillServer {
         _ = metricsRegistry
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: CORSMiddleware(endpoints: API.endpoints, publicRoutes: extraRoutes, allowed: configuration.corsOrigins))
         router.add(middleware: UnmatchedRouteMiddleware(routes: API.endpoints.map { ($0.method, $0.path) } + extraRoutes))
         router.add(middleware: MetricsMiddleware())
         for endpoint in API.endpoints {
@@ -58,7 +59,7 @@ public enum SkillServer {
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: (try? OpenAPI.document().canonicalBytes()) ?? [])))
+                     body: .init(byteBuffer: ByteBuffer(bytes: (try? OpenAPI.document(baseURL: bank.baseURL).canonicalBytes()) ?? [])))
         }
 
         router.get("/verify") { _, _ in VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil)) }
@@ -160,10 +161,13 @@ enum Dispatcher {
     /// - Throws: `auth.unauthenticated` when the request carries none.
     static func bearerSecret(_ request: Request, for endpoint: Endpoint) throws(SkillError) -> String? {
         guard case .roles = endpoint.access else { return nil }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-            throw SkillError(.unauthenticated, "a bearer token is required")
+        // RFC 9110 §11.1: the scheme name is case-insensitive (`bearer`, `BEARER`).
+        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
+            header[..<space].lowercased() == "bearer", !header[space...].trimmingSpaces.isEmpty
+        else {
+            throw SkillError(.unauthenticated, "a bearer token is required: send Authorization: Bearer sb_…")
         }
-        return String(header.dropFirst(7)).trimmingSpaces
+        return String(header[space...]).trimmingSpaces
     }
 
     /// A request body as the endpoint takes it.
@@ -174,6 +178,7 @@ enum Dispatcher {
 
     /// Reads the body within the endpoint's limit and, for JSON, checks it against its schema.
     static func readBody(_ request: Request, for endpoint: Endpoint, configuration: ServerConfiguration, instance: String) async throws -> Body {
+        try requireMediaType(request, for: endpoint)
         switch endpoint.body {
         case .none:
             return .read([], nil)
@@ -185,6 +190,29 @@ enum Dispatcher {
             }
         case .csv, .form:
             return .read(try await read(request, limit: configuration.maxUploadBytes, within: configuration.bodyTimeoutSeconds), nil)
+        }
+    }
+
+    /// The media types each body kind takes. A body in another type is refused before it is read
+    /// (RFC 9110 §15.5.16): JSON sent as `text/plain` is a client bug to surface, not to guess past.
+    static func requireMediaType(_ request: Request, for endpoint: Endpoint) throws(SkillError) {
+        let declared = request.headers[.contentType].map { String($0.prefix { $0 != ";" }).trimmingSpaces.lowercased() }
+        let accepted: [String]
+        switch endpoint.body {
+        case .none: return
+        case .json: accepted = ["application/json"]
+        case .csv: accepted = ["text/csv", "application/csv", "text/plain"]
+        case .form: accepted = ["application/x-www-form-urlencoded"]
+        }
+        guard let declared else {
+            // An empty JSON body reads as {}; any other body must say what it is.
+            if case .json = endpoint.body, (request.headers[.contentLength].flatMap(Int.init) ?? 0) == 0 { return }
+            throw SkillError(.unsupportedMediaType, "send Content-Type: \(accepted[0])", field: "Content-Type")
+        }
+        let json = declared == "application/json" || (declared.hasPrefix("application/") && declared.hasSuffix("+json"))
+        if case .json = endpoint.body, json { return }
+        guard accepted.contains(declared) else {
+            throw SkillError(.unsupportedMediaType, "this route takes \(accepted.joined(separator: " or ")), not \(declared.prefix(60))", field: "Content-Type")
         }
     }
 

@@ -23,6 +23,11 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Standards folder used when a new bank is created (env SKILLBANK_STANDARDS).", valueName: "dir"))
     var standards: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The registry's public address, used when a new bank is created and signed into every certificate it issues (status lists, catalogue pages, JSON-LD context), e.g. https://skills.example.gov.cn (env SKILLBANK_BASE_URL; default http://127.0.0.1:8080, for trying it out only).",
+        valueName: "url"))
+    var baseURL: String?
+
     @Option(name: .long, help: ArgumentHelp("File holding the private-key passphrase (env SKILLBANK_KEY_PASSPHRASE_FILE; default <db>.keypass). SKILLBANK_KEY_PASSPHRASE overrides it.", valueName: "path"))
     var keyPassphraseFile: String?
 
@@ -49,7 +54,7 @@ struct GlobalOptions: ParsableArguments {
         let dir = (standards ?? environment["SKILLBANK_STANDARDS"]).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         let passFile = keyPassphraseFile ?? environment["SKILLBANK_KEY_PASSPHRASE_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let pass = environment["SKILLBANK_KEY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : SecretBytes(Array($0.utf8)) }
-        let base = environment["SKILLBANK_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8080"
+        let base = baseURL ?? environment["SKILLBANK_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? RegistryAddress.trial
         return Bank.Configuration(
             besideDatabase: databasePath, secretPath: secret, standardsDirectory: dir, keyPassphrasePath: passFile, keyPassphrase: pass, baseURL: base,
             registryName: environment["SKILLBANK_REGISTRY_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "SkillBank Registry",
@@ -64,12 +69,27 @@ struct GlobalOptions: ParsableArguments {
     /// Opens (creating on first use) the bank. A command does one thing and exits, so it takes
     /// one connection (the server takes a pool: `oneConnection: false`). A command that only reads
     /// opens it without decrypting the registry's key (see `Bank.Configuration.checksKeyPassphrase`).
-    func openBank(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> Bank {
+    /// - Parameter alwaysWarn: say it when the base URL is a loopback address even when the bank
+    ///   is not new (`serve`); other commands say it once, when they create the bank.
+    func openBank(readsOnly: Bool = false, oneConnection: Bool = true, alwaysWarn: Bool = false) throws(SkillError) -> Bank {
         let (bank, created) = try open(readsOnly: readsOnly, oneConnection: oneConnection)
         if created {
             Terminal.note("created a new bank at \(bank.location) (secret: \(configuration.secretPath), mode 0600)")
         }
+        if created || alwaysWarn { warnIfLoopback(bank) }
         return bank
+    }
+
+    /// Says loudly that a bank whose base URL is a loopback address signs an address nobody
+    /// else can reach into every certificate.
+    func warnIfLoopback(_ bank: Bank) {
+        guard RegistryAddress.isLoopback(bank.baseURL) else { return }
+        Terminal.note("""
+            WARNING: this bank's base URL is \(bank.baseURL), a loopback address. Every certificate it signs carries \
+            that address (its status list, catalogue pages and JSON-LD context), and no one else can reach it. Fine \
+            for trying SkillBank out; for real certificates make a new bank with --base-url https://your.registry \
+            (the address cannot change once certificates are signed).
+            """)
     }
 
     /// Opens the store at `location` (a file is created, a database migrated, on first use).
@@ -89,9 +109,15 @@ struct GlobalOptions: ParsableArguments {
     func open(readsOnly: Bool = false, oneConnection: Bool = true) throws(SkillError) -> (bank: Bank, created: Bool) {
         var configuration = configuration
         configuration.checksKeyPassphrase = !readsOnly
+        configuration.baseURL = try RegistryAddress.validate(
+            configuration.baseURL, field: baseURL != nil ? "--base-url" : environment["SKILLBANK_BASE_URL"].map { _ in "SKILLBANK_BASE_URL" } ?? "--base-url")
         let (store, isNew) = try openStore(storeLocation, oneConnection: oneConnection)
-        do {
-            return try Bank.open(store, configuration: configuration)
+        do throws(SkillError) {
+            let opened = try Bank.open(store, configuration: configuration)
+            if baseURL != nil, opened.bank.baseURL != configuration.baseURL {
+                throw SkillError(.invalidField, "this bank signs with \(opened.bank.baseURL); a bank's address cannot change once it exists (make a new bank for another)", field: "--base-url")
+            }
+            return opened
         } catch {
             if isNew, !usesServer { SQLiteStore.removeFiles(storeLocation) }
             throw error

@@ -14,6 +14,7 @@ struct InitCommand: ParsableCommand {
         let output = Output(json: global.json)
         do {
             let (bank, created) = try global.open()
+            global.warnIfLoopback(bank)
             let s = bank.standards
             let files = s.files.map { f -> JSONValue in
                 ["name": .string(f.name), "sha256": .string(Hex.encode(SHA256.hash(f.data)))]
@@ -21,11 +22,13 @@ struct InitCommand: ParsableCommand {
             try output.emit(
                 [
                     "database": .string(bank.location), "secret_file": .string(global.configuration.secretPath), "created": .bool(created),
+                    "base_url": .string(bank.baseURL),
                     "standards": .array(files), "default_framework": .string(s.defaultFramework.id),
                 ]
             ) {
                 var lines = [created ? "created bank \(bank.location)" : "bank \(bank.location) is already initialised; nothing changed"]
                 lines.append("registry secret: \(global.configuration.secretPath) (mode 0600; back it up: without it personal data cannot be read)")
+                lines.append("base URL: \(bank.baseURL) (signed into every certificate)")
                 lines.append("standards: \(s.levels.count) levels, \(s.occupations.count) occupations, \(s.frameworks.count) frameworks, \(s.numberSchemes.count) number schemes")
                 lines.append("courses earn credits by \(s.defaultFramework.id) (\(Int(s.defaultFramework.hoursPerCredit!.value)) hours per credit) unless they name a framework")
                 return lines.joined(separator: "\n")

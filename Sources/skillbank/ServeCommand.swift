@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close a connection that sends nothing for this many seconds.") var idleTimeout = 30
     @Option(help: "Refuse (408) a request body that has not arrived whole within this many seconds.") var bodyTimeout = 30
     @Option(help: "Sign a log checkpoint at most this often (seconds) when the tree has grown.") var checkpointInterval = 60
+    @Option(help: "A browser origin (https://portal.example) allowed to call the routes that take a token; repeat for several (env SKILLBANK_CORS_ORIGINS, comma-separated). Public routes allow any origin.")
+    var corsOrigin: [String] = []
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -26,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         let bank: Bank
         let tokenFile: String
         do {
-            bank = try global.openBank(oneConnection: false)
+            bank = try global.openBank(oneConnection: false, alwaysWarn: true)
             tokenFile = global.databasePath + ".operator-token"
             if !FileManager.default.fileExists(atPath: tokenFile) {
                 let (_, secret) = try bank.tokens.create(role: .operator, actor: Actor("operator:serve"))
@@ -41,12 +43,23 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServerConfiguration(publicRequestsPerMinute: rateLimit, idleTimeoutSeconds: idleTimeout, bodyTimeoutSeconds: bodyTimeout, maxConcurrentRequests: maxInFlight)
         config.host = host ?? env["SKILLBANK_HOST"] ?? "127.0.0.1"
         config.port = port ?? env["SKILLBANK_PORT"].flatMap(Int.init) ?? 8080
+        let origins = corsOrigin.isEmpty ? (env["SKILLBANK_CORS_ORIGINS"] ?? "").split(separator: ",").map { $0.trimmingSpaces } : corsOrigin
+        config.corsOrigins = Set(origins.filter { !$0.isEmpty })
+        for origin in config.corsOrigins {
+            // An origin is scheme://host[:port]: a path or a trailing slash never matches what a browser sends.
+            guard let url = URLComponents(string: origin), url.scheme == "https" || url.scheme == "http", url.host != nil, url.path.isEmpty else {
+                throw output.fail(SkillError(.invalidField, "expected an origin like https://portal.example, got '\(origin.prefix(80))'", field: "--cors-origin"))
+            }
+        }
         var logger = Logger(label: "skillbank") { LineLogHandler(label: $0) }
         logger.logLevel = env["SKILLBANK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let app = SkillServer.application(bank: bank, configuration: config, logger: logger)
         print("SkillBank is serving \(bank.location) at http://\(config.host):\(config.port)")
         print("verification page: http://\(config.host):\(config.port)/verify")
         print("operator token file: \(tokenFile)")
+        print("base URL signed into certificates: \(bank.baseURL)")
+        // Said before the first request, also when stdout is a pipe or a file (block-buffered).
+        fflush(nil)
         // Checkpoints: at most one per interval, and only when the tree has grown.
         let interval = max(1, checkpointInterval)
         let checkpoints = Task.detached {

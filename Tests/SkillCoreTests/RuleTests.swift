@@ -4,6 +4,7 @@ import Testing
 
 /// The pure rules, with plain values and no store.
 @Suite struct EnrolmentPolicyTests {
+    static let today = CalendarDate(iso: "2026-03-01")!
     static let course = Course(
         id: "crs_1", institutionID: "ins_1", title: "电工", occupation: "6-31-01-03", level: 4, hours: 64, framework: "hkqf", creditTenths: 64,
         startsOn: CalendarDate(iso: "2026-01-01")!, endsOn: CalendarDate(iso: "2026-06-30")!, capacity: 2, enrolled: nil, isOnline: false)
@@ -37,7 +38,7 @@ import Testing
     static let enrolment = Enrolment(id: "enr_1", personID: "per_1", courseID: "crs_1", status: .enrolled, enrolledAt: "2026-03-01T00:00:00Z", closedAt: nil)
 
     @Test func aCompletionDepositsTheCoursesCreditsOnce() throws {
-        let closure = try EnrolmentPolicy.close(Self.enrolment, as: .completed, course: Self.course, institutionIsActive: true, postingID: "pst_1")
+        let closure = try EnrolmentPolicy.close(Self.enrolment, as: .completed, course: Self.course, institutionIsActive: true, postingID: "pst_1", today: Self.today)
         #expect(closure.status == .completed)
         let posting = try #require(closure.posting)
         #expect(posting.from == .issued(institution: "ins_1", occupation: "6-31-01-03", level: 4))
@@ -48,7 +49,7 @@ import Testing
 
     @Test(arguments: [EnrolmentStatus.failed, .withdrawn])
     func otherOutcomesDepositNothing(_ outcome: EnrolmentStatus) throws {
-        let closure = try EnrolmentPolicy.close(Self.enrolment, as: outcome, course: Self.course, institutionIsActive: true, postingID: "pst_1")
+        let closure = try EnrolmentPolicy.close(Self.enrolment, as: outcome, course: Self.course, institutionIsActive: true, postingID: "pst_1", today: Self.today)
         #expect(closure.status == outcome && closure.posting == nil && closure.change["posting"] == nil)
     }
 
@@ -59,26 +60,38 @@ import Testing
             }
         }
         let closed = Enrolment(id: "enr_1", personID: "per_1", courseID: "crs_1", status: .completed, enrolledAt: "", closedAt: "")
-        #expect { try EnrolmentPolicy.close(closed, as: .withdrawn, course: Self.course, institutionIsActive: true, postingID: "p") }
+        #expect { try EnrolmentPolicy.close(closed, as: .withdrawn, course: Self.course, institutionIsActive: true, postingID: "p", today: Self.today) }
             throws: { ($0 as? SkillError)?.code == .transitionInvalid }
-        #expect { try EnrolmentPolicy.close(Self.enrolment, as: .enrolled, course: Self.course, institutionIsActive: true, postingID: "p") }
+        #expect { try EnrolmentPolicy.close(Self.enrolment, as: .enrolled, course: Self.course, institutionIsActive: true, postingID: "p", today: Self.today) }
             throws: { ($0 as? SkillError)?.code == .transitionInvalid }
     }
 
     /// A suspended institution records no result, but a worker may still withdraw.
     @Test func aSuspendedInstitutionLetsWorkersWithdrawOnly() throws {
         for outcome in [EnrolmentStatus.completed, .failed] {
-            #expect { try EnrolmentPolicy.close(Self.enrolment, as: outcome, course: Self.course, institutionIsActive: false, postingID: "p") }
+            #expect { try EnrolmentPolicy.close(Self.enrolment, as: outcome, course: Self.course, institutionIsActive: false, postingID: "p", today: Self.today) }
                 throws: { ($0 as? SkillError)?.code == .institutionSuspended }
         }
-        #expect(try EnrolmentPolicy.close(Self.enrolment, as: .withdrawn, course: Self.course, institutionIsActive: false, postingID: "p").status == .withdrawn)
+        #expect(try EnrolmentPolicy.close(Self.enrolment, as: .withdrawn, course: Self.course, institutionIsActive: false, postingID: "p", today: Self.today).status == .withdrawn)
+        // Before the course starts: no completion and no failure, but a withdrawal.
+        let early = CalendarDate(iso: "2025-12-31")!
+        for outcome in [EnrolmentStatus.completed, .failed] {
+            #expect(throws: SkillError.self) { try EnrolmentPolicy.close(Self.enrolment, as: outcome, course: Self.course, institutionIsActive: true, postingID: "p", today: early) }
+        }
+        do {
+            _ = try EnrolmentPolicy.close(Self.enrolment, as: .completed, course: Self.course, institutionIsActive: true, postingID: "p", today: early)
+            Issue.record("a completion before the course starts was accepted")
+        } catch {
+            #expect(error.code == .courseNotStarted && error.message.contains("starts on 2026-01-01"))
+        }
+        #expect(try EnrolmentPolicy.close(Self.enrolment, as: .withdrawn, course: Self.course, institutionIsActive: true, postingID: "p", today: early).status == .withdrawn)
     }
 
     @Test func aCreditlessCourseDepositsNothing() throws {
         let free = Course(
             id: "crs_3", institutionID: "ins_1", title: "讲座", occupation: "6-31-01-03", level: 4, hours: 1, framework: "hkqf", creditTenths: 0,
             startsOn: CalendarDate(iso: "2026-01-01")!, endsOn: nil, capacity: nil, enrolled: nil, isOnline: false)
-        #expect(try EnrolmentPolicy.close(Self.enrolment, as: .completed, course: free, institutionIsActive: true, postingID: "p").posting == nil)
+        #expect(try EnrolmentPolicy.close(Self.enrolment, as: .completed, course: free, institutionIsActive: true, postingID: "p", today: Self.today).posting == nil)
     }
 }
 

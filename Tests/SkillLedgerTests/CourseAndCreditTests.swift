@@ -42,7 +42,7 @@ import Testing
 
     @Test func scopeWithAnEndDate() throws {
         let bank = try TestBank()
-        let i = try bank.ledger.registration.registerInstitution(.init(name: "x", kind: .social, code: TestBank.uscc("51440300MJ0000001"), province: "44"))
+        let i = try bank.ledger.registration.registerInstitution(.init(name: "x", kind: .training, code: TestBank.uscc("52440300MJ0000001"), province: "44"))
         _ = try bank.ledger.registration.accredit(i.id, occupation: "4-10-01-05", levels: [5, 4], from: CalendarDate(iso: "2024-01-01"), until: CalendarDate(iso: "2030-12-31"))
         _ = try bank.ledger.training.publishCourse(.init(institutionID: i.id, title: "养老护理", occupation: "4-10-01-05", level: 5, hours: 40,
                                                 endsOn: CalendarDate(iso: "2030-12-31")))

@@ -21,10 +21,10 @@ import Testing
             try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         // The bank and its secrets must be private, as `init` made them; git does not keep the mode.
-        for secret in ["bank.sqlite", "bank.sqlite.secret", "bank.sqlite.keypass"] {
+        for secret in ["bank.db", "bank.db.secret", "bank.db.keypass"] {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: folder.appendingPathComponent(secret).path)
         }
-        bank = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.sqlite").path).bank
+        bank = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.db").path).bank
     }
 
     func saved(_ name: String) throws -> String { try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
@@ -75,7 +75,7 @@ import Testing
         #expect(!bank.standards.catalogue.isEmpty)
         #expect(bank.standards.catalogue.occupation("6-31-01-03")?.name == "电工")
         // The copy is stored: the bank reopens with it even when no Standards folder is found.
-        let reopened = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.sqlite").path, standards: nil).bank
+        let reopened = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.db").path, standards: nil).bank
         #expect(reopened.standards.catalogue.occupation("4-10-03-02")?.definition?.isEmpty == false)
 
         let evaluator = "ins_01M96YRSE3DBHNVKW9ZZWN0N9P"

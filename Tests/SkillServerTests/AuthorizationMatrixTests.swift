@@ -129,7 +129,10 @@ import Testing
     @Test func expiredAndRevokedTokensAreRejected() async throws {
         let f = try ServerFixture()
         let (record, secret) = try f.ledger.tokens.create(role: .operator)
-        let (_, expired) = try f.ledger.tokens.create(role: .operator, expires: CalendarDate(iso: "2020-01-01"))
+        // A token made in 2017 to work through 2020-01-01 (a token already expired cannot be made).
+        let in2017 = try Bank.open(f.ledger.store, configuration: Bank.Configuration(besideDatabase: f.folder.appendingPathComponent("bank").path, standardsDirectory: standardsFolder),
+                                   clock: { Date(timeIntervalSince1970: 1_500_000_000) }).bank
+        let (_, expired) = try in2017.tokens.create(role: .operator, expires: CalendarDate(iso: "2020-01-01"))
         _ = try f.ledger.tokens.revoke(record.id)
         try await f.application().test(.router) { client in
             #expect(try await client.call(.get, "/v1/institutions", token: secret).status == .unauthorized)

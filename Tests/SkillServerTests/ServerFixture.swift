@@ -94,6 +94,8 @@ extension TestClientProtocol {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
+        // A raw body is an upload unless the caller says otherwise (forms do).
+        if raw != nil, headers[.contentType] == nil { headers[.contentType] = "text/csv" }
         let body = (json ?? raw).map { ByteBuffer(string: $0) }
         return try await execute(uri: uri, method: method, headers: headers, body: body)
     }

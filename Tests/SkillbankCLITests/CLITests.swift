@@ -20,6 +20,24 @@ import Testing
         #expect(again.status == 65)
     }
 
+    /// `init --base-url` fixes the address certificates carry; the default (loopback) is warned about.
+    @Test func initSetsTheBaseURLAndWarnsAboutLoopback() throws {
+        let cli = try CLI()
+        let trial = try cli.run("init")
+        #expect(trial.status == 0 && trial.stderr.contains("WARNING: this bank's base URL is http://127.0.0.1:8080, a loopback address"))
+        #expect(trial.stdout.contains("base URL: http://127.0.0.1:8080"))
+        let bad = try cli.run("init", "--db", "bad.sqlite", "--base-url", "ftp://skills.example")
+        #expect(bad.status == 65 && bad.stderr.contains("--base-url") && bad.stderr.contains("http(s)://host"))
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("bad.sqlite").path))
+        let real = try cli.run("init", "--db", "real.sqlite", "--base-url", "https://skills.example.gov.cn/")
+        #expect(real.status == 0 && real.stdout.contains("base URL: https://skills.example.gov.cn (signed into every certificate)"))
+        #expect(!real.stderr.contains("WARNING"))
+        // The address is fixed at creation: a later flag that says otherwise is refused.
+        let moved = try cli.run("init", "--db", "real.sqlite", "--base-url", "https://other.example")
+        #expect(moved.status == 65 && moved.stderr.contains("this bank signs with https://skills.example.gov.cn"))
+        #expect(try cli.run("init", "--db", "real.sqlite", "--base-url", "https://skills.example.gov.cn").status == 0)
+    }
+
     @Test(arguments: CLIStore.all)
     func operatorFlowOnTheDefaultDatabase(_ store: CLIStore) throws {
         let cli = try CLI(store: store)
@@ -95,7 +113,7 @@ import Testing
         #expect(try cli.run("person", "show", "per_nobody").status == 66)
         #expect(try cli.run("person", "find", "--id-number", Self.resident("11010519491231002")).status == 66)
 
-        let ins = try cli.run("institution", "register", "--name", "Y", "--kind", "social", "--code", "914403001922038216", "--province", "44").lastLine
+        let ins = try cli.run("institution", "register", "--name", "Y", "--kind", "employer", "--code", "914403001922038216", "--province", "44").lastLine
         let scope = try cli.run("course", "publish", "--institution", ins, "--title", "t", "--occupation", "6-31-01-03", "--level", "4", "--hours", "10")
         #expect(scope.status == 69)
         #expect(scope.stderr.contains("ledger.out-of-accreditation-scope"))

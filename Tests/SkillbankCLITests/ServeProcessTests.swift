@@ -119,6 +119,9 @@ import Testing
         #expect(process.terminationStatus == 0)
         let log = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("verification page: http://127.0.0.1:\(port)/verify"))
+        // The default base URL is a loopback address: said loudly, with what to do.
+        #expect(log.contains("base URL signed into certificates: http://127.0.0.1:8080"))
+        #expect(log.contains("WARNING: this bank's base URL is http://127.0.0.1:8080, a loopback address") && log.contains("--base-url"))
         #expect(log.contains("operator token written to"))
         #expect(!log.contains(token))
         // The bank survives the restart and the token file is not remade.

@@ -149,6 +149,7 @@ class Client:
             h["Content-Type"] = "application/json"
         elif raw is not None:
             data = raw if isinstance(raw, bytes) else raw.encode()
+            h.setdefault("Content-Type", "text/csv")
         try:
             self.connection.request(method, path, body=data, headers=h)
             response = self.connection.getresponse()

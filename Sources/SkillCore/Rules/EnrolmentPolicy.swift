@@ -53,7 +53,7 @@ public enum EnrolmentPolicy {
     /// - Throws: `ledger.transition-invalid` (not enrolled any more, or `outcome` is enrolled),
     ///   `ledger.institution-suspended`.
     public static func close(
-        _ enrolment: Enrolment, as outcome: EnrolmentStatus, course: Course, institutionIsActive: Bool, postingID: String
+        _ enrolment: Enrolment, as outcome: EnrolmentStatus, course: Course, institutionIsActive: Bool, postingID: String, today: CalendarDate
     ) throws(SkillError) -> Closure {
         guard outcome != .enrolled else {
             throw SkillError(.transitionInvalid, "an enrolment can only move to completed, failed or withdrawn", field: "outcome")
@@ -63,6 +63,10 @@ public enum EnrolmentPolicy {
         }
         if outcome != .withdrawn, !institutionIsActive {
             throw SkillError(.institutionSuspended, "institution \(course.institutionID) is suspended and cannot record results")
+        }
+        // A result is earned on the course: none before it starts (a withdrawal may come any time).
+        if outcome != .withdrawn, today < course.startsOn {
+            throw SkillError(.courseNotStarted, "course \(course.id) starts on \(course.startsOn); a \(outcome.rawValue) result can be recorded from that day")
         }
         guard outcome == .completed, course.creditTenths > 0 else { return Closure(status: outcome, posting: nil) }
         let posting = CreditPosting(
