@@ -3,7 +3,7 @@ import Foundation
 /// A validator for the subset of JSON Schema that `Standards/schema` (draft 2020-12) and the
 /// official Open Badges 3.0 schema (draft 2019-09) use: `type`, `properties`, `required`,
 /// `additionalProperties`, `items` (one schema, or 2019-09's array of positional schemas with
-/// `additionalItems`), `minItems`, `uniqueItems`, `contains`, `enum`, `const`, `pattern`,
+/// `additionalItems`), `minItems`, `maxItems`, `uniqueItems`, `contains`, `enum`, `const`, `pattern`,
 /// `minLength`, `minimum`, `maximum`, `exclusiveMinimum`, `allOf`, `anyOf`, `oneOf`, `format`
 /// (`date-time` and `date` of RFC 3339, `uri`, asserted as the OB 3.0 validators do), and
 /// local `$ref` into `$defs`. A schema using any other assertion keyword is refused rather than
@@ -14,7 +14,7 @@ public struct JSONSchema: Sendable {
     static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "default", "examples", "$defs"]
     static let assertions: Set<String> = [
         "type", "properties", "required", "additionalProperties", "items", "minItems", "uniqueItems", "enum", "const",
-        "pattern", "minLength", "minimum", "maximum", "exclusiveMinimum", "$ref", "additionalItems", "contains", "allOf", "anyOf",
+        "pattern", "minLength", "minimum", "maximum", "exclusiveMinimum", "$ref", "additionalItems", "contains", "allOf", "anyOf", "maxItems",
         "oneOf", "format",
     ]
     /// The `format` values asserted; any other is refused when the schema is read.
@@ -141,6 +141,9 @@ public struct JSONSchema: Sendable {
         case .array(let elements):
             if let min = s["minItems"]?.intValue, elements.count < min {
                 out.append(.init(path: path, message: "must have at least \(min) item\(min == 1 ? "" : "s")"))
+            }
+            if let max = s["maxItems"]?.intValue, elements.count > max {
+                out.append(.init(path: path, message: "must have at most \(max) items"))
             }
             if s["uniqueItems"]?.boolValue == true, Set(elements).count != elements.count {
                 out.append(.init(path: path, message: "items must be unique"))

@@ -70,26 +70,51 @@ public struct Certificates: Sendable {
     }
 
     /// Revokes every certificate whose number is listed (one per line), in one unit of work;
-    /// a number that cannot be revoked is reported and the others go ahead.
-    /// - Returns: the revoked certificates, and the numbers that could not be revoked with why.
+    /// a number that cannot be revoked is reported and, with `skipBad`, the others go ahead
+    /// (without it, nothing is revoked when any number is refused).
+    /// - Parameter institution: when an institution revokes, a number of another institution's
+    ///   certificate reads as not found (it gives no hint that the number exists).
+    /// - Returns: the revoked certificates, and the numbers that could not be revoked with why
+    ///   (their 1-based line, or position in the list).
     /// - Throws: `input.invalid-field` (no reason).
-    public func revokeBulk(numbers: [String], reason: String, actor: Actor = .operatorCLI) throws(SkillError) -> (revoked: [CertificateSummary], problems: [(line: Int, number: String, message: String)]) {
+    public func revokeBulk(
+        numbers: [String], reason: String, actor: Actor = .operatorCLI, onlyFor institution: String? = nil, skipBad: Bool = true
+    ) throws(SkillError) -> (revoked: [CertificateSummary], problems: [(line: Int, number: String, code: SkillError.Code, message: String)]) {
         guard !reason.trimmingSpaces.isEmpty else { throw SkillError(.invalidField, "a revocation needs a reason", field: "reason") }
         let date = context.now
-        return try context.write { tx in
+        var refused: [(line: Int, number: String, code: SkillError.Code, message: String)] = []
+        do {
+            return try revokeAll(numbers, reason: reason, actor: actor, onlyFor: institution, skipBad: skipBad, at: date, refused: &refused)
+        } catch where error.code == .importBadRows && !refused.isEmpty {
+            return ([], refused)
+        }
+    }
+
+    private func revokeAll(
+        _ numbers: [String], reason: String, actor: Actor, onlyFor institution: String?, skipBad: Bool, at date: Date,
+        refused: inout [(line: Int, number: String, code: SkillError.Code, message: String)]
+    ) throws(SkillError) -> (revoked: [CertificateSummary], problems: [(line: Int, number: String, code: SkillError.Code, message: String)]) {
+        try context.write { tx in
             var revoked: [CertificateSummary] = []
-            var problems: [(Int, String, String)] = []
+            var problems: [(Int, String, SkillError.Code, String)] = []
             for (i, raw) in numbers.enumerated() {
                 let number = raw.trimmingSpaces
                 if number.isEmpty || number.hasPrefix("#") { continue }
                 do {
-                    guard let certificate = try tx.certificates.certificate(number), certificate.summary.number == number else {
+                    guard let certificate = try tx.certificates.certificate(number), certificate.summary.number == number,
+                        institution == nil || certificate.summary.institutionID == institution
+                    else {
                         throw SkillError(.certificateNotFound, "no certificate with this number")
                     }
                     revoked += try tx.nested { try changeStatus(tx, certificate.summary.id, .revoke, reason: reason, actor: actor, at: date) }
                 } catch let error as SkillError where error.code.kind != .busy && error.code != .storeFailure {
-                    problems.append((i + 1, String(number.prefix(40)), error.message))
+                    problems.append((i + 1, String(number.prefix(40)), error.code, error.message))
                 }
+            }
+            if !skipBad, !problems.isEmpty {
+                // Rolls every revocation back; the caller reports the refused numbers.
+                refused = problems
+                throw SkillError(.importBadRows, "\(problems.count) number(s) could not be revoked; nothing was revoked")
             }
             return (revoked, problems)
         }

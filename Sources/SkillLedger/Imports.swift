@@ -49,11 +49,21 @@ public struct ImportReport: Sendable {
     public let problems: [RowProblem]
     /// False when bad rows made the whole import roll back.
     public let committed: Bool
+    /// What each imported row made, by line (a person, an enrolment, the enrolment completed, the
+    /// certificates of a pass): empty when nothing was committed.
+    public let created: [CreatedRecord]
+
+    /// One record an imported row made.
+    public struct CreatedRecord: Sendable, Hashable {
+        public let line: Int
+        public let id: String
+    }
 
     public var json: JSONValue {
         [
             "kind": .string(kind.rawValue), "rows": .int(rows), "imported": .int(imported), "committed": .bool(committed),
             "rejected": .int(problems.count),
+            "created": .array(created.map { ["line": .int($0.line), "id": .string($0.id)] }),
             "problems": .array(problems.prefix(1_000).map { p in
                 ["line": .int(p.line), "column": .string(p.column), "code": .string(p.code.rawValue), "message": .string(p.message)]
             }),
@@ -70,28 +80,36 @@ struct RowImport {
     let skipBad: Bool
     let progress: (@Sendable (Int) -> Void)?
 
-    /// Runs `apply` on every row of `rows` inside `context`'s write, one row at a time.
-    /// - Returns: the report and how many rows `apply` counted as done.
+    /// What one row came to: the ids it made, or the error that refused it (having written nothing).
+    enum RowOutcome {
+        case done([String])
+        case refused(SkillError)
+    }
+
+    /// Runs `apply` on every row of `rows` inside `context`'s write, one row at a time; `apply`
+    /// returns the id of what the row made.
+    /// - Returns: the report.
     func run(
-        _ rows: CSVRows, in context: BankContext, _ apply: (any StoreTransaction, CSVRows.Record) throws -> Void
+        _ rows: CSVRows, in context: BankContext, _ apply: (any StoreTransaction, CSVRows.Record) throws -> String
     ) throws(SkillError) -> ImportReport {
         try run(rows, in: context, batch: 1) { tx, records in
             do {
-                if skipBad { try tx.nested { try apply(tx, records[0]) } } else { try apply(tx, records[0]) }
-                return [nil]
+                let id = skipBad ? try tx.nested { try apply(tx, records[0]) } : try apply(tx, records[0])
+                return [.done([id])]
             } catch let error as SkillError where error.refusesOnlyItsRow {
-                return [error]
+                return [.refused(error)]
             }
         }
     }
 
     /// Runs `apply` on the rows of `rows`, `batch` at a time, inside `context`'s write. `apply`
-    /// returns, for each row, the error that refused it (a refused row has written nothing) or
-    /// nil; what it throws fails the whole import.
+    /// returns, for each row, what it made or the error that refused it (a refused row has
+    /// written nothing); what it throws fails the whole import.
     func run(
-        _ rows: CSVRows, in context: BankContext, batch: Int, _ apply: (any StoreTransaction, [CSVRows.Record]) throws -> [SkillError?]
+        _ rows: CSVRows, in context: BankContext, batch: Int, _ apply: (any StoreTransaction, [CSVRows.Record]) throws -> [RowOutcome]
     ) throws(SkillError) -> ImportReport {
         var problems: [RowProblem] = []
+        var created: [ImportReport.CreatedRecord] = []
         var total = 0
         var imported = 0
         do {
@@ -99,12 +117,14 @@ struct RowImport {
                 var records: [CSVRows.Record] = []
                 func flush() throws {
                     guard !records.isEmpty else { return }
-                    for (record, refusal) in zip(records, try apply(tx, records)) {
-                        if let error = refusal {
+                    for (record, outcome) in zip(records, try apply(tx, records)) {
+                        switch outcome {
+                        case .refused(let error):
                             problems.append(RowProblem(line: record.line, column: kind.column(for: error.field), code: error.code, message: error.message,
                                                        fields: record.fields))
-                        } else {
+                        case .done(let ids):
                             imported += 1
+                            created += ids.map { .init(line: record.line, id: $0) }
                         }
                     }
                     records.removeAll(keepingCapacity: true)
@@ -121,9 +141,9 @@ struct RowImport {
                 if !problems.isEmpty && !skipBad { throw SkillError(.importBadRows, "\(problems.count) bad row(s); nothing was imported") }
             }
         } catch where error.code == .importBadRows && !problems.isEmpty {
-            return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false)
+            return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false, created: [])
         }
-        return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true)
+        return ImportReport(kind: kind, rows: total, imported: imported, problems: problems, committed: true, created: created)
     }
 }
 
@@ -167,15 +187,16 @@ public struct Imports: Sendable {
                 }
                 let person = try registration.sealPerson(name: f["name"]!, idType: type, idNumber: f["id_number"]!, at: date)
                 try registration.insertPerson(tx, person, actor: actor, at: date)
+                return person.summary.id
             case .enrolments:
-                _ = try training.enrol(tx, person: f["person"]!.trimmingSpaces, course: f["course"]!.trimmingSpaces, actor: actor, at: date, lookups: &lookups)
+                return try training.enrol(tx, person: f["person"]!.trimmingSpaces, course: f["course"]!.trimmingSpaces, actor: actor, at: date, lookups: &lookups).id
             case .completions:
                 guard let outcome = EnrolmentStatus(rawValue: f["outcome"]!.trimmingSpaces.lowercased()), outcome != .enrolled else {
                     throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
                 }
-                _ = try training.close(tx, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, lookups: &lookups)
+                return try training.close(tx, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, lookups: &lookups).enrolment.id
             case .results:
-                break
+                throw SkillError(.usage, "results are imported with assessment import-results")
             }
         }
     }

@@ -156,12 +156,12 @@ public struct Issuance: Sendable {
             let parsed = inputs.keys.sorted()
             let results = try recordResults(tx, a, parsed.map { inputs[$0]! }, actor: actor, at: date, state: &state)
             for (i, result) in zip(parsed, results) { outcomes[i] = result }
-            return outcomes.map { outcome -> SkillError? in
+            return outcomes.map { outcome -> RowImport.RowOutcome in
                 switch outcome! {
                 case .success(let o):
                     issued += o.certificates.count
-                    return nil
-                case .failure(let error): return error
+                    return .done(o.certificates.map(\.id))
+                case .failure(let error): return .refused(error)
                 }
             }
         }

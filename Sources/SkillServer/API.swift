@@ -162,8 +162,10 @@ enum API {
                 actor: call.actor)
             return .json(.created, i.json)
         },
-        Endpoint(.get, "/v1/institutions/{id}", .operatorOnly, "One institution with scopes and keys.") { call throws(SkillError) in
-            .json(.ok, try call.bank.registration.institution(call.requirePath("id")).json)
+        Endpoint(.get, "/v1/institutions/{id}", .institutions, "One institution with scopes and keys (an institution token reads its own).") { call throws(SkillError) in
+            let id = call.requirePath("id")
+            if let mine = call.actingInstitution, mine != id { throw SkillError(.forbidden, "this token may read only its own institution") }
+            return .json(.ok, try call.bank.registration.institution(id).json)
         },
         Endpoint(.post, "/v1/institutions/{id}/accreditations", .operatorOnly, "Add an accreditation scope.",
                  body: .json(Schemas.object(["occupation": Schemas.occupation, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
@@ -186,7 +188,7 @@ enum API {
             .json(.ok, try call.bank.registration.rotateKey(of: call.requirePath("id"), actor: call.actor).json)
         },
         Endpoint(.post, "/v1/people", .operatorOnly, "Register a worker (name and ID number are stored encrypted; the reply is masked).",
-                 body: .json(Schemas.object(["name": Schemas.string, "id_type": ["enum": ["resident", "passport", "hk-macao", "taiwan"]], "id_number": Schemas.string],
+                 body: .json(Schemas.object(["name": Schemas.string, "id_type": idTypes, "id_number": Schemas.string],
                                             required: ["name", "id_type", "id_number"])),
                  success: .created, creates: true) { call throws(SkillError) in
             let p = try call.bank.registration.registerPerson(name: call.string("name") ?? "", idType: IDType(rawValue: call.string("id_type") ?? "") ?? .resident,
@@ -196,11 +198,65 @@ enum API {
         Endpoint(.get, "/v1/people/{id}", .operatorOnly, "One worker, masked.") { call throws(SkillError) in
             .json(.ok, try call.bank.registration.person(call.requirePath("id")).json)
         },
+        Endpoint(.post, "/v1/people/search", .operatorOnly,
+                 "Find a worker by ID number through the blind index (a POST, so the number is never in a URL or a log).",
+                 body: .json(Schemas.object(["id_type": idTypes, "id_number": Schemas.string], required: ["id_type", "id_number"]))) { call throws(SkillError) in
+            guard let found = try call.bank.registration.findPerson(idType: IDType(rawValue: call.string("id_type") ?? "") ?? .resident, idNumber: call.string("id_number") ?? "") else {
+                throw SkillError(.personNotFound, "no worker is registered with this ID number")
+            }
+            return .json(.ok, found.json)
+        },
+        Endpoint(.post, "/v1/tokens", .operatorOnly,
+                 "Make a token. Its secret is in this reply only (only its SHA-256 is kept), so this route keeps no Idempotency-Key replay.",
+                 body: .json(Schemas.object(["role": ["enum": ["operator", "institution", "worker"]], "institution": Schemas.id("ins"), "person": Schemas.id("per"),
+                                             "expires": Schemas.date], required: ["role"])),
+                 success: .created) { call throws(SkillError) in
+            let expires = try call.string("expires").map { t throws(SkillError) in try CalendarDate.parse(t, field: "expires") }
+            let (record, secret) = try call.bank.tokens.create(
+                role: Role(rawValue: call.string("role") ?? "") ?? .worker, institution: call.string("institution"), person: call.string("person"),
+                expires: expires, actor: call.actor)
+            var value = record.json.objectValue ?? [:]
+            value["secret"] = .string(secret)
+            return .json(.created, .object(value))
+        },
+        Endpoint(.get, "/v1/tokens", .operatorOnly, "Every token: role, subject, dates (never a secret).") { call throws(SkillError) in
+            .json(.ok, ["items": .array(try call.bank.tokens.all().map(\.json))])
+        },
+        Endpoint(.post, "/v1/tokens/{id}/revoke", .operatorOnly, "Revoke a token at once.") { call throws(SkillError) in
+            .json(.ok, try call.bank.tokens.revoke(call.requirePath("id"), actor: call.actor).json)
+        },
     ]
+
+    static let idTypes: JSONValue = ["enum": ["resident", "passport", "hk-macao", "taiwan"]]
+
+    /// An import's reply: the report when it was committed (with the ids each row made), else
+    /// problem+json naming every bad row by line and column in `invalid_params`.
+    static func importReply(_ report: ImportReport, instance: String, certificates: Int? = nil) -> Reply {
+        guard !report.committed else {
+            var value = report.json.objectValue ?? [:]
+            if let certificates { value["certificates"] = .int(certificates) }
+            return .json(.ok, .object(value))
+        }
+        let n = report.problems.count
+        let error = report.problems.contains { $0.code == .forbidden }
+            ? SkillError(.forbidden, "\(n) row(s) are about records of another institution or of a kind this token may not import; nothing was imported")
+            : SkillError(.importBadRows, "\(n) bad row(s) of \(report.rows); nothing was imported. Fix the rows listed and send the file again, or add ?skip_bad=true to import the good ones")
+        let params: [JSONValue] = report.problems.prefix(1_000).map { p in
+            ["line": .int(p.line), "column": .string(p.column), "code": .string(p.code.rawValue), "reason": .string(p.message)]
+        }
+        return .problem(Problem.parts(error, instance: instance, invalidParams: params, extensions: [
+            "kind": .string(report.kind.rawValue), "rows": .int(report.rows), "rejected": .int(n), "imported": 0, "committed": false,
+        ]))
+    }
 
     // MARK: Institutions
 
     static let institutionEndpoints: [Endpoint] = [
+        Endpoint(.get, "/v1/courses/{id}", .institutions, "One course with the places taken (an institution token reads its own).") { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            return .json(.ok, try call.bank.training.course(id).json)
+        },
         Endpoint(.get, "/v1/courses", .institutions, "Courses (an institution token sees its own).",
                  parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
             let n = try limit(call)
@@ -291,17 +347,51 @@ enum API {
                 throw SkillError(.routeNotFound, "kind is people, enrolments or completions", field: "kind")
             }
             if kind == .people, call.token?.role != .operator { throw SkillError(.forbidden, "only the operator imports people") }
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-upload-\(UUID().uuidString).csv")
-            guard FileManager.default.createFile(atPath: file.path, contents: Data(call.raw), attributes: [.posixPermissions: 0o600]) else {
-                throw SkillError(.storeFailure, "cannot stage the upload")
-            }
+            let file = try stage(call.raw)
             defer { try? FileManager.default.removeItem(at: file) }
             let report = try call.bank.imports.importCSV(kind, from: file, skipBad: try call.flag("skip_bad"), actor: call.actor, onlyFor: call.actingInstitution)
             // Rows about another institution's records make the whole upload forbidden, not merely invalid.
-            let forbidden = report.problems.contains { $0.code == .forbidden }
-            return .json(report.committed ? .ok : (forbidden ? .forbidden : .unprocessableContent), report.json)
+            return importReply(report, instance: call.instance)
+        },
+        Endpoint(.post, "/v1/assessments/{id}/results/import", .institutions,
+                 "Results from CSV (person,theory,practical): passes issue certificates, 1,000 rows a batch, one transaction; the reply names each row's certificates.",
+                 body: .csv, parameters: [.query("skip_bad", "record the good rows and report the bad ones", schema: ["type": "boolean"])]) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            let file = try stage(call.raw)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (report, issued) = try call.bank.issuance.importResults(assessment: id, from: file, skipBad: try call.flag("skip_bad"), actor: call.actor)
+            return importReply(report, instance: call.instance, certificates: issued)
+        },
+        Endpoint(.post, "/v1/certificates/revocations", .institutions,
+                 "Revoke many certificates by number, one transaction: all or none, unless skip_bad (an institution's token reaches only its own).",
+                 body: .json(Schemas.object(["numbers": ["type": "array", "items": Schemas.string, "minItems": 1, "maxItems": 10_000], "reason": Schemas.string],
+                                            required: ["numbers", "reason"])),
+                 parameters: [.query("skip_bad", "revoke the numbers that can be and report the others", schema: ["type": "boolean"])]) { call throws(SkillError) in
+            let numbers = call.body?["numbers"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let skipBad = try call.flag("skip_bad")
+            let (revoked, problems) = try call.bank.certificates.revokeBulk(
+                numbers: numbers, reason: call.string("reason") ?? "", actor: call.actor, onlyFor: call.actingInstitution, skipBad: skipBad)
+            let params: [JSONValue] = problems.map { p in
+                ["path": .string("$.numbers[\(p.line - 1)]"), "code": .string(p.code.rawValue), "reason": .string(p.message)]
+            }
+            if !problems.isEmpty, !skipBad {
+                return .problem(Problem.parts(
+                    SkillError(.importBadRows, "\(problems.count) number(s) cannot be revoked; nothing was revoked. Remove them, or add ?skip_bad=true to revoke the others"),
+                    instance: call.instance, invalidParams: params))
+            }
+            return .json(.ok, ["revoked": .array(revoked.map(\.json)), "problems": .array(params)])
         },
     ]
+
+    /// An upload written to a private temporary file for the CSV reader.
+    static func stage(_ bytes: [UInt8]) throws(SkillError) -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("skillbank-upload-\(UUID().uuidString).csv")
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw SkillError(.storeFailure, "cannot stage the upload")
+        }
+        return file
+    }
 
     static func certificateChange(_ call: Call, _ change: StatusChange) throws(SkillError) -> Reply {
         let id = call.requirePath("id")

@@ -54,6 +54,8 @@ struct Call {
     let headers: HTTPFields
     let client: String
     let server: ServerConfiguration
+    /// The request's path, a problem's `instance`.
+    let instance: String
 
     func string(_ member: String) -> String? { body?[member]?.stringValue }
     func int(_ member: String) -> Int? { body?[member]?.intValue }
@@ -90,6 +92,8 @@ struct Call {
 enum Reply {
     case json(HTTPResponse.Status, JSONValue)
     case raw(HTTPResponse.Status, contentType: String, body: [UInt8], headers: HTTPFields)
+    /// A refusal that carries more than one error: problem+json with `invalid_params`.
+    case problem(ReplyParts)
 
     /// The reply as it goes on the wire: JSON in canonical form, a raw body with its type.
     func parts() throws(SkillError) -> ReplyParts {
@@ -99,6 +103,8 @@ enum Reply {
         case .raw(let status, let contentType, let bytes, var headers):
             if headers[.contentType] == nil { headers[.contentType] = contentType }
             return ReplyParts(status: status, headers: headers, body: bytes)
+        case .problem(let parts):
+            return parts
         }
     }
 }

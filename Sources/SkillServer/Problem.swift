@@ -38,6 +38,12 @@ enum Problem {
 
     /// The same problem as status, headers and body bytes, for a reply written without a `Response`.
     static func parts(_ error: SkillError, instance: String, invalid: [JSONSchema.Violation] = []) -> ReplyParts {
+        parts(error, instance: instance, invalidParams: invalid.map { ["path": .string($0.path), "reason": .string($0.message)] })
+    }
+
+    /// The problem with `invalid_params` entries of any shape (a JSON body's paths; a CSV file's
+    /// lines and columns) and extension members (an import's counts).
+    static func parts(_ error: SkillError, instance: String, invalidParams: [JSONValue], extensions: [String: JSONValue] = [:]) -> ReplyParts {
         let status = status(for: error.code)
         let internalError = status.code >= 500 && error.code.kind != .busy
         var body: [String: JSONValue] = [
@@ -49,9 +55,8 @@ enum Problem {
             "code": .string(internalError ? "internal" : error.code.rawValue),
         ]
         if let field = error.field, !internalError { body["field"] = .string(field) }
-        if !invalid.isEmpty {
-            body["invalid_params"] = .array(invalid.map { ["path": .string($0.path), "reason": .string($0.message)] })
-        }
+        if !invalidParams.isEmpty { body["invalid_params"] = .array(invalidParams) }
+        for (name, value) in extensions where body[name] == nil { body[name] = value }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .serviceUnavailable || status == .tooManyRequests { headers[.retryAfter] = "1" }
         // RFC 9110 §11.6.1: a 401 names the scheme that would work (RFC 6750 §3 for bearer).

@@ -134,7 +134,7 @@ enum Dispatcher {
                     return .replay(status: stored.status, body: stored.body)
                 }
                 let call = Call(bank: bank, token: token, path: path, query: query, body: body, raw: raw, headers: headers, client: client,
-                                server: configuration)
+                                server: configuration, instance: instance)
                 let reply = try endpoint.handler(call)
                 let parts = try reply.parts()
                 if case .json = reply, let key, let token, parts.status.code < 300 {

@@ -54,6 +54,14 @@ import Testing
         case (.get, "/v1/me/pathway"): return ("/v1/me/pathway?occupation=6-31-01-03&level=3", nil)
         case (.post, "/v1/me/conversions"): return (e.path, #"{"rule":"cert-academic-gdpt-electrician"}"#)
         case (.post, "/v1/me/certificates/{id}/shares"): return ("/v1/me/certificates/\(f.certificate.id)/shares", #"{"days":7}"#)
+        case (.post, "/v1/people/search"): return (e.path, #"{"id_type":"resident","id_number":"\#(residentID(1))"}"#)
+        case (.post, "/v1/tokens"): return (e.path, #"{"role":"institution","institution":"\#(f.school.id)"}"#)
+        case (.get, "/v1/tokens"): return (e.path, nil)
+        case (.post, "/v1/tokens/{id}/revoke"): return ("/v1/tokens/\((try? f.ledger.tokens.all().last?.id) ?? "tok_none")/revoke", nil)
+        case (.get, "/v1/courses/{id}"): return ("/v1/courses/\(f.course.id)", nil)
+        case (.post, "/v1/assessments/{id}/results/import"): return ("/v1/assessments/\(f.assessmentA5.id)/results/import", "person,theory,practical\n\(f.worker2.id),70,70\n")
+        // skip_bad: a number of another institution's certificate reads as not found, a 200 with a problem, never a hint.
+        case (.post, "/v1/certificates/revocations"): return ("/v1/certificates/revocations?skip_bad=true", #"{"numbers":["\#(f.certificate.number)"],"reason":"matrix"}"#)
         default: return nil
         }
     }
@@ -63,7 +71,7 @@ import Testing
     static func prepare(_ e: Endpoint, _ f: ServerFixture) throws {
         switch e.path {
         case "/v1/institutions/{id}/reinstate": _ = try f.ledger.registration.setInstitutionSuspended(f.evaluatorA.id, true, reason: "matrix")
-        case "/v1/assessments/{id}/results": try f.ledger.issuance.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
+        case "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import": try f.ledger.issuance.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
         case "/v1/certificates/{id}/reinstate": _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .suspend, reason: "matrix")
         default: break
         }
@@ -73,8 +81,9 @@ import Testing
     static func owner(_ e: Endpoint, _ f: ServerFixture) -> String? {
         switch e.path {
         case "/v1/courses" where e.method == .post: return "school"
-        case "/v1/enrolments", "/v1/enrolments/{id}/close", "/v1/imports/{kind}": return "school"
-        case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/assessments/{id}/results", "/v1/certificates/{id}/revoke",
+        case "/v1/enrolments", "/v1/enrolments/{id}/close", "/v1/imports/{kind}", "/v1/courses/{id}": return "school"
+        case "/v1/institutions/{id}": return "institutionA"
+        case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import", "/v1/certificates/{id}/revoke",
              "/v1/certificates/{id}/suspend", "/v1/certificates/{id}/reinstate": return "institutionA"
         default: return e.path.hasPrefix("/v1/me/") ? "worker1" : nil
         }
