@@ -69,6 +69,12 @@ public struct Certificates: Sendable {
         return try group.map { try context.requireCertificate(tx, $0).summary }
     }
 
+    /// Certificates in id order after `cursor`, issued by one institution (all when nil),
+    /// optionally of one status.
+    public func issued(by institutionID: String? = nil, status: CertificateStatus? = nil, after cursor: String? = nil, limit: Int = 50) throws(SkillError) -> [CertificateSummary] {
+        try context.read { tx in try tx.certificates.certificates(institution: institutionID, status: status, after: cursor, limit: limit) }
+    }
+
     /// Revokes every certificate whose number is listed (one per line), in one unit of work;
     /// a number that cannot be revoked is reported and, with `skipBad`, the others go ahead
     /// (without it, nothing is revoked when any number is refused).

@@ -71,6 +71,20 @@ public struct Issuance: Sendable {
         try context.read { tx in try context.requireAssessment(tx, id) }
     }
 
+    /// Assessments in id order after `cursor`, of one institution (all when nil).
+    public func assessments(institutionID: String? = nil, after cursor: String? = nil, limit: Int = 50) throws(SkillError) -> [Assessment] {
+        try context.read { tx in try tx.assessments.assessments(institution: institutionID, after: cursor, limit: limit) }
+    }
+
+    /// An assessment's candidates in person-id order after `cursor`, with their results.
+    /// - Throws: `ledger.assessment-not-found`.
+    public func candidates(assessment id: String, after cursor: String? = nil, limit: Int = 50) throws(SkillError) -> [Candidate] {
+        try context.read { tx in
+            _ = try context.requireAssessment(tx, id)
+            return try tx.assessments.candidates(assessment: id, after: cursor, limit: limit)
+        }
+    }
+
     /// Enrols a worker as a candidate of an assessment, after checking the eligibility rules
     /// (申报条件) for its occupation and level. An operator may override a failed check; the
     /// override and its reason are kept in the event.

@@ -68,6 +68,14 @@ public struct Training: Sendable {
         try context.read { tx in try tx.training.courses(institution: institutionID, after: cursor, limit: limit) }
     }
 
+    /// Enrolments in id order after `cursor`: in `institutionID`'s courses (all when nil),
+    /// optionally of one course and one status.
+    public func enrolments(
+        institutionID: String? = nil, course: String? = nil, status: EnrolmentStatus? = nil, after cursor: String? = nil, limit: Int = 50
+    ) throws(SkillError) -> [Enrolment] {
+        try context.read { tx in try tx.training.enrolments(institution: institutionID, course: course, status: status, after: cursor, limit: limit) }
+    }
+
     /// Enrols a worker in a course.
     /// - Returns: the enrolment.
     /// - Throws: `ledger.person-not-found`, `ledger.course-not-found`, `ledger.institution-suspended`,

@@ -281,6 +281,18 @@ enum API {
                 isOnline: call.body?["online"]?.boolValue ?? false), actor: call.actor)
             return .json(.created, course.json)
         },
+        Endpoint(.get, "/v1/enrolments", .institutions, "Enrolments in the institution's courses (an institution token sees its own), filtered by course and status.",
+                 parameters: [.query("course", "one course"), .query("status", "enrolled | completed | failed | withdrawn", schema: ["enum": ["enrolled", "completed", "failed", "withdrawn"]]),
+                              .query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
+            let n = try limit(call)
+            if let course = call.query["course"] { try call.requireOwned(course) }
+            let status = try call.query["status"].map { s throws(SkillError) in
+                guard let v = EnrolmentStatus(rawValue: s) else { throw SkillError(.invalidField, "status is enrolled, completed, failed or withdrawn", field: "status") }
+                return v
+            }
+            let items = try call.bank.training.enrolments(institutionID: call.actingInstitution, course: call.query["course"], status: status, after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+        },
         Endpoint(.post, "/v1/enrolments", .institutions, "Enrol a worker in a course.",
                  body: .json(Schemas.object(["person": Schemas.id("per"), "course": Schemas.id("crs")], required: ["person", "course"])),
                  success: .created, creates: true) { call throws(SkillError) in
@@ -295,6 +307,33 @@ enum API {
             var value = e.json.objectValue!
             value["credited"] = .string(Credits.format(credited))
             return .json(.ok, .object(value))
+        },
+        Endpoint(.get, "/v1/assessments", .institutions, "Assessments (an institution token sees its own).",
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
+            let n = try limit(call)
+            let items = try call.bank.issuance.assessments(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+        },
+        Endpoint(.get, "/v1/assessments/{id}/candidates", .institutions, "An assessment's candidates with their results (person ids, never names).",
+                 parameters: [.query("cursor", "the last person id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
+            let id = call.requirePath("id")
+            try call.requireOwned(id)
+            let n = try limit(call)
+            let items = try call.bank.issuance.candidates(assessment: id, after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map { c in
+                ["person": .string(c.personID), "status": .string(c.status.rawValue), "theory": .optional(c.theory), "practical": .optional(c.practical)]
+            }, nextCursor: items.count == n ? items.last?.personID : nil))
+        },
+        Endpoint(.get, "/v1/certificates", .institutions, "Certificates issued (an institution token sees its own), filtered by status.",
+                 parameters: [.query("status", "active | suspended | revoked", schema: ["enum": ["active", "suspended", "revoked"]]),
+                              .query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
+            let n = try limit(call)
+            let status = try call.query["status"].map { s throws(SkillError) in
+                guard let v = CertificateStatus(rawValue: s) else { throw SkillError(.invalidField, "status is active, suspended or revoked", field: "status") }
+                return v
+            }
+            let items = try call.bank.certificates.issued(by: call.actingInstitution, status: status, after: call.query["cursor"], limit: n)
+            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/assessments", .institutions, "Schedule an assessment inside the evaluator's scope.",
                  body: .json(Schemas.object(["institution": Schemas.id("ins"), "occupation": Schemas.occupation, "level": Schemas.level,

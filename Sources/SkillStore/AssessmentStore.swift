@@ -5,6 +5,10 @@ public protocol AssessmentStore {
     func insert(_ assessment: Assessment, eventID: String) throws
     /// The assessment as stored (its theory pass mark comes from Standards, not the store: nil here).
     func assessment(_ id: String) throws -> Assessment?
+    /// `institution`'s assessments (or every one), in id order after `cursor`.
+    func assessments(institution: String?, after cursor: String?, limit: Int) throws -> [Assessment]
+    /// An assessment's candidates in person-id order after `cursor`.
+    func candidates(assessment: String, after cursor: String?, limit: Int) throws -> [Candidate]
     /// The candidates among `persons` of an assessment, by person (the ones that are not, absent).
     func candidates(assessment: String, persons: [String]) throws -> [String: Candidate]
     func insertCandidate(assessment: String, person: String, eventID: String) throws
@@ -42,6 +46,8 @@ public protocol CertificateStore {
     func certificate(_ idOrNumber: String) throws -> StoredCertificate?
     /// Certificates a worker holds, oldest first.
     func certificates(of person: String) throws -> [CertificateSummary]
+    /// Certificates `institution` issued (or every one), optionally of one status, in id order after `cursor`.
+    func certificates(institution: String?, status: CertificateStatus?, after cursor: String?, limit: Int) throws -> [CertificateSummary]
     func setStatus(_ id: String, _ status: CertificateStatus) throws
     /// Destroys the sealed identity salts of a person's certificates (their hashed identifiers
     /// can then never be tied to an ID number again).

@@ -12,6 +12,9 @@ public protocol TrainingStore {
 
     func insertEnrolment(_ enrolment: Enrolment, eventID: String) throws
     func enrolment(_ id: String) throws -> Enrolment?
+    /// Enrolments in `institution`'s courses (or every course), optionally of one course and
+    /// one status, in id order after `cursor`.
+    func enrolments(institution: String?, course: String?, status: EnrolmentStatus?, after cursor: String?, limit: Int) throws -> [Enrolment]
     /// The worker's enrolment in a course, or nil.
     func enrolmentID(person: String, course: String) throws -> String?
     /// Closes an enrolment.

@@ -253,6 +253,18 @@ struct PostgresTraining: TrainingStore {
             """, [e.id, e.personID, e.courseID, e.status.rawValue, e.enrolledAt, e.closedAt, eventID])
     }
 
+    func enrolments(institution: String?, course: String?, status: EnrolmentStatus?, after cursor: String?, limit: Int) throws -> [Enrolment] {
+        try db.rows("""
+            SELECT e.id, e.person_id, e.course_id, e.status, e.enrolled_at, e.closed_at FROM enrolments e JOIN courses c ON c.id = e.course_id
+            WHERE e.id > $1 AND ($2::text IS NULL OR c.institution_id = $2) AND ($3::text IS NULL OR e.course_id = $3) AND ($4::text IS NULL OR e.status = $4)
+            ORDER BY e.id LIMIT $5
+            """, [cursor ?? "", institution, course, status?.rawValue, limit]).map { r in
+            let id = try r.string(0)
+            return Enrolment(id: id, personID: try r.string(1), courseID: try r.string(2), status: try requiredCase(try r.string(3), "enrolments.status", row: id),
+                             enrolledAt: try r.string(4), closedAt: try r.optionalString(5))
+        }
+    }
+
     func enrolment(_ id: String) throws -> Enrolment? {
         try db.row("SELECT id, person_id, course_id, status, enrolled_at, closed_at FROM enrolments WHERE id = $1", [id]).map {
             Enrolment(id: id, personID: try $0.string(1), courseID: try $0.string(2), status: try requiredCase(try $0.string(3), "enrolments.status", row: id),

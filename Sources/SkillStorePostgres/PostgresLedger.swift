@@ -131,13 +131,30 @@ struct PostgresAssessments: AssessmentStore {
     }
 
     func assessment(_ id: String) throws -> Assessment? {
-        guard let r = try db.row("""
-            SELECT institution_id, kind, occupation, level, work_type, dual_mapping, pass_mark, scheduled_at FROM assessments WHERE id = $1
-            """, [id]) else { return nil }
+        try db.row("SELECT \(Self.columns) FROM assessments WHERE id = $1", [id]).map(Self.assessment)
+    }
+
+    func assessments(institution: String?, after cursor: String?, limit: Int) throws -> [Assessment] {
+        try db.rows("SELECT \(Self.columns) FROM assessments WHERE id > $1 AND ($2::text IS NULL OR institution_id = $2) ORDER BY id LIMIT $3",
+                    [cursor ?? "", institution, limit]).map(Self.assessment)
+    }
+
+    func candidates(assessment: String, after cursor: String?, limit: Int) throws -> [Candidate] {
+        try db.rows("SELECT person_id, status, theory, practical FROM candidates WHERE assessment_id = $1 AND person_id > $2 ORDER BY person_id LIMIT $3",
+                    [assessment, cursor ?? "", limit]).map { r in
+            Candidate(assessmentID: assessment, personID: try r.string(0), status: try requiredCase(try r.string(1), "candidates.status", row: assessment),
+                      theory: try r.optionalInt(2), practical: try r.optionalInt(3))
+        }
+    }
+
+    private static let columns = "id, institution_id, kind, occupation, level, work_type, dual_mapping, pass_mark, scheduled_at"
+
+    private static func assessment(_ r: SQLRow) throws -> Assessment {
+        let id = try r.string(0)
         return Assessment(
-            id: id, institutionID: try r.string(0), kind: try requiredCase(try r.string(1), "assessments.kind", row: id), occupation: try r.string(2),
-            level: try r.optionalInt(3), workType: try r.optionalString(4), dualMapping: try r.optionalString(5), theoryPassMark: nil,
-            practicalPassMark: try r.int(6), scheduledAt: try r.string(7))
+            id: id, institutionID: try r.string(1), kind: try requiredCase(try r.string(2), "assessments.kind", row: id), occupation: try r.string(3),
+            level: try r.optionalInt(4), workType: try r.optionalString(5), dualMapping: try r.optionalString(6), theoryPassMark: nil,
+            practicalPassMark: try r.int(7), scheduledAt: try r.string(8))
     }
 
     func candidates(assessment: String, persons: [String]) throws -> [String: Candidate] {
@@ -209,6 +226,13 @@ struct PostgresCertificates: CertificateStore {
         return StoredCertificate(
             summary: try Self.summary(r), assessmentID: try r.optionalString(10), keyID: try r.string(11), revocationIndex: try r.int(12),
             suspensionIndex: try r.int(13), saltCiphertext: try r.bytes(14), credential: try r.bytes(15), eventID: try r.string(16))
+    }
+
+    func certificates(institution: String?, status: CertificateStatus?, after cursor: String?, limit: Int) throws -> [CertificateSummary] {
+        try db.rows("""
+            SELECT \(Self.columns) FROM certificates c WHERE c.id > $1 AND ($2::text IS NULL OR c.institution_id = $2) AND ($3::text IS NULL OR c.status = $3)
+            ORDER BY c.id LIMIT $4
+            """, [cursor ?? "", institution, status?.rawValue, limit]).map(Self.summary)
     }
 
     func certificates(of person: String) throws -> [CertificateSummary] {

@@ -35,7 +35,23 @@ struct SQLiteAssessments: AssessmentStore {
 
     func assessment(_ id: String) throws -> Assessment? {
         guard let r = try AssessmentRow.fetchOne(db, cached: "SELECT * FROM assessments WHERE id = ?", [id]) else { return nil }
-        return Assessment(
+        return try Self.assessment(r)
+    }
+
+    func assessments(institution: String?, after cursor: String?, limit: Int) throws -> [Assessment] {
+        try AssessmentRow.fetchAll(db, sql: "SELECT * FROM assessments WHERE id > ? AND (? IS NULL OR institution_id = ?) ORDER BY id LIMIT ?",
+                                   arguments: [cursor ?? "", institution, institution, limit]).map(Self.assessment)
+    }
+
+    func candidates(assessment: String, after cursor: String?, limit: Int) throws -> [Candidate] {
+        try Row.fetchAll(db, sql: "SELECT person_id, status, theory, practical FROM candidates WHERE assessment_id = ? AND person_id > ? ORDER BY person_id LIMIT ?",
+                         arguments: [assessment, cursor ?? "", limit]).map { r in
+            Candidate(assessmentID: assessment, personID: r[0], status: try requiredCase(r[1], "candidates.status", row: assessment), theory: r[2], practical: r[3])
+        }
+    }
+
+    private static func assessment(_ r: AssessmentRow) throws -> Assessment {
+        Assessment(
             id: r.id, institutionID: r.institutionID, kind: try requiredCase(r.kind, "assessments.kind", row: r.id), occupation: r.occupation,
             level: r.level, workType: r.workType, dualMapping: r.dualMapping, theoryPassMark: nil, practicalPassMark: r.passMark,
             scheduledAt: r.scheduledAt)
@@ -99,6 +115,12 @@ struct SQLiteCertificates: CertificateStore {
         return StoredCertificate(
             summary: try Self.summary(r), assessmentID: r[10], keyID: r[11], revocationIndex: r[12], suspensionIndex: r[13],
             saltCiphertext: Array(r[14] as Data), credential: Array(r[15] as Data), eventID: r[16])
+    }
+
+    func certificates(institution: String?, status: CertificateStatus?, after cursor: String?, limit: Int) throws -> [CertificateSummary] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Self.columns) FROM certificates WHERE id > ? AND (? IS NULL OR institution_id = ?) AND (? IS NULL OR status = ?) ORDER BY id LIMIT ?
+            """, arguments: [cursor ?? "", institution, institution, status?.rawValue, status?.rawValue, limit]).map(Self.summary)
     }
 
     func certificates(of person: String) throws -> [CertificateSummary] {

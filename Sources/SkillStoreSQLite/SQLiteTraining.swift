@@ -90,6 +90,14 @@ struct SQLiteTraining: TrainingStore {
         try EnrolmentRow.fetchOne(db, cached: "SELECT * FROM enrolments WHERE id = ?", [id])?.enrolment()
     }
 
+    func enrolments(institution: String?, course: String?, status: EnrolmentStatus?, after cursor: String?, limit: Int) throws -> [Enrolment] {
+        try EnrolmentRow.fetchAll(db, sql: """
+            SELECT e.* FROM enrolments e JOIN courses c ON c.id = e.course_id
+            WHERE e.id > ? AND (? IS NULL OR c.institution_id = ?) AND (? IS NULL OR e.course_id = ?) AND (? IS NULL OR e.status = ?)
+            ORDER BY e.id LIMIT ?
+            """, arguments: [cursor ?? "", institution, institution, course, course, status?.rawValue, status?.rawValue, limit]).map { try $0.enrolment() }
+    }
+
     func enrolmentID(person: String, course: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM enrolments WHERE person_id = ? AND course_id = ?"), arguments: [person, course])
     }

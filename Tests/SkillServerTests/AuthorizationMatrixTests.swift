@@ -59,6 +59,9 @@ import Testing
         case (.get, "/v1/tokens"): return (e.path, nil)
         case (.post, "/v1/tokens/{id}/revoke"): return ("/v1/tokens/\((try? f.ledger.tokens.all().last?.id) ?? "tok_none")/revoke", nil)
         case (.get, "/v1/courses/{id}"): return ("/v1/courses/\(f.course.id)", nil)
+        case (.get, "/v1/enrolments"): return ("/v1/enrolments?course=\(f.course.id)", nil)
+        case (.get, "/v1/assessments"), (.get, "/v1/certificates"): return (e.path, nil)
+        case (.get, "/v1/assessments/{id}/candidates"): return ("/v1/assessments/\(f.assessmentA.id)/candidates", nil)
         case (.post, "/v1/assessments/{id}/results/import"): return ("/v1/assessments/\(f.assessmentA5.id)/results/import", "person,theory,practical\n\(f.worker2.id),70,70\n")
         // skip_bad: a number of another institution's certificate reads as not found, a 200 with a problem, never a hint.
         case (.post, "/v1/certificates/revocations"): return ("/v1/certificates/revocations?skip_bad=true", #"{"numbers":["\#(f.certificate.number)"],"reason":"matrix"}"#)
@@ -81,7 +84,10 @@ import Testing
     static func owner(_ e: Endpoint, _ f: ServerFixture) -> String? {
         switch e.path {
         case "/v1/courses" where e.method == .post: return "school"
+        case "/v1/enrolments" where e.method == .get: return "school"
+        case "/v1/assessments" where e.method == .get: return nil  // a list: each institution sees its own
         case "/v1/enrolments", "/v1/enrolments/{id}/close", "/v1/imports/{kind}", "/v1/courses/{id}": return "school"
+        case "/v1/assessments/{id}/candidates": return "institutionA"
         case "/v1/institutions/{id}": return "institutionA"
         case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import", "/v1/certificates/{id}/revoke",
              "/v1/certificates/{id}/suspend", "/v1/certificates/{id}/reinstate": return "institutionA"

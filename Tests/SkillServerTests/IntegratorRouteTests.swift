@@ -62,6 +62,42 @@ import Testing
         }
     }
 
+    /// An institution lists its enrolments, assessments, candidates and certificates, page by
+    /// page, on either store; another institution's records never show.
+    @Test(arguments: StoreKind.all)
+    func anInstitutionListsItsOwnRecordsPageByPage(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
+        let school = f.tokens["school"]!
+        let a = f.tokens["institutionA"]!
+        try await f.application().test(.router) { client in
+            _ = try await client.call(.post, "/v1/enrolments", token: school, json: #"{"person": "\#(f.worker1.id)", "course": "\#(f.course.id)"}"#)
+            let first = try await client.call(.get, "/v1/enrolments?limit=1", token: school)
+            let cursor = try #require(first.json?["next_cursor"]?.stringValue)
+            #expect(first.json?["items"]?.arrayValue?.count == 1)
+            let second = try await client.call(.get, "/v1/enrolments?limit=1&cursor=\(cursor)", token: school)
+            #expect(second.json?["items"]?.arrayValue?.count == 1 && second.json?["items"]?.arrayValue?.first?["id"]?.stringValue != cursor)
+            let enrolled = try await client.call(.get, "/v1/enrolments?status=enrolled&course=\(f.course.id)", token: school)
+            #expect(enrolled.json?["items"]?.arrayValue?.count == 2)
+            #expect(try await client.call(.get, "/v1/enrolments?status=done", token: school).json?["field"] == "status")
+            #expect(try await client.call(.get, "/v1/enrolments", token: a).json?["items"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/v1/enrolments?course=\(f.course.id)", token: a).status == .forbidden)
+
+            let assessments = try await client.call(.get, "/v1/assessments", token: a)
+            #expect(Set(assessments.json?["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []) == [f.assessmentA.id, f.assessmentA5.id])
+            let candidates = try await client.call(.get, "/v1/assessments/\(f.assessmentA.id)/candidates", token: a)
+            #expect(candidates.json?["items"]?.arrayValue?.map { $0["person"] } == [.string(f.worker1.id)])
+            #expect(candidates.json?["items"]?.arrayValue?.first?["status"] == "passed" && !candidates.text.contains("李明"))
+            #expect(try await client.call(.get, "/v1/assessments/\(f.assessmentB.id)/candidates", token: a).status == .forbidden)
+
+            let mine = try await client.call(.get, "/v1/certificates", token: a)
+            #expect(mine.json?["items"]?.arrayValue?.map { $0["id"] } == [.string(f.certificate.id)])
+            _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .suspend, reason: "test")
+            #expect(try await client.call(.get, "/v1/certificates?status=active", token: a).json?["items"]?.arrayValue?.isEmpty == true)
+            #expect(try await client.call(.get, "/v1/certificates?status=suspended", token: a).json?["items"]?.arrayValue?.count == 1)
+            #expect(try await client.call(.get, "/v1/certificates", token: f.tokens["operator"]).json?["items"]?.arrayValue?.count == 2)
+        }
+    }
+
     @Test func anImportNamesWhatEachRowMadeOrEveryBadRow() async throws {
         let f = try ServerFixture()
         let school = f.tokens["school"]!
