@@ -63,6 +63,11 @@ public struct JSONSchema: Sendable {
         /// What is wrong, e.g. `missing required member "source"`.
         public let message: String
         public var description: String { "\(path): \(message)" }
+
+        public init(path: String, message: String) {
+            self.path = path
+            self.message = message
+        }
     }
 
     /// Validates `document` and returns every violation (empty when it conforms).

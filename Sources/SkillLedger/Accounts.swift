@@ -81,6 +81,8 @@ public struct Accounts: Sendable {
         return try context.read { tx in
             let record = try context.learningRecord(tx, person: person, asOf: date)
             let conversions = try tx.conversions.conversions(of: person)
+            // One status vocabulary: a certificate is active, suspended or revoked, as everywhere else.
+            let statuses = Dictionary(try tx.certificates.certificates(of: person).map { ($0.id, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
             let (key, privateKey) = try context.signingKey(tx, owner: registryOwner)
             let time = Timestamp.format(date)
             let skillbank = SkillBankContext.reference(baseURL: context.baseURL)
@@ -99,7 +101,7 @@ public struct Accounts: Sendable {
                     }),
                     "certificates": .array(record.certificates.map { c in
                         ["number": .string(c.number), "kind": .string(c.kind), "occupation": .string(c.occupation), "level": .optional(c.level),
-                         "issued": .string(c.issuedOn.description), "status": .string(c.isActive ? "active" : "inactive")]
+                         "issued": .string(c.issuedOn.description), "status": .string(statuses[c.id] ?? (c.isActive ? "active" : "revoked"))]
                     }),
                     "conversions": .array(conversions.map(\.json)),
                 ],

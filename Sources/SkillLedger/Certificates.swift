@@ -199,7 +199,9 @@ public struct Certificates: Sendable {
         return [
             "number": .string(c.number), "issuer": .string(issuer.name), "kind": .string(c.kind),
             "occupation": .string("\(c.occupation) \(standards.occupation(c.occupation)?.zh ?? "")"),
-            "level": .optional(c.level.flatMap { standards.level(code: $0)?.display }), "issued_at": .string(c.issuedAt),
+            // One representation: the five-level code as an integer, its name beside it.
+            "level": .optional(c.level), "level_name": c.level.flatMap { standards.level(code: $0) }.map { ["zh": .string($0.display), "en": .string($0.en)] } ?? .null,
+            "issued_at": .string(c.issuedAt),
             "status": .string(c.status.rawValue),
         ]
     }

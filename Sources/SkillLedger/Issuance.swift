@@ -40,10 +40,10 @@ public struct Issuance: Sendable {
         }
         if let dualMapping {
             guard let m = standards.dualMapping(dualMapping) else {
-                throw SkillError(.invalidField, "no mapping '\(dualMapping.prefix(40))' in dual-certificates.json", field: "dual")
+                throw SkillError(.invalidField, "no mapping '\(dualMapping.prefix(40))' in dual-certificates.json", field: "dual_mapping")
             }
             guard kind == .skill, m.occupation == occ.code, m.level == level else {
-                throw SkillError(.invalidField, "mapping \(m.id) is for \(m.occupation) level \(m.level)", field: "dual")
+                throw SkillError(.invalidField, "mapping \(m.id) is for \(m.occupation) level \(m.level)", field: "dual_mapping")
             }
         }
         let date = context.now

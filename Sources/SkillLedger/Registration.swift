@@ -82,7 +82,7 @@ public struct Registration: Sendable {
         for l in levels { _ = try standards.requireLevel(l, of: occ, field: "levels") }
         let start = from ?? context.today
         if let until, until < start {
-            throw SkillError(.invalidField, "the scope ends (\(until)) before it starts (\(start))", field: "until")
+            throw SkillError(.invalidField, "the scope ends (\(until)) before it starts (\(start))", field: "valid_until")
         }
         let date = context.now
         let scope = Accreditation(

@@ -31,7 +31,7 @@ public struct Training: Sendable {
         }
         let starts = p.startsOn ?? context.today
         if let ends = p.endsOn, ends < starts {
-            throw SkillError(.invalidField, "the course ends (\(ends)) before it starts (\(starts))", field: "ends")
+            throw SkillError(.invalidField, "the course ends (\(ends)) before it starts (\(starts))", field: "ends_on")
         }
         let date = context.now
         let course = Course(

@@ -169,10 +169,10 @@ enum API {
         },
         Endpoint(.post, "/v1/institutions/{id}/accreditations", .operatorOnly, "Add an accreditation scope.",
                  body: .json(Schemas.object(["occupation": Schemas.occupation, "levels": ["type": "array", "items": Schemas.level, "minItems": 1],
-                                             "from": Schemas.date, "until": Schemas.date], required: ["occupation", "levels"])),
+                                             "valid_from": Schemas.date, "valid_until": Schemas.date], required: ["occupation", "levels"])),
                  success: .created, creates: true) { call throws(SkillError) in
-            let from = try call.string("from").map { t throws(SkillError) in try CalendarDate.parse(t, field: "from") }
-            let until = try call.string("until").map { t throws(SkillError) in try CalendarDate.parse(t, field: "until") }
+            let from = try call.string("valid_from").map { t throws(SkillError) in try CalendarDate.parse(t, field: "valid_from") }
+            let until = try call.string("valid_until").map { t throws(SkillError) in try CalendarDate.parse(t, field: "valid_until") }
             let levels = call.body?["levels"]?.arrayValue?.compactMap(\.intValue) ?? []
             return .json(.created, try call.bank.registration.accredit(call.requirePath("id"), occupation: call.string("occupation") ?? "", levels: levels,
                                                             from: from, until: until, actor: call.actor).json)
@@ -266,7 +266,7 @@ enum API {
         Endpoint(.post, "/v1/courses", .institutions, "Publish a course inside the institution's scope.",
                  body: .json(Schemas.object(["institution": Schemas.id("ins"), "title": Schemas.string, "occupation": Schemas.occupation, "level": Schemas.level,
                                              "hours": ["type": "integer", "minimum": 1], "capacity": ["type": "integer", "minimum": 1],
-                                             "framework": Schemas.string, "starts": Schemas.date, "ends": Schemas.date, "online": ["type": "boolean"]],
+                                             "framework": Schemas.string, "starts_on": Schemas.date, "ends_on": Schemas.date, "online": ["type": "boolean"]],
                                             required: ["title", "occupation", "level", "hours"])),
                  success: .created, creates: true) { call throws(SkillError) in
             let institution = call.actingInstitution ?? call.string("institution") ?? ""
@@ -276,8 +276,8 @@ enum API {
             let course = try call.bank.training.publishCourse(.init(
                 institutionID: institution, title: call.string("title") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level") ?? 0,
                 hours: call.int("hours") ?? 0, capacity: call.int("capacity"), framework: call.string("framework"),
-                startsOn: try call.string("starts").map { t throws(SkillError) in try CalendarDate.parse(t, field: "starts") },
-                endsOn: try call.string("ends").map { t throws(SkillError) in try CalendarDate.parse(t, field: "ends") },
+                startsOn: try call.string("starts_on").map { t throws(SkillError) in try CalendarDate.parse(t, field: "starts_on") },
+                endsOn: try call.string("ends_on").map { t throws(SkillError) in try CalendarDate.parse(t, field: "ends_on") },
                 isOnline: call.body?["online"]?.boolValue ?? false), actor: call.actor)
             return .json(.created, course.json)
         },
@@ -337,7 +337,7 @@ enum API {
         },
         Endpoint(.post, "/v1/assessments", .institutions, "Schedule an assessment inside the evaluator's scope.",
                  body: .json(Schemas.object(["institution": Schemas.id("ins"), "occupation": Schemas.occupation, "level": Schemas.level,
-                                             "kind": ["enum": ["skill", "special"]], "work_type": Schemas.string, "dual": Schemas.string],
+                                             "kind": ["enum": ["skill", "special"]], "work_type": Schemas.string, "dual_mapping": Schemas.string],
                                             required: ["occupation"])),
                  success: .created, creates: true) { call throws(SkillError) in
             if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
@@ -346,7 +346,7 @@ enum API {
             let a = try call.bank.issuance.scheduleAssessment(
                 institution: call.actingInstitution ?? call.string("institution") ?? "", occupation: call.string("occupation") ?? "", level: call.int("level"),
                 kind: AssessmentKind(rawValue: call.string("kind") ?? "skill") ?? .skill, workType: call.string("work_type"),
-                dualMapping: call.string("dual"), actor: call.actor)
+                dualMapping: call.string("dual_mapping"), actor: call.actor)
             return .json(.created, a.json)
         },
         Endpoint(.post, "/v1/assessments/{id}/candidates", .institutions, "Enrol a candidate (eligibility rules checked; the operator may override).",

@@ -160,6 +160,22 @@ struct Endpoint: Sendable {
         return Set(schema["properties"]?.objectValue?.keys ?? [:].keys)
     }
 
+    /// Names callers send by mistake (a CLI flag, a name from before the fields matched the
+    /// replies) and the member each means.
+    static let misnames = [
+        "site": "site_sequence", "from": "valid_from", "until": "valid_until", "starts": "starts_on", "ends": "ends_on", "dual": "dual_mapping",
+        "evaluator": "evaluator_code", "id": "person", "type": "id_type", "number": "id_number",
+    ]
+
+    /// A schema violation said as what to send: an unknown member that is another name for one
+    /// of this body's members names the member.
+    func explain(_ violation: JSONSchema.Violation) -> JSONSchema.Violation {
+        guard violation.message.hasPrefix("unknown member \""), let name = violation.path.split(separator: ".").last.map(String.init),
+            let meant = Self.misnames[name], bodyMembers.contains(meant)
+        else { return violation }
+        return JSONSchema.Violation(path: violation.path, message: "\(violation.message): send \"\(meant)\"")
+    }
+
     /// The error with its domain field named as an HTTP caller sees it: a body member as a
     /// JSON path (`$.from`), a query or path parameter by its name.
     func locate(_ error: SkillError) -> SkillError {

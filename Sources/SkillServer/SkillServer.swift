@@ -252,9 +252,9 @@ enum Dispatcher {
 
     static func parseBody(of endpoint: Endpoint, _ raw: [UInt8], instance: String) throws(SkillError) -> CheckedBody {
         let value = try JSONParser().parse(raw.isEmpty ? Array("{}".utf8) : raw)
-        let violations = try endpoint.bodySchema!.get().validate(value)
+        let violations = try endpoint.bodySchema!.get().validate(value).map(endpoint.explain)
         guard violations.isEmpty else {
-            return .invalid(Problem.parts(SkillError(.invalidField, "the body does not match the schema", field: violations[0].path),
+            return .invalid(Problem.parts(SkillError(.invalidField, "the body does not match the schema: \(violations[0])", field: violations[0].path),
                                           instance: instance, invalid: violations))
         }
         return .value(value)

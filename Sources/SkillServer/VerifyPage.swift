@@ -152,7 +152,8 @@ enum VerifyPage {
         case .lookup(let found):
             let rows: [(String, String, String)] = [
                 ("证书编号", "Number", found["number"]?.stringValue ?? ""), ("发证机构", "Issuer", found["issuer"]?.stringValue ?? ""),
-                ("职业", "Occupation", found["occupation"]?.stringValue ?? ""), ("等级", "Level", found["level"]?.stringValue ?? "--"),
+                ("职业", "Occupation", found["occupation"]?.stringValue ?? ""),
+                ("等级", "Level", found["level_name"].flatMap { n in n["zh"]?.stringValue.map { "\($0) \(n["en"]?.stringValue ?? "")" } } ?? "--"),
                 ("发证日期", "Issued", found["issued_at"]?.stringValue ?? ""), ("状态", "Status", found["status"]?.stringValue ?? ""),
             ]
             let active = found["status"]?.stringValue == "active"

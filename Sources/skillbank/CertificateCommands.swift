@@ -195,7 +195,10 @@ struct CertCommand: ParsableCommand {
         func run(on bank: Bank, output: Output) throws(SkillError) {
             let found = try bank.certificates.lookup(number: number, name: name, idType: idType, idNumber: idNumber)
             try output.emit(found) {
-                ["number", "issuer", "occupation", "level", "issued_at", "status"].map { "\($0): \(found[$0]?.stringValue ?? "-")" }.joined(separator: "\n")
+                var lines = ["number", "issuer", "occupation"].map { "\($0): \(found[$0]?.stringValue ?? "-")" }
+                lines.append("level: \(found["level"]?.intValue.map(String.init) ?? "-")\(found["level_name"]?["zh"]?.stringValue.map { " " + $0 } ?? "")")
+                lines += ["issued_at", "status"].map { "\($0): \(found[$0]?.stringValue ?? "-")" }
+                return lines.joined(separator: "\n")
             }
         }
     }

@@ -61,7 +61,9 @@ struct Output {
 /// field name (a path, `line 3`, an environment variable) stays as it is.
 enum Flags {
     /// Flags whose name is not the field's with dashes.
-    static let renamed = ["site_sequence": "--site"]
+    static let renamed = [
+        "site_sequence": "--site", "valid_from": "--from", "valid_until": "--until", "starts_on": "--starts", "ends_on": "--ends", "dual_mapping": "--dual",
+    ]
 
     static func name(for field: String, positionals: Set<String> = []) -> String {
         // `code, line 2` (a field inside a nested place): map the first part only.

@@ -95,9 +95,9 @@ import Testing
         let f = try ServerFixture()
         try await f.application().test(.router) { client in
             let r = try await client.call(.post, "/v1/institutions/\(f.school.id)/accreditations", token: f.tokens["operator"],
-                                          json: #"{"occupation": "6-18-02-04", "levels": [5], "from": "2026-02-30"}"#)
+                                          json: #"{"occupation": "6-18-02-04", "levels": [5], "valid_from": "2026-02-30"}"#)
             #expect(r.status == .unprocessableContent)
-            #expect(r.json?["detail"]?.stringValue == "2026-02-30 is no such date: 2026-02 has 28 days" && r.json?["field"] == "$.from", "\(r.text)")
+            #expect(r.json?["detail"]?.stringValue == "2026-02-30 is no such date: 2026-02 has 28 days" && r.json?["field"] == "$.valid_from", "\(r.text)")
         }
         #expect(throws: SkillError.self) { try CalendarDate.parse("2024-13-01", field: "d") }
         #expect((try? CalendarDate.parse("2024-02-29", field: "d"))?.description == "2024-02-29")
@@ -138,5 +138,33 @@ import Testing
             #expect(error.code == .invalidField && error.field == "expires" && error.message.contains("is in the past"))
         }
         #expect(try f.ledger.tokens.create(role: .operator, expires: CalendarDate(Date())).0.expiresAt != nil)
+    }
+
+    /// One naming (issue 25, part 2): a request member is named as the reply names it, an old
+    /// or CLI name is refused with the member to send, and one value has one representation.
+    @Test func requestsUseTheRepliesNamesAndSayWhatToSend() async throws {
+        let f = try ServerFixture()
+        let op = f.tokens["operator"]!
+        try await f.application().test(.router) { client in
+            let scope = try await client.call(.post, "/v1/institutions/\(f.school.id)/accreditations", token: op,
+                                              json: #"{"occupation": "6-18-02-04", "levels": [5], "valid_from": "2026-01-01", "valid_until": "2027-12-31"}"#)
+            #expect(scope.status == .created && scope.json?["valid_from"] == "2026-01-01" && scope.json?["valid_until"] == "2027-12-31", "\(scope.text)")
+            let old = try await client.call(.post, "/v1/institutions/\(f.school.id)/accreditations", token: op,
+                                            json: #"{"occupation": "6-18-02-04", "levels": [5], "from": "2026-01-01"}"#)
+            #expect(old.status == .unprocessableContent && old.json?["field"] == "$.from")
+            #expect(old.json?["invalid_params"]?.arrayValue?.first?["reason"] == #"unknown member "from": send "valid_from""#)
+            let site = try await client.call(.post, "/v1/institutions", token: op,
+                                             json: #"{"name": "站点", "kind": "social", "code": "\#(uscc("51440000MJ0000999"))", "site": "000009"}"#)
+            #expect(site.json?["detail"]?.stringValue?.contains(#"send "site_sequence""#) == true, "\(site.text)")
+            let course = try await client.call(.post, "/v1/courses", token: f.tokens["school"],
+                                               json: #"{"title": "电工", "occupation": "6-31-01-03", "level": 4, "hours": 8, "starts_on": "2026-01-01", "ends_on": "2030-01-01"}"#)
+            #expect(course.status == .created && course.json?["starts_on"] == "2026-01-01" && course.json?["ends_on"] == "2030-01-01", "\(course.text)")
+            // Level: the code as an integer, its name beside it; status: one vocabulary.
+            let lookup = try await client.call(.get, "/v1/certificates/lookup?number=\(f.certificate.number)&name=%E6%9D%8E%E6%98%8E")
+            #expect(lookup.json?["level"] == 4 && lookup.json?["level_name"]?["zh"] == "四级/中级工", "\(lookup.text)")
+        }
+        _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .suspend, reason: "test")
+        let statement = try f.ledger.accounts.statement(of: f.worker1.id)
+        #expect(statement["credentialSubject"]?["certificates"]?.arrayValue?.first?["status"] == "suspended")
     }
 }
