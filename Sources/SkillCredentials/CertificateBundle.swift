@@ -11,14 +11,20 @@ public enum CertificateBundle {
     /// list and status lists, then the log: the issuance event names this credential, its leaf
     /// (the event itself, or its commitment with the disclosed salt) is included in the checkpoint, and the checkpoint is signed by a registry key in the
     /// trust list and (when `maxAge` is given) recent enough.
-    public static func verify(_ bundle: JSONValue, at time: Date = Date(), maxAge: TimeInterval? = nil, pinnedRegistry: String? = nil) -> VerificationReport {
+    /// - Parameter verifier: a verifier holding the registry's current trust list and status lists
+    ///   (the registry's own verify route): the credential is judged with it, its lists merged
+    ///   with the bundle's, the newer of each counting. Without one, the bundle's own are used.
+    public static func verify(
+        _ bundle: JSONValue, at time: Date = Date(), maxAge: TimeInterval? = nil, pinnedRegistry: String? = nil, verifier: CredentialVerifier? = nil
+    ) -> VerificationReport {
         // The type is required: a document that only looks like a bundle is not judged as one
         // (found by the fuzzer: Tools/Fuzz/regressions/credential/bundle-wrong-type).
         guard bundle["type"]?.stringValue == type, let credential = bundle["credential"], let trust = bundle["trust_list"] else {
             return VerificationReport(checks: [.init(name: "well-formed", passed: false, reason: .malformed, detail: "not a certificate bundle")], summary: [:])
         }
-        let base = CredentialVerifier(trustList: trust, statusLists: bundle["status_lists"]?.arrayValue ?? [], pinnedRegistry: pinnedRegistry)
-            .verify(credential: credential, at: time)
+        let bundleLists = bundle["status_lists"]?.arrayValue ?? []
+        let judge = verifier?.merging(statusLists: bundleLists) ?? CredentialVerifier(trustList: trust, statusLists: bundleLists, pinnedRegistry: pinnedRegistry)
+        let base = judge.verify(credential: credential, at: time)
         var checks = base.checks
         var summary = base.summary
         func add(_ name: String, _ passed: Bool, _ reason: VerificationReport.Reason, _ detail: String) {

@@ -121,16 +121,38 @@ public struct CredentialVerifier: Sendable {
             (trust, trustProblem) = (nil, nil)
         }
         keys = trust?.importedKeys ?? [:]
-        var prepared: [String: PreparedList] = [:]
+        lists = Self.prepare(statusLists, keys: keys, into: [:])
+    }
+
+    private init(copying other: CredentialVerifier, lists: [String: PreparedList]) {
+        trust = other.trust
+        trustProblem = other.trustProblem
+        trustGiven = other.trustGiven
+        keys = other.keys
+        pinnedRegistry = other.pinnedRegistry
+        self.lists = lists
+    }
+
+    /// Checks each list's proof and decodes it; for a list `into` already holds, the newer (by
+    /// `validFrom`) is kept.
+    private static func prepare(_ statusLists: [JSONValue], keys: [String: Ed25519PublicKey], into lists: [String: PreparedList]) -> [String: PreparedList] {
+        var prepared = lists
         for list in statusLists {
             guard let id = list["id"]?.stringValue else { continue }
+            let asOf = list["validFrom"]?.stringValue ?? "?"
+            if let held = prepared[id], held.bits != nil, held.asOf >= asOf { continue }
             let proof = DataIntegrityProof.verify(list, knownKeys: keys)
             let bits = proof.isValid ? list["credentialSubject"]?["encodedList"]?.stringValue.flatMap { try? BitstringStatusList(encoded: $0) } : nil
             prepared[id] = PreparedList(
-                signer: proof.isValid ? proof.signer : nil, purpose: list["credentialSubject"]?["statusPurpose"]?.stringValue,
-                asOf: list["validFrom"]?.stringValue ?? "?", bits: bits)
+                signer: proof.isValid ? proof.signer : nil, purpose: list["credentialSubject"]?["statusPurpose"]?.stringValue, asOf: asOf, bits: bits)
         }
-        lists = prepared
+        return prepared
+    }
+
+    /// This verifier with more status lists (a bundle's): where both have a list, the newer counts,
+    /// so a bundle made before a revocation does not outvote the registry's current list.
+    public func merging(statusLists: [JSONValue]) -> CredentialVerifier {
+        CredentialVerifier(copying: self, lists: Self.prepare(statusLists, keys: keys, into: lists))
     }
 
     /// Verifies a credential given as JSON (with an embedded proof) or as a VC-JWT string.
@@ -154,7 +176,11 @@ public struct CredentialVerifier: Sendable {
     /// Verifies a parsed document: a certificate bundle (judged with its own lists) or a
     /// credential with an embedded proof.
     public func verify(document value: JSONValue, at time: Date = Date()) -> VerificationReport {
-        if value["type"]?.stringValue == CertificateBundle.type { return CertificateBundle.verify(value, at: time, pinnedRegistry: pinnedRegistry) }
+        if value["type"]?.stringValue == CertificateBundle.type {
+            // A verifier that holds the registry's trust list judges the bundle's credential with
+            // its own lists too, the newer of each winning; the log proof is the bundle's.
+            return CertificateBundle.verify(value, at: time, pinnedRegistry: pinnedRegistry, verifier: trustGiven ? self : nil)
+        }
         return verify(credential: value, at: time)
     }
 

@@ -283,7 +283,9 @@ struct VerifyCommand: ParsableCommand {
             let report: VerificationReport
             if var value = try? JSONParser().parse(text), value["type"]?.stringValue == CertificateBundle.type {
                 if let tiles { value = try CertificateBundle.provedFromTiles(value, read: TileSource.reader(tiles)) }
-                report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry)
+                // With a trust list (--trust-list or --bank), the given status lists count too, the newer of each.
+                let current = trust.map { CredentialVerifier(trustList: $0, statusLists: lists, pinnedRegistry: registry) }
+                report = CertificateBundle.verify(value, at: time, maxAge: age, pinnedRegistry: registry, verifier: current)
             } else {
                 guard tiles == nil else { throw SkillError(.usage, "--tiles proves a bundle's leaf; this file is not a bundle", field: "--tiles") }
                 let others = try related.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }

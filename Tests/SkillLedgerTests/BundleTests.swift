@@ -30,6 +30,14 @@ import Testing
         #expect(stale.isValid && stale.summary["checkpoint_time"] == stamp)
         let fresh = try JSONParser().parse(try b.ledger.certificates.export(b.certificate.id, format: .bundle))
         #expect(CertificateBundle.verify(fresh).reasons == [.revoked])
+        // A verifier holding the registry's current lists (its verify route, `verify --bank`) is not
+        // outvoted by the stale bundle: the newer list counts. The log proof is still the bundle's.
+        let current = CredentialVerifier(trustList: try b.ledger.registration.trustList(), statusLists: try b.ledger.certificates.allStatusLists())
+        let judged = current.verify(document: bundle)
+        #expect(judged.reasons == [.revoked] && judged.checks.contains { $0.name == "log:inclusion" && $0.passed })
+        // …and an older list given to the verifier does not outvote a newer one in a bundle.
+        let before = CredentialVerifier(trustList: try b.ledger.registration.trustList(), statusLists: try JSONParser().parse(try b.ledger.certificates.export(b.certificate.id, format: .bundle))["status_lists"]?.arrayValue ?? [])
+        #expect(before.verify(document: fresh).reasons == [.revoked])
 
         // Tampering with the log parts is caught.
         guard case .object(var members) = bundle else { return }
