@@ -11,7 +11,8 @@ import Foundation
 public struct JSONSchema: Sendable {
     let root: JSONValue
 
-    static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "default", "examples", "$defs"]
+    /// `components` holds an OpenAPI document's schemas (`#/components/schemas/Name`), checked like `$defs`.
+    static let annotations: Set<String> = ["$schema", "$id", "$comment", "title", "description", "default", "examples", "$defs", "components"]
     static let assertions: Set<String> = [
         "type", "properties", "required", "additionalProperties", "items", "minItems", "uniqueItems", "enum", "const",
         "pattern", "minLength", "minimum", "maximum", "exclusiveMinimum", "$ref", "additionalItems", "contains", "allOf", "anyOf", "maxItems",
@@ -39,6 +40,8 @@ public struct JSONSchema: Sendable {
             switch key {
             case "properties", "$defs":
                 for (name, sub) in value.objectValue ?? [:] { try checkKeywords(sub, path: "\(path)/\(key)/\(name)") }
+            case "components":
+                for (name, sub) in value["schemas"]?.objectValue ?? [:] { try checkKeywords(sub, path: "\(path)/components/schemas/\(name)") }
             case "items" where value.arrayValue != nil, "allOf", "anyOf", "oneOf":
                 for (i, sub) in (value.arrayValue ?? []).enumerated() { try checkKeywords(sub, path: "\(path)/\(key)/\(i)") }
             case "items", "additionalProperties", "additionalItems", "contains":

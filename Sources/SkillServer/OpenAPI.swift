@@ -11,9 +11,20 @@ enum OpenAPI {
         "properties": [
             "type": ["type": "string"], "title": ["type": "string"], "status": ["type": "integer"], "detail": ["type": "string"],
             "instance": ["type": "string"], "code": ["type": "string"], "field": ["type": "string"],
-            "invalid_params": ["type": "array", "items": ["type": "object", "properties": ["path": ["type": "string"], "reason": ["type": "string"]]]],
+            // A JSON body's member (`path`), or an upload's row (`line`, `column`), with the reason and, for rows, the code.
+            "invalid_params": ["type": "array", "items": ["type": "object", "required": ["reason"], "properties": [
+                "path": ["type": "string"], "line": ["type": "integer"], "column": ["type": "string"], "code": ["type": "string"], "reason": ["type": "string"],
+            ]]],
         ],
     ]
+
+    /// A success's content: the route's reply schema (by reference) and example for JSON, text otherwise.
+    static func content(_ mediaTypes: [String], reply: ReplyShape?) -> JSONValue {
+        .object(Dictionary(uniqueKeysWithValues: mediaTypes.map { type in
+            guard type == "application/json", let reply else { return (type, content([type])[type]!) }
+            return (type, ["schema": ["$ref": .string("#/components/schemas/\(reply.name)")], "example": reply.example] as JSONValue)
+        }))
+    }
 
     /// A response's content: a JSON object for `application/json`, text for anything else.
     static func content(_ mediaTypes: [String]) -> JSONValue {
@@ -27,7 +38,7 @@ enum OpenAPI {
         var paths: [String: [String: JSONValue]] = [:]
         for e in API.endpoints {
             var responses: [String: JSONValue] = [
-                String(e.success.code): ["description": "success", "content": content(e.produces)],
+                String(e.success.code): ["description": "success", "content": content(e.produces, reply: Replies.byRoute["\(e.method.rawValue) \(e.path)"])],
                 "default": ["description": "problem (RFC 9457)", "content": ["application/problem+json": ["schema": ["$ref": "#/components/schemas/Problem"]]]],
             ]
             var errorCodes = ["400", "422", "500", "503"]
@@ -104,7 +115,7 @@ enum OpenAPI {
             "servers": [["url": .string(baseURL), "description": "this registry"]],
             "paths": .object(paths.mapValues { JSONValue.object($0) }),
             "components": [
-                "schemas": ["Problem": problem],
+                "schemas": .object(Replies.components.mapValues(\.schema).merging(["Problem": problem]) { a, _ in a }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "skillbank token create prints one"]],
             ],
         ]

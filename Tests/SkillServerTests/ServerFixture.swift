@@ -97,7 +97,9 @@ extension TestClientProtocol {
         // A raw body is an upload unless the caller says otherwise (forms do).
         if raw != nil, headers[.contentType] == nil { headers[.contentType] = "text/csv" }
         let body = (json ?? raw).map { ByteBuffer(string: $0) }
-        return try await execute(uri: uri, method: method, headers: headers, body: body)
+        let response = try await execute(uri: uri, method: method, headers: headers, body: body)
+        ReplyConformance.check(method, uri, response)
+        return response
     }
 }
 
