@@ -183,6 +183,25 @@ struct Endpoint: Sendable {
         return SkillError(error.code, error.message, field: "$.\(field)", cause: error.cause)
     }
 
+    /// The kind of record each route's `{id}` names (certificates also take a number, so any).
+    static let idKinds: [(prefix: String, kind: IdentifierKind, noun: String)] = [
+        ("/v1/institutions/{id}", .institution, "an institution"), ("/v1/people/{id}", .person, "a person"), ("/v1/courses/{id}", .course, "a course"),
+        ("/v1/enrolments/{id}", .enrolment, "an enrolment"), ("/v1/assessments/{id}", .assessment, "an assessment"), ("/v1/tokens/{id}", .token, "a token"),
+    ]
+
+    /// Refuses an `{id}` of another kind of record (a person id where an enrolment's belongs)
+    /// as what it is, before any ownership check could make it read as a permission problem.
+    /// - Throws: `input.invalid-field` at `id`.
+    func requireIDKind(_ path: [String: String]) throws(SkillError) {
+        guard let id = path["id"], let expected = Self.idKinds.first(where: { self.path.hasPrefix($0.prefix) }) else { return }
+        guard IdentifierKind(prefixOf: id) != expected.kind else { return }
+        let given = IdentifierKind(prefixOf: id).map { kind -> String in
+            let word = "\(kind)"
+            return ("aeiou".contains(word.first!) ? "an " : "a ") + word + " id"
+        } ?? "no id of ours"
+        throw SkillError(.invalidField, "expected \(expected.noun) id (\(expected.kind.rawValue)_…), got \(given)", field: "id")
+    }
+
     /// The path in Hummingbird's form (`:id`).
     var routerPath: String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : $0 }

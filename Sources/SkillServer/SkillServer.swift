@@ -115,6 +115,7 @@ enum Dispatcher {
             }
             let query = try queryParameters(request)
             let path = Dictionary(context.parameters.map { (String($0.0), String($0.1)) }, uniquingKeysWith: { $1 })
+            try endpoint.requireIDKind(path)
             // A retried create with the same Idempotency-Key gets the first answer.
             let key = endpoint.creates ? request.headers[HTTPField.Name("Idempotency-Key")!] : nil
             // What a replay must match (only computed when a replay is possible).

@@ -167,4 +167,18 @@ import Testing
         let statement = try f.ledger.accounts.statement(of: f.worker1.id)
         #expect(statement["credentialSubject"]?["certificates"]?.arrayValue?.first?["status"] == "suspended")
     }
+
+    /// An id of another kind of record is named as that, not as a permission problem.
+    @Test func anIDOfAnotherKindIsCalledThat() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let r = try await client.call(.post, "/v1/enrolments/\(f.worker1.id)/close", token: f.tokens["school"], json: #"{"outcome": "completed"}"#)
+            #expect(r.status == .unprocessableContent && r.json?["field"] == "id", "\(r.text)")
+            #expect(r.json?["detail"] == "expected an enrolment id (enr_…), got a person id")
+            let typo = try await client.call(.get, "/v1/courses/crs-1", token: f.tokens["school"])
+            #expect(typo.json?["detail"] == "expected a course id (crs_…), got no id of ours")
+            // A well-formed id of the right kind that is not this institution's stays a 403 (no hint it exists).
+            #expect(try await client.call(.get, "/v1/courses/\(f.course.id)", token: f.tokens["institutionA"]).status == .forbidden)
+        }
+    }
 }
