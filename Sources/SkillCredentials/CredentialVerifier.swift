@@ -173,8 +173,9 @@ public struct CredentialVerifier: Sendable {
         return verify(credential: value, at: time, related: related)
     }
 
-    /// Verifies a parsed document: a certificate bundle (judged with its own lists) or a
-    /// credential with an embedded proof.
+    /// Verifies a parsed document: a certificate bundle (judged with its own lists, and with this
+    /// verifier's too when it holds a trust list, the newer of each counting) or a credential
+    /// with an embedded proof.
     public func verify(document value: JSONValue, at time: Date = Date()) -> VerificationReport {
         if value["type"]?.stringValue == CertificateBundle.type {
             // A verifier that holds the registry's trust list judges the bundle's credential with

@@ -208,8 +208,12 @@ enum API {
         },
         Endpoint(.post, "/v1/tokens", .operatorOnly,
                  "Make a token. Its secret is in this reply only (only its SHA-256 is kept), so this route keeps no Idempotency-Key replay.",
-                 body: .json(Schemas.object(["role": ["enum": ["operator", "institution", "worker"]], "institution": Schemas.id("ins"), "person": Schemas.id("per"),
-                                             "expires": Schemas.date], required: ["role"])),
+                 // One shape per role: an institution token names its institution, a worker's its person.
+                 body: .json(["oneOf": [
+                     Schemas.object(["role": ["enum": ["operator"]], "expires": Schemas.date], required: ["role"]),
+                     Schemas.object(["role": ["enum": ["institution"]], "institution": Schemas.id("ins"), "expires": Schemas.date], required: ["role", "institution"]),
+                     Schemas.object(["role": ["enum": ["worker"]], "person": Schemas.id("per"), "expires": Schemas.date], required: ["role", "person"]),
+                 ]]),
                  success: .created) { call throws(SkillError) in
             let expires = try call.string("expires").map { t throws(SkillError) in try CalendarDate.parse(t, field: "expires") }
             let (record, secret) = try call.bank.tokens.create(
@@ -404,7 +408,7 @@ enum API {
         },
         Endpoint(.post, "/v1/certificates/revocations", .institutions,
                  "Revoke many certificates by number, one transaction: all or none, unless skip_bad (an institution's token reaches only its own).",
-                 body: .json(Schemas.object(["numbers": ["type": "array", "items": Schemas.string, "minItems": 1, "maxItems": 10_000], "reason": Schemas.string],
+                 body: .json(Schemas.object(["numbers": ["type": "array", "items": Schemas.string, "minItems": 1, "maxItems": 1_000], "reason": Schemas.string],
                                             required: ["numbers", "reason"])),
                  parameters: [.query("skip_bad", "revoke the numbers that can be and report the others", schema: ["type": "boolean"])]) { call throws(SkillError) in
             let numbers = call.body?["numbers"]?.arrayValue?.compactMap(\.stringValue) ?? []

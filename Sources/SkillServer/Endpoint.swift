@@ -157,7 +157,8 @@ struct Endpoint: Sendable {
     /// The members of the JSON body's schema.
     var bodyMembers: Set<String> {
         guard case .json(let schema) = body else { return [] }
-        return Set(schema["properties"]?.objectValue?.keys ?? [:].keys)
+        let variants = [schema] + (schema["oneOf"]?.arrayValue ?? [])
+        return Set(variants.flatMap { $0["properties"]?.objectValue?.keys.map { $0 } ?? [] })
     }
 
     /// Names callers send by mistake (a CLI flag, a name from before the fields matched the

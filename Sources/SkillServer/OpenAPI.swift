@@ -29,7 +29,7 @@ enum OpenAPI {
     /// A response's content: a JSON object for `application/json`, text for anything else.
     static func content(_ mediaTypes: [String]) -> JSONValue {
         .object(Dictionary(uniqueKeysWithValues: mediaTypes.map { type in
-            (type, ["schema": type == "application/json" ? ["type": "object"] : ["type": "string"]] as JSONValue)
+            (type, ["schema": type.hasSuffix("json") ? ["type": "object"] : ["type": "string"]] as JSONValue)
         }))
     }
 
@@ -63,9 +63,12 @@ enum OpenAPI {
             case .none: break
             case .json(let schema):
                 // A body whose members are all optional may be left out (it reads as {}).
-                let required = !(schema["required"]?.arrayValue?.isEmpty ?? true)
+                let required = schema["oneOf"] != nil || !(schema["required"]?.arrayValue?.isEmpty ?? true)
                 operation["requestBody"] = ["required": .bool(required), "content": ["application/json": ["schema": schema]]]
-            case .csv: operation["requestBody"] = ["required": true, "content": ["text/csv": ["schema": ["type": "string"]]]]
+            case .csv:
+                // RFC 4180 with a header row of column names first.
+                operation["requestBody"] = ["required": true, "content": ["text/csv": ["schema": [
+                    "type": "string", "minLength": 1, "pattern": "^[a-z_]+(,[a-z_]+)*\r?\n"]]]]
             case .form: operation["requestBody"] = ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object"]]]]
             }
             if case .roles(let roles) = e.access {
@@ -84,7 +87,6 @@ enum OpenAPI {
              "responses": ["200": ["description": "success", "content": content([type])]]]
         }
         paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
-        paths["/metrics", default: [:]]["get"] = plain("Prometheus metrics", "text/plain")
         paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
         func page(_ summary: String, _ id: String, parameter: String? = nil, query: [String] = []) -> JSONValue {
             var params: [JSONValue] = parameter.map { [["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]]] } ?? []

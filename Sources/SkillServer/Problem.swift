@@ -9,7 +9,8 @@ enum Problem {
     /// The HTTP status for an error code. Every code maps (a test walks them all).
     static func status(for code: SkillError.Code) -> HTTPResponse.Status {
         switch code {
-        case .jsonMalformed, .csvMalformed, .csvHeader: return .badRequest
+        // A body that does not parse is 400; a CSV that parses but lacks the columns the route reads is 422.
+        case .jsonMalformed, .csvMalformed: return .badRequest
         case .bodyTooLarge: return .contentTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict

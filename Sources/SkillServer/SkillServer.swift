@@ -353,12 +353,16 @@ struct UnmatchedRouteMiddleware: RouterMiddleware {
         }
     }
 
-    /// The methods served at `path`, matching `{name}` segments to any one segment.
+    /// The methods served at `path`, matching `{name}` segments to any one segment; where a
+    /// literal route and a `{name}` one both match (`/v1/people/search`, `/v1/people/{id}`), the
+    /// most literal ones are the resource.
     func allowedMethods(_ path: String) -> [String] {
         let parts = path.split(separator: "/")
-        let methods = routes.filter { route in
+        let matching = routes.filter { route in
             route.segments.count == parts.count && zip(route.segments, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }.map(\.method.rawValue)
+        }
+        let fewest = matching.map { $0.segments.filter { $0.hasPrefix("{") }.count }.min()
+        let methods = matching.filter { $0.segments.filter { $0.hasPrefix("{") }.count == fewest }.map(\.method.rawValue)
         return Array(Set(methods)).sorted()
     }
 }
