@@ -448,12 +448,7 @@ enum API {
     static func me(_ call: Call) -> String { call.token?.personID ?? "" }
 
     static let workerEndpoints: [Endpoint] = [
-        Endpoint(.get, "/v1/me/record", .workers, "The worker's own record (个人培训电子档案).") { call throws(SkillError) in
-            .json(.ok, try call.bank.accounts.record(of: me(call)).json)
-        },
-        Endpoint(.get, "/v1/me/certificates", .workers, "The worker's certificates.") { call throws(SkillError) in
-            .json(.ok, ["items": .array(try call.bank.certificates.certificates(of: me(call)).map(\.json))])
-        },
+
         Endpoint(.get, "/v1/me/certificates/{id}", .workers, "Export one of the worker's certificates as a VC, a VC-JWT or a bundle for offline checks.",
                  parameters: [.query("format", "vc (default) | jwt (VC-JOSE-COSE) | ob-jwt (the Open Badges 3.0 JWT profile) | bundle",
                                      schema: ["enum": ["vc", "jwt", "ob-jwt", "bundle"]]),
@@ -479,26 +474,44 @@ enum API {
             value["share"] = .string(secret)
             return .json(.created, .object(value))
         },
-        Endpoint(.get, "/v1/me/pathway", .workers, "What the worker holds toward a level, and what is missing.",
-                 parameters: [.query("occupation", "occupation code", required: true, schema: Schemas.occupation), .query("level", "five-level code", required: true, schema: Schemas.level)]) { call throws(SkillError) in
-            guard let level = call.query["level"].flatMap(Int.init) else { throw SkillError(.invalidField, "level must be 1–5", field: "level") }
-            let (outcomes, _) = try call.bank.conversions.pathway(person: me(call), occupation: call.query["occupation"] ?? "", level: level)
-            return .json(.ok, ["eligible": .bool(outcomes.isEmpty || outcomes.contains(where: \.applies)), "rules": .array(outcomes.map(\.json))])
-        },
-        Endpoint(.get, "/v1/me/conversions", .workers, "Preview every conversion rule against the worker's record.",
-                 parameters: [.query("rule", "only this rule")]) { call throws(SkillError) in
-            .json(.ok, ["outcomes": .array(try call.bank.conversions.preview(person: me(call), rule: call.query["rule"]).map(\.json))])
-        },
-        Endpoint(.post, "/v1/me/conversions", .workers, "Apply a conversion rule (once).",
+    ] + personal(.get, "/record", "The worker's record (个人培训电子档案).") { call, person throws(SkillError) in
+        .json(.ok, try call.bank.accounts.record(of: person).json)
+    } + personal(.get, "/certificates", "The worker's certificates.") { call, person throws(SkillError) in
+        .json(.ok, ["items": .array(try call.bank.certificates.certificates(of: person).map(\.json))])
+    } + personal(.get, "/pathway", "What the worker holds toward a level, and what is missing.",
+                 parameters: [.query("occupation", "occupation code", required: true, schema: Schemas.occupation),
+                              .query("level", "five-level code", required: true, schema: Schemas.level)]) { call, person throws(SkillError) in
+        guard let level = call.query["level"].flatMap(Int.init) else { throw SkillError(.invalidField, "level must be 1–5", field: "level") }
+        let (outcomes, _) = try call.bank.conversions.pathway(person: person, occupation: call.query["occupation"] ?? "", level: level)
+        return .json(.ok, ["eligible": .bool(outcomes.isEmpty || outcomes.contains(where: \.applies)), "rules": .array(outcomes.map(\.json))])
+    } + personal(.get, "/conversions", "Preview every conversion rule against the worker's record.",
+                 parameters: [.query("rule", "only this rule")]) { call, person throws(SkillError) in
+        .json(.ok, ["outcomes": .array(try call.bank.conversions.preview(person: person, rule: call.query["rule"]).map(\.json))])
+    } + personal(.post, "/conversions", "Apply a conversion rule (once).",
                  body: .json(Schemas.object(["rule": Schemas.string, "programme": Schemas.string], required: ["rule"])),
-                 success: .created, creates: true) { call throws(SkillError) in
-            let made = try call.bank.conversions.apply(person: me(call), rule: call.string("rule") ?? "", programme: call.string("programme"), actor: call.actor)
-            return .json(.created, ["conversions": .array(made.map(\.json))])
-        },
-        Endpoint(.get, "/v1/me/statement", .workers, "The worker's learning-account statement, signed by the registry.") { call throws(SkillError) in
-            .json(.ok, try call.bank.accounts.statement(of: me(call)))
-        },
-    ]
+                 success: .created, creates: true) { call, person throws(SkillError) in
+        let made = try call.bank.conversions.apply(person: person, rule: call.string("rule") ?? "", programme: call.string("programme"), actor: call.actor)
+        return .json(.created, ["conversions": .array(made.map(\.json))])
+    } + personal(.get, "/statement", "The worker's learning-account statement, signed by the registry.") { call, person throws(SkillError) in
+        .json(.ok, try call.bank.accounts.statement(of: person))
+    }
+
+    /// A route about one worker, served twice: to the worker at `/v1/me…` and to the operator,
+    /// for any worker, at `/v1/people/{id}…` (what `skillbank record PER` and the like do).
+    static func personal(
+        _ method: HTTPRequest.Method, _ suffix: String, _ summary: String, body: BodyKind = .none, parameters: [Parameter] = [],
+        success: HTTPResponse.Status = .ok, creates: Bool = false, _ handler: @escaping @Sendable (Call, String) throws(SkillError) -> Reply
+    ) -> [Endpoint] {
+        [
+            Endpoint(method, "/v1/me" + suffix, .workers, summary, body: body, parameters: parameters, success: success, creates: creates) { call throws(SkillError) in
+                try handler(call, me(call))
+            },
+            Endpoint(method, "/v1/people/{id}" + suffix, .operatorOnly, summary + " (the operator, for any worker)", body: body, parameters: parameters,
+                     success: success, creates: creates) { call throws(SkillError) in
+                try handler(call, call.requirePath("id"))
+            },
+        ]
+    }
 }
 
 /// Verification with the registry's own current trust list and status lists. The signed trust

@@ -232,7 +232,12 @@ enum Replies {
                                    example: ["items": [tokenSample.json]])
 
     /// The success reply of each JSON route, by `METHOD path`.
-    static let byRoute: [String: ReplyShape] = [
+    static let byRoute: [String: ReplyShape] = declared.merging(personalRoutes.map { route -> (String, ReplyShape) in
+        let parts = route.split(separator: " ")
+        return ("\(parts[0]) /v1/people/{id}\(parts[1])", declared["\(parts[0]) /v1/me\(parts[1])"]!)
+    }) { a, _ in a }
+
+    static let declared: [String: ReplyShape] = [
         "GET /healthz": health, "POST /v1/verify": report, "POST /credentials/verify": vcAPI, "GET /v1/certificates/lookup": lookup,
         "GET /v1/trust-list": credential, "GET /v1/status-lists/{institution}/{purpose}": credential, "GET /v1/log/proof/inclusion": inclusion,
         "GET /v1/log/entries": entries, "GET /v1/log/proof/consistency": consistency, "GET /v1/certificates/{id}/bundle": bundle,
@@ -258,6 +263,9 @@ enum Replies {
         try JSONSchema(["$ref": .string("#/components/schemas/\(shape.name)"),
                         "components": ["schemas": .object(components.mapValues(\.schema).merging(["Problem": OpenAPI.problem]) { a, _ in a })]])
     }
+
+    /// A worker's routes, served at `/v1/me…` and to the operator at `/v1/people/{id}…`.
+    static let personalRoutes = ["GET /record", "GET /certificates", "GET /pathway", "GET /conversions", "POST /conversions", "GET /statement"]
 
     /// Every shape a `$ref` may name.
     static var components: [String: ReplyShape] {

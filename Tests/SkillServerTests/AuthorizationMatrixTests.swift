@@ -17,6 +17,12 @@ import Testing
 
     /// The request each route gets, for the fixture's own records.
     static func sample(_ e: Endpoint, _ f: ServerFixture) -> Request? {
+        // The operator's view of a worker's routes: the worker's own request, about worker 1.
+        if e.path.hasPrefix("/v1/people/{id}/"), let mine = API.endpoints.first(where: { $0.method == e.method && $0.path == "/v1/me/" + e.path.dropFirst("/v1/people/{id}/".count) }),
+            let request = sample(mine, f)
+        {
+            return ("/v1/people/\(f.worker1.id)/" + request.uri.dropFirst("/v1/me/".count), request.body)
+        }
         switch (e.method, e.path) {
         case (.get, "/healthz"), (.get, "/v1/trust-list"): return (e.path, nil)
         case (.post, "/v1/verify"): return (e.path, #"{"jwt":"a.b.c"}"#)
