@@ -43,7 +43,8 @@ public struct VerificationReport: Sendable {
             "checks": .array(checks.map { c in
                 ["check": .string(c.name), "passed": .bool(c.passed), "reason": .optional(c.reason?.rawValue), "detail": .string(c.detail)]
             }),
-            "certificate": .object(summary.mapValues(JSONValue.string)),
+            // One representation: the level is the five-level code as a number, as everywhere else.
+            "certificate": .object(summary.mapValues(JSONValue.string).merging(summary["level"].flatMap(Int.init).map { ["level": .int($0)] } ?? [:]) { _, n in n }),
         ]
     }
 
@@ -61,7 +62,7 @@ public struct VerificationReport: Sendable {
             if i > 0 { raw(",") }
             string(key)
             raw(":")
-            string(summary[key]!)
+            if key == "level", let n = Int(summary[key]!) { out.append(contentsOf: Array(String(n).utf8)) } else { string(summary[key]!) }
         }
         raw("},\"checks\":[")
         for (i, c) in checks.enumerated() {

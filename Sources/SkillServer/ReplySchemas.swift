@@ -73,8 +73,8 @@ enum Replies {
     static let tokenSample = TokenRecord(id: "tok_01M96HRK5BC1NKNHAPKM5DPMG1", role: .institution, institutionID: institutionSample.id, personID: nil,
                                          createdAt: t, expiresAt: nil, revokedAt: nil)
 
-    static let keySchema = Shape.object(["id": Shape.string, "did": Shape.string, "publicKeyMultibase": Shape.string, "validFrom": Shape.time,
-                                         "validUntil": Shape.nullable(Shape.time)])
+    static let keySchema = Shape.object(["id": Shape.string, "did": Shape.string, "public_key_multibase": Shape.string, "valid_from": Shape.time,
+                                         "valid_until": Shape.nullable(Shape.time)])
     static let accreditationSchema = Shape.object(["id": Shape.id("acc"), "occupation": Shape.string, "levels": Shape.array(Shape.integer),
                                                    "valid_from": Shape.date, "valid_until": Shape.nullable(Shape.date)])
     static let institution = ReplyShape(name: "Institution", schema: Shape.object([
@@ -184,12 +184,12 @@ enum Replies {
         "verdict": Shape.enumeration(["valid", "invalid"]), "reasons": Shape.array(Shape.enumeration(VerificationReport.Reason.allCases.map(\.rawValue))),
         "checks": Shape.array(Shape.object(["check": Shape.string, "passed": Shape.boolean,
                                             "reason": Shape.nullable(Shape.enumeration(VerificationReport.Reason.allCases.map(\.rawValue))), "detail": Shape.string])),
-        "certificate": ["type": "object", "additionalProperties": Shape.string],
+        "certificate": ["type": "object", "properties": ["level": Shape.integer], "additionalProperties": Shape.string],
     ]), example: [
         "verdict": "invalid", "reasons": ["revoked"],
         "checks": [["check": "proof", "passed": true, "reason": .null, "detail": "eddsa-jcs-2022 signature by the issuer's key"],
                    ["check": "status", "passed": false, "reason": "revoked", "detail": "revoked (list of 2026-12-07T08:30:00Z)"]],
-        "certificate": ["id": "urn:skillbank:certificate:S001244000007264000001", "status": "revoked"],
+        "certificate": ["id": "urn:skillbank:certificate:S001244000007264000001", "level": 4, "status": "revoked"],
     ])
     static let vcAPI = ReplyShape(name: "VCAPIVerificationResult", schema: Shape.object([
         "verified": Shape.boolean, "checks": Shape.array(Shape.string), "warnings": Shape.array(Shape.string), "errors": Shape.array(Shape.string),

@@ -146,8 +146,8 @@ public struct KeyRecord: Sendable, Hashable {
 
     public var json: JSONValue {
         [
-            "id": .string(verificationMethod), "did": .string(did), "publicKeyMultibase": .string(DIDKey.multibase(publicKey)),
-            "validFrom": .string(validFrom), "validUntil": .optional(validUntil),
+            "id": .string(verificationMethod), "did": .string(did), "public_key_multibase": .string(DIDKey.multibase(publicKey)),
+            "valid_from": .string(validFrom), "valid_until": .optional(validUntil),
         ]
     }
 }
