@@ -123,6 +123,8 @@ extension SkillError.Code {
     /// A body in a media type the route does not take (JSON sent as text/plain, say).
     public static let unsupportedMediaType = Self("http.unsupported-media-type", .badData)
     public static let methodNotAllowed = Self("http.method-not-allowed", .usage)
+    /// Bytes that are not an HTTP request (a raw space or non-ASCII character in the path or query).
+    public static let malformedRequest = Self("http.malformed-request", .usage)
     public static let overloaded = Self("http.overloaded", .busy)
     public static let requestTimeout = Self("http.request-timeout", .busy)
     public static let routeNotFound = Self("http.not-found", .notFound)
@@ -162,6 +164,6 @@ extension SkillError.Code {
         .candidateNotFound, .certificateNotFound, .statusListFull, .keyRetired, .ruleNotFound, .notPostable, .alreadyApplied,
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
-        .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType,
+        .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType, .malformedRequest,
     ]
 }

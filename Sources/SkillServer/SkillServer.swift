@@ -72,7 +72,8 @@ public enum SkillServer {
 
     /// The application, listening on the configured address.
     public static func application(bank: Bank, configuration: ServerConfiguration, logger: Logger) -> some ApplicationProtocol {
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [MalformedRequestHandler()], idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))
         return Application(
             router: router(bank: bank, configuration: configuration, logger: logger),
             server: .http1(configuration: http1),
