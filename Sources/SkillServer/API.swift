@@ -97,7 +97,12 @@ enum API {
                  parameters: [.query("leaf", "leaf index", required: true, schema: ["type": "integer", "minimum": 0]),
                               .query("size", "tree size (default: the latest checkpoint)", schema: Schemas.positive)]) { call throws(SkillError) in
             guard let leaf = call.query["leaf"].flatMap(Int.init) else { throw SkillError(.invalidField, "leaf is a leaf index", field: "leaf") }
-            return .json(.ok, try call.bank.log.inclusionProof(leaf: leaf, size: call.query["size"].flatMap(Int.init)).json)
+            // Absent means the latest checkpoint; present, it must be a tree size (an empty `size=` is not "absent").
+            let size = try call.query["size"].map { text throws(SkillError) in
+                guard let n = Int(text), n > 0 else { throw SkillError(.invalidField, "size is a tree size, a whole number from 1; leave it out for the latest checkpoint", field: "size") }
+                return n
+            }
+            return .json(.ok, try call.bank.log.inclusionProof(leaf: leaf, size: size).json)
         },
         Endpoint(.get, "/v1/log/entries", .public, "Leaves of the transparency log: hashes, and the commitments they are made of (never events).",
                  parameters: [.query("start", "first leaf index", required: true, schema: ["type": "integer", "minimum": 0]),

@@ -181,4 +181,14 @@ import Testing
             #expect(try await client.call(.get, "/v1/courses/\(f.course.id)", token: f.tokens["institutionA"]).status == .forbidden)
         }
     }
+
+    /// An empty query value is a value, not an absent parameter (found by schemathesis).
+    @Test func anEmptySizeIsRefusedNotReadAsLatest() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let r = try await client.call(.get, "/v1/log/proof/inclusion?size=&leaf=0")
+            #expect(r.status == .unprocessableContent && r.json?["field"] == "size", "\(r.text)")
+            #expect(try await client.call(.get, "/v1/log/proof/inclusion?leaf=0").status == .ok)
+        }
+    }
 }
