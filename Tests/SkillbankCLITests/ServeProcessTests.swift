@@ -8,31 +8,6 @@ import Testing
 /// `skillbank serve` as a real process on a real socket: first start creates the bank and
 /// the operator token file, requests work over TCP, and SIGTERM shuts it down cleanly.
 @Suite struct ServeProcessTests {
-    /// Sends `bytes` as they are over a TCP connection and returns everything the server answers
-    /// before it closes (for requests no HTTP client would send).
-    func raw(_ port: Int, _ bytes: [UInt8]) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        struct NotConnected: Error {}
-        guard connected == 0 else { throw NotConnected() }
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, bytes.count, 0) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            answer += buffer[0..<n]
-        }
-        return String(decoding: answer, as: UTF8.self)
-    }
-
     func get(_ url: String, token: String? = nil, method: String = "GET", body: String? = nil) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
@@ -140,7 +115,9 @@ import Testing
         let page = try await get("http://127.0.0.1:\(port)/verify")
         #expect(page.0 == 200 && page.1.contains("Certificate verification"))
         // A name sent unencoded in the query is not HTTP: a problem says what to send, not an empty 400.
-        let unencoded = try raw(port, Array("GET /v1/certificates/lookup?number=S1&name=李明 HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let connection = try RawSocket(port: port)
+        try connection.send("GET /v1/certificates/lookup?number=S1&name=李明 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let unencoded = connection.readAll(timeoutSeconds: 5)
         #expect(unencoded.hasPrefix("HTTP/1.1 400") && unencoded.contains("application/problem+json"), "\(unencoded)")
         #expect(unencoded.contains(#""code":"http.malformed-request""#) && unencoded.contains("percent-encode"))
         #expect(try await get("http://127.0.0.1:\(port)/healthz").0 == 200)  // and the server carries on
