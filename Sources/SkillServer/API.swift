@@ -228,6 +228,14 @@ enum API {
             value["secret"] = .string(secret)
             return .json(.created, .object(value))
         },
+        Endpoint(.get, "/v1/checks/ledger", .operatorOnly,
+                 "The credit ledger's invariants checked now (what skillbank check does): postings balance, events match; problems named.") { call throws(SkillError) in
+            .json(.ok, try call.bank.accounts.reconcile().json)
+        },
+        Endpoint(.get, "/v1/checks/log", .operatorOnly,
+                 "The transparency log audited now (what skillbank log audit does): every leaf recomputed from its event, every checkpoint from the tree.") { call throws(SkillError) in
+            .json(.ok, try call.bank.log.audit().json)
+        },
         Endpoint(.get, "/v1/tokens", .operatorOnly, "Every token: role, subject, dates (never a secret).") { call throws(SkillError) in
             .json(.ok, ["items": .array(try call.bank.tokens.all().map(\.json))])
         },

@@ -195,6 +195,13 @@ enum Replies {
         "verified": Shape.boolean, "checks": Shape.array(Shape.string), "warnings": Shape.array(Shape.string), "errors": Shape.array(Shape.string),
         "problemDetails": Shape.array(Shape.object(["type": Shape.string, "title": Shape.string, "detail": Shape.string])),
     ]), example: ["verified": true, "checks": ["proof", "status"], "warnings": [], "errors": [], "problemDetails": []])
+    static let ledgerCheck = ReplyShape(name: "LedgerCheck", schema: Shape.object([
+        "postings": Shape.integer, "events": Shape.integer, "deposited": Shape.credits, "balanced": Shape.boolean, "problems": Shape.array(Shape.string),
+    ]), example: ["postings": 12, "events": 30, "deposited": "6.4", "balanced": true, "problems": []])
+    static let logCheck = ReplyShape(name: "LogCheck", schema: Shape.object([
+        "clean": Shape.boolean, "leaves": Shape.integer, "checkpoints": Shape.integer, "commitments_only": Shape.integer,
+        "divergence": Shape.nullable(Shape.object(["table": Shape.string, "index": Shape.integer, "message": Shape.string])),
+    ]), example: ["clean": true, "leaves": 30, "checkpoints": 4, "commitments_only": 0, "divergence": .null])
     static let health = ReplyShape(name: "Health", schema: Shape.object(["status": Shape.enumeration(["ok"])]), example: ["status": "ok"])
     static let credential = ReplyShape(name: "VerifiableCredential", schema: Shape.document(["@context", "type", "issuer", "validFrom", "credentialSubject", "proof"]),
                                        example: ["@context": [.string(Contexts.vc2)], "type": ["VerifiableCredential"], "issuer": "did:key:z6Mk…",
@@ -245,7 +252,7 @@ enum Replies {
         "POST /v1/institutions/{id}/accreditations": accreditationShape, "POST /v1/institutions/{id}/suspend": institution,
         "POST /v1/institutions/{id}/reinstate": institution, "POST /v1/institutions/{id}/rotate-key": keyShape,
         "POST /v1/people": person, "GET /v1/people/{id}": person, "POST /v1/people/search": person,
-        "POST /v1/tokens": newToken, "GET /v1/tokens": tokens, "POST /v1/tokens/{id}/revoke": token,
+        "GET /v1/checks/ledger": ledgerCheck, "GET /v1/checks/log": logCheck, "POST /v1/tokens": newToken, "GET /v1/tokens": tokens, "POST /v1/tokens/{id}/revoke": token,
         "GET /v1/courses": page(course), "GET /v1/courses/{id}": course, "POST /v1/courses": course,
         "GET /v1/enrolments": page(enrolment), "POST /v1/enrolments": enrolment, "POST /v1/enrolments/{id}/close": closedEnrolment,
         "GET /v1/assessments": page(assessment), "POST /v1/assessments": assessment, "GET /v1/assessments/{id}/candidates": candidates,

@@ -62,7 +62,7 @@ import Testing
         case (.post, "/v1/me/certificates/{id}/shares"): return ("/v1/me/certificates/\(f.certificate.id)/shares", #"{"days":7}"#)
         case (.post, "/v1/people/search"): return (e.path, #"{"id_type":"resident","id_number":"\#(residentID(1))"}"#)
         case (.post, "/v1/tokens"): return (e.path, #"{"role":"institution","institution":"\#(f.school.id)"}"#)
-        case (.get, "/v1/tokens"): return (e.path, nil)
+        case (.get, "/v1/tokens"), (.get, "/v1/checks/ledger"), (.get, "/v1/checks/log"): return (e.path, nil)
         case (.post, "/v1/tokens/{id}/revoke"): return ("/v1/tokens/\((try? f.ledger.tokens.all().last?.id) ?? "tok_none")/revoke", nil)
         case (.get, "/v1/courses/{id}"): return ("/v1/courses/\(f.course.id)", nil)
         case (.get, "/v1/enrolments"): return ("/v1/enrolments?course=\(f.course.id)", nil)

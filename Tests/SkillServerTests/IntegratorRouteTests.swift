@@ -39,6 +39,18 @@ import Testing
         #expect(try f.ledger.tokens.all().count == 7)
     }
 
+    /// The operator checks the ledger and the log over HTTP, as `skillbank check` and `log audit` do.
+    @Test func theOperatorRunsTheChecksOverHTTP() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let ledger = try await client.call(.get, "/v1/checks/ledger", token: f.tokens["operator"])
+            #expect(ledger.status == .ok && ledger.json?["balanced"] == true && ledger.json?["problems"]?.arrayValue?.isEmpty == true, "\(ledger.text)")
+            let log = try await client.call(.get, "/v1/checks/log", token: f.tokens["operator"])
+            #expect(log.status == .ok && log.json?["clean"] == true && (log.json?["leaves"]?.intValue ?? 0) > 10, "\(log.text)")
+            #expect(try await client.call(.get, "/v1/checks/log", token: f.tokens["school"]).status == .forbidden)
+        }
+    }
+
     @Test func theOperatorFindsAWorkerByIDNumberWithoutPuttingItInAURL() async throws {
         let f = try ServerFixture()
         try await f.application().test(.router) { client in
