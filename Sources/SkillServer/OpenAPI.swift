@@ -26,10 +26,20 @@ enum OpenAPI {
         }))
     }
 
-    /// A response's content: a JSON object for `application/json`, text for anything else.
+    /// What a text reply looks like, by media type, for the document's examples.
+    static let textExamples: [String: String] = [
+        "text/plain": "skillbank-registry/log\n30\nq2Z…=\n\n— skillbank-registry/log Az3…",
+        "text/html": "<!doctype html><html lang=\"zh-CN\">…</html>",
+        "application/vc+jwt": "eyJhbGciOiJFZERTQSIsImtpZCI6ImRpZDprZXk6…",
+        "application/jwt": "eyJhbGciOiJFZERTQSIsImtpZCI6ImRpZDprZXk6…",
+    ]
+
+    /// A response's content: a JSON object for a JSON type, text with an example for anything else.
     static func content(_ mediaTypes: [String]) -> JSONValue {
         .object(Dictionary(uniqueKeysWithValues: mediaTypes.map { type in
-            (type, ["schema": type.hasSuffix("json") ? ["type": "object"] : ["type": "string"]] as JSONValue)
+            var media: [String: JSONValue] = ["schema": type.hasSuffix("json") ? ["type": "object"] : ["type": "string"]]
+            if let example = textExamples[type] { media["example"] = .string(example) }
+            return (type, .object(media))
         }))
     }
 
