@@ -4,7 +4,7 @@
 Usage: python3 Tools/jsonld-expand.py --context URL=FILE ... DOCUMENT.json ...
 
 Contexts are served from the given files only (no network): VC 2.0 and OB 3.0.3 from
-`shared/vectors/ob3/`, the SkillBank context from `GET /contexts/skillbank-v1.jsonld` of a
+`Tests/SkillLedgerTests/Fixtures/ob3/`, the SkillBank context from `GET /contexts/skillbank-v1.jsonld` of a
 running `skillbank serve`. For each document it counts the members of the compacted
 form (every non-keyword key with a non-null value, at any depth, `@context` excluded) and the
 properties of the expanded form; a dropped term makes the second smaller. Types that do not

@@ -7,7 +7,7 @@ import Testing
 
 /// Every kind of document the registry emits, checked the way the ecosystem's own tools check
 /// them: the official Open Badges 3.0 JSON Schema (`Fixtures/ob3`, copied byte for byte from
-/// `shared/vectors/ob3`) over every AchievementCredential, and JSON-LD term coverage with the
+/// the project's shared test vectors, with their sources in `Fixtures/ob3/README.md`) over every AchievementCredential, and JSON-LD term coverage with the
 /// VC 2.0, OB 3.0 and SkillBank contexts over every JSON-LD document. No network.
 @Suite struct ConformanceTests {
     static let ob3 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/ob3")
@@ -116,10 +116,14 @@ import Testing
     /// served at the URL the documents name.
     @Test func theSkillBankContextIsPinnedByDigest() throws {
         let url = "http://127.0.0.1:8080" + SkillBankContext.path
+        var pinned = 0
         for (kind, document, _) in try Self.documents() where document["@context"]?.arrayValue?.contains(.string(url)) == true {
             let pin = document["relatedResource"]?.arrayValue?.first { $0["id"]?.stringValue == url }
             #expect(pin?["digestMultibase"]?.stringValue == RelatedResourceDigest.multibase(of: SkillBankContext.bytes), "\(kind)")
+            pinned += 1
         }
+        // Every credential form, the statement and the trust list declare it (the status lists need no term of ours).
+        #expect(pinned == 9)
         // Its term definitions are new terms only: none of ours redefines a VC 2.0 or OB 3.0 term.
         let ours = try #require(try JSONParser().parse(SkillBankContext.bytes)["@context"]?.objectValue)
         let theirs = Set((try Self.file("credentials-v2.jsonld")["@context"]?.objectValue ?? [:]).keys)

