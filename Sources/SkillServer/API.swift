@@ -19,6 +19,28 @@ enum API {
         ["items": .array(items), "next_cursor": .optional(nextCursor)]
     }
 
+    /// The two parameters every listing takes.
+    static let paging: [Parameter] = [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]
+
+    /// One page of a listing: `fetch` gets the cursor and the limit; a full page names the next cursor.
+    static func paged<T>(
+        _ call: Call, cursor: (T) -> String, json: (T) -> JSONValue, _ fetch: (String?, Int) throws(SkillError) -> [T]
+    ) throws(SkillError) -> Reply {
+        let n = try limit(call)
+        let items = try fetch(call.query["cursor"], n)
+        return .json(.ok, page(items.map(json), nextCursor: items.count == n ? items.last.map(cursor) : nil))
+    }
+
+    /// An optional query parameter that names one of `T`'s values.
+    /// - Throws: `input.invalid-field` at `name`, listing the values.
+    static func choice<T: RawRepresentable & CaseIterable>(_ call: Call, _ name: String, _ type: T.Type) throws(SkillError) -> T? where T.RawValue == String {
+        guard let text = call.query[name] else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw SkillError(.invalidField, "\(name) is one of \(T.allCases.map(\.rawValue).joined(separator: ", "))", field: name)
+        }
+        return value
+    }
+
     static func limit(_ call: Call) throws(SkillError) -> Int {
         guard let text = call.query["limit"] else { return 50 }
         guard let n = Int(text), (1...500).contains(n) else { throw SkillError(.invalidField, "limit must be 1–500", field: "limit") }
@@ -155,10 +177,8 @@ enum API {
             .raw(.ok, contentType: "text/plain; version=0.0.4", body: SkillServer.metricsRegistry.emitToBuffer(), headers: [:])
         },
         Endpoint(.get, "/v1/institutions", .operatorOnly, "List institutions (cursor pagination).",
-                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
-            let n = try limit(call)
-            let items = try call.bank.registration.institutions(after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+                 parameters: paging) { call throws(SkillError) in
+            try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in try call.bank.registration.institutions(after: cursor, limit: n) }
         },
         Endpoint(.post, "/v1/institutions", .operatorOnly, "Register (备案) an institution.", body: .json(institutionSchema), success: .created, creates: true) { call throws(SkillError) in
             let i = try call.bank.registration.registerInstitution(.init(
@@ -275,10 +295,10 @@ enum API {
             return .json(.ok, try call.bank.training.course(id).json)
         },
         Endpoint(.get, "/v1/courses", .institutions, "Courses (an institution token sees its own).",
-                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
-            let n = try limit(call)
-            let items = try call.bank.training.courses(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+                 parameters: paging) { call throws(SkillError) in
+            try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.training.courses(institutionID: call.actingInstitution, after: cursor, limit: n)
+            }
         },
         Endpoint(.post, "/v1/courses", .institutions, "Publish a course inside the institution's scope.",
                  body: .json(Schemas.object(["institution": Schemas.id("ins"), "title": Schemas.string, "occupation": Schemas.occupation, "level": Schemas.level,
@@ -300,15 +320,12 @@ enum API {
         },
         Endpoint(.get, "/v1/enrolments", .institutions, "Enrolments in the institution's courses (an institution token sees its own), filtered by course and status.",
                  parameters: [.query("course", "one course"), .query("status", "enrolled | completed | failed | withdrawn", schema: ["enum": ["enrolled", "completed", "failed", "withdrawn"]]),
-                              .query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
-            let n = try limit(call)
+                             ] + paging) { call throws(SkillError) in
             if let course = call.query["course"] { try call.requireOwned(course) }
-            let status = try call.query["status"].map { s throws(SkillError) in
-                guard let v = EnrolmentStatus(rawValue: s) else { throw SkillError(.invalidField, "status is enrolled, completed, failed or withdrawn", field: "status") }
-                return v
+            let status = try choice(call, "status", EnrolmentStatus.self)
+            return try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.training.enrolments(institutionID: call.actingInstitution, course: call.query["course"], status: status, after: cursor, limit: n)
             }
-            let items = try call.bank.training.enrolments(institutionID: call.actingInstitution, course: call.query["course"], status: status, after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/enrolments", .institutions, "Enrol a worker in a course.",
                  body: .json(Schemas.object(["person": Schemas.id("per"), "course": Schemas.id("crs")], required: ["person", "course"])),
@@ -326,31 +343,26 @@ enum API {
             return .json(.ok, .object(value))
         },
         Endpoint(.get, "/v1/assessments", .institutions, "Assessments (an institution token sees its own).",
-                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
-            let n = try limit(call)
-            let items = try call.bank.issuance.assessments(institutionID: call.actingInstitution, after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
+                 parameters: paging) { call throws(SkillError) in
+            try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.issuance.assessments(institutionID: call.actingInstitution, after: cursor, limit: n)
+            }
         },
         Endpoint(.get, "/v1/assessments/{id}/candidates", .institutions, "An assessment's candidates with their results (person ids, never names).",
-                 parameters: [.query("cursor", "the last person id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
+                 parameters: paging) { call throws(SkillError) in
             let id = call.requirePath("id")
             try call.requireOwned(id)
-            let n = try limit(call)
-            let items = try call.bank.issuance.candidates(assessment: id, after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map { c in
+            return try paged(call, cursor: \.personID, json: { c in
                 ["person": .string(c.personID), "status": .string(c.status.rawValue), "theory": .optional(c.theory), "practical": .optional(c.practical)]
-            }, nextCursor: items.count == n ? items.last?.personID : nil))
+            }) { cursor, n throws(SkillError) in try call.bank.issuance.candidates(assessment: id, after: cursor, limit: n) }
         },
         Endpoint(.get, "/v1/certificates", .institutions, "Certificates issued (an institution token sees its own), filtered by status.",
                  parameters: [.query("status", "active | suspended | revoked", schema: ["enum": ["active", "suspended", "revoked"]]),
-                              .query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit)]) { call throws(SkillError) in
-            let n = try limit(call)
-            let status = try call.query["status"].map { s throws(SkillError) in
-                guard let v = CertificateStatus(rawValue: s) else { throw SkillError(.invalidField, "status is active, suspended or revoked", field: "status") }
-                return v
+                             ] + paging) { call throws(SkillError) in
+            let status = try choice(call, "status", CertificateStatus.self)
+            return try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.certificates.issued(by: call.actingInstitution, status: status, after: cursor, limit: n)
             }
-            let items = try call.bank.certificates.issued(by: call.actingInstitution, status: status, after: call.query["cursor"], limit: n)
-            return .json(.ok, page(items.map(\.json), nextCursor: items.count == n ? items.last?.id : nil))
         },
         Endpoint(.post, "/v1/assessments", .institutions, "Schedule an assessment inside the evaluator's scope.",
                  body: .json(Schemas.object(["institution": Schemas.id("ins"), "occupation": Schemas.occupation, "level": Schemas.level,

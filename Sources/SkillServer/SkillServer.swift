@@ -180,7 +180,7 @@ enum Dispatcher {
 
     /// Reads the body within the endpoint's limit and, for JSON, checks it against its schema.
     static func readBody(_ request: Request, for endpoint: Endpoint, configuration: ServerConfiguration, instance: String) async throws -> Body {
-        try requireMediaType(request, for: endpoint)
+        try requireMediaType(request, for: endpoint.body)
         switch endpoint.body {
         case .none:
             return .read([], nil)
@@ -197,22 +197,22 @@ enum Dispatcher {
 
     /// The media types each body kind takes. A body in another type is refused before it is read
     /// (RFC 9110 §15.5.16): JSON sent as `text/plain` is a client bug to surface, not to guess past.
-    static func requireMediaType(_ request: Request, for endpoint: Endpoint) throws(SkillError) {
+    static func requireMediaType(_ request: Request, for body: BodyKind) throws(SkillError) {
         let declared = request.headers[.contentType].map { String($0.prefix { $0 != ";" }).trimmingSpaces.lowercased() }
         let accepted: [String]
-        switch endpoint.body {
+        switch body {
         case .none: return
         case .json: accepted = ["application/json"]
         case .csv: accepted = ["text/csv", "application/csv", "text/plain"]
         case .form: accepted = ["application/x-www-form-urlencoded"]
         }
         guard let declared else {
-            // An empty JSON body reads as {}; any other body must say what it is.
-            if case .json = endpoint.body, (request.headers[.contentLength].flatMap(Int.init) ?? 0) == 0 { return }
+            // Nothing sent is nothing mistyped (an empty JSON body reads as {}); any other body must say what it is.
+            if (request.headers[.contentLength].flatMap(Int.init) ?? 0) == 0 { return }
             throw SkillError(.unsupportedMediaType, "send Content-Type: \(accepted[0])", field: "Content-Type")
         }
         let json = declared == "application/json" || (declared.hasPrefix("application/") && declared.hasSuffix("+json"))
-        if case .json = endpoint.body, json { return }
+        if case .json = body, json { return }
         guard accepted.contains(declared) else {
             throw SkillError(.unsupportedMediaType, "this route takes \(accepted.joined(separator: " or ")), not \(declared.prefix(60))", field: "Content-Type")
         }

@@ -29,6 +29,10 @@ enum VerifyPage {
             refused.headers[.retryAfter] = String(wait)
             return refused
         }
+        // The forms post application/x-www-form-urlencoded; anything else is answered 415, as the API does.
+        do { try Dispatcher.requireMediaType(request, for: .form) } catch {
+            return response(render(configuration: configuration, result: .problem("请以表单提交。 \(error.message)")), status: .unsupportedMediaType)
+        }
         let raw: [UInt8]
         do {
             raw = try await Dispatcher.read(request, limit: configuration.maxBodyBytes, within: configuration.bodyTimeoutSeconds)
