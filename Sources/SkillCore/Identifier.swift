@@ -24,6 +24,13 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case conversion = "cnv"
     case token = "tok"
     case share = "shr"
+    case claim = "clm"
+    case batch = "bat"
+    case notice = "ntc"
+    case webhook = "whk"
+    case message = "msg"
+    case vacancy = "vac"
+    case contactRequest = "ctq"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

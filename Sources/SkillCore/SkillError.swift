@@ -148,6 +148,14 @@ extension SkillError.Code {
     public static let secretInvalid = Self("secret.invalid", .config)
     public static let cryptoFailure = Self("crypto.failure", .internal)
     public static let decryptionFailed = Self("crypto.decryption-failed", .internal)
+    // Subsidies
+    public static let programmeNotFound = Self("subsidy.programme-not-found", .notFound)
+    public static let claimNotFound = Self("subsidy.claim-not-found", .notFound)
+    /// A claim a subsidy rule refuses; `field` names the rule.
+    public static let subsidyRefused = Self("subsidy.refused", .notAllowed)
+    /// A payment batch asked for when no approved claim waits for payment.
+    public static let nothingToPay = Self("subsidy.nothing-to-pay", .notFound)
+
     // Backups
     public static let backupTargetExists = Self("backup.target-exists", .usage)
     public static let backupInvalid = Self("backup.invalid", .badData)
@@ -165,5 +173,6 @@ extension SkillError.Code {
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
         .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType, .malformedRequest,
+        .programmeNotFound, .claimNotFound, .subsidyRefused, .nothingToPay,
     ]
 }

@@ -5,12 +5,18 @@ extension Standards {
     /// its schema at `schema/NAME.schema.json`.
     public static let fileNames = [
         "levels", "occupations", "credential-types", "certificate-number-schemes", "provinces", "frameworks", "crosswalk",
-        "dual-certificates", "assessment-rules", "conversion-rules", catalogueFileName,
+        "dual-certificates", "assessment-rules", "conversion-rules", catalogueFileName, subsidiesFileName,
     ]
 
     /// The whole occupation catalogue: checked against its schema when loaded from a folder, and
     /// decoded only when first read. Banks made before it existed have no copy and still open.
     public static let catalogueFileName = "occupation-catalogue"
+    /// The subsidy programmes (`SubsidyEngine`); banks made before them have none until the
+    /// Standards folder's copy is stored.
+    public static let subsidiesFileName = "subsidies"
+    /// Files added to the Standards after banks existed: a bank made before holds none of them,
+    /// gets the Standards folder's copy when it opens, and still opens without one.
+    public static let laterFileNames = [catalogueFileName, subsidiesFileName]
 
     /// Reads and validates a Standards directory.
     /// - Parameter directory: the folder holding the data files and `schema/`.
@@ -85,6 +91,7 @@ extension Standards {
             // A stored catalogue is read when first used (and a bank made before it has none).
             if name == catalogueFileName, !checkingEachFile { continue }
             guard let file = byName[name] else {
+                if !checkingEachFile, laterFileNames.contains(name) { continue }
                 throw SkillError(.standardsMissing, "the Standards set has no \(name).json", field: "\(name).json")
             }
             let value = try parse(file)
@@ -139,6 +146,7 @@ private struct Builder {
         let programmes = try decode([Programme].self, "conversion-rules", "programmes")
         let conversionRules = try decode([ConversionRule].self, "conversion-rules", "rules")
         let catalogue = OccupationCatalogue(bytes: files.first { $0.name == Standards.catalogueFileName }?.data)
+        let subsidies = documents[Standards.subsidiesFileName] == nil ? [] : try decode([SubsidyProgramme].self, Standards.subsidiesFileName, "programmes")
 
         // Ladder: ranks 1…n in order, five-level codes unique.
         try unique(levels, \.key, "levels")
@@ -241,6 +249,8 @@ private struct Builder {
         try ConversionRules.check(
             conversionRules, programmes: programmes, occupations: Set(occupationsByCode.keys), levels: codes, frameworks: frameworksByID)
 
+        try checkSubsidies(subsidies, credentialTypes: typeIDs, levels: codes)
+
         // The occupations the registry assesses are catalogue occupations under the same name.
         if checkingEachFile {
             _ = try catalogue.decode()
@@ -261,6 +271,57 @@ private struct Builder {
             conversion: ConversionRules(programmes: programmes, rules: conversionRules), files: files,
             occupationsByCode: occupationsByCode, provinceCodeSet: provinceCodes,
             levelsByCode: Dictionary(levels.compactMap { l in l.fiveLevelCode.map { ($0, l) } }, uniquingKeysWith: { a, _ in a }),
-            frameworksByID: frameworksByID, catalogue: catalogue)
+            frameworksByID: frameworksByID, catalogue: catalogue, subsidies: subsidies)
+    }
+
+    /// Each rule carries what its kind needs; a programme pays by exactly one amount table and
+    /// names only programmes, credential types and levels that exist.
+    func checkSubsidies(_ programmes: [SubsidyProgramme], credentialTypes: Set<String>, levels: Set<Int>) throws(SkillError) {
+        let name = Standards.subsidiesFileName
+        try unique(programmes, \.id, name, "programmes")
+        try unique(programmes.flatMap(\.rules), \.id, name, "programmes[*].rules")
+        let ids = Set(programmes.map(\.id))
+        for (i, p) in programmes.enumerated() {
+            if p.rules.filter({ $0.kind == .amountByLevel }).count != 1 {
+                throw fail(name, "$.programmes[\(i)].rules", "a programme needs exactly one amount-by-level rule")
+            }
+            for (j, r) in p.rules.enumerated() {
+                let path = "$.programmes[\(i)].rules[\(j)]"
+                func need(_ present: Bool, _ member: String) throws(SkillError) {
+                    if !present { throw fail(name, path, "a \(r.kind.rawValue) rule needs \(member)") }
+                }
+                switch r.kind {
+                case .period:
+                    try need(!(r.periods ?? []).isEmpty, "periods")
+                    if let bad = r.periods?.firstIndex(where: { $0.from > $0.until }) {
+                        throw fail(name, "\(path).periods[\(bad)]", "the period ends before it starts")
+                    }
+                case .insuredMonths, .applyWithinMonths: try need(r.months != nil, "months")
+                case .certificateKinds:
+                    try need(r.kinds != nil, "kinds")
+                    if let bad = r.kinds?.first(where: { !credentialTypes.contains($0) }) {
+                        throw fail(name, "\(path).kinds", "no credential type '\(bad)' in credential-types.json")
+                    }
+                case .amountByLevel:
+                    try need(r.amounts != nil, "amounts")
+                    if let bad = r.amounts?.first(where: { !levels.contains($0.level) }) {
+                        throw fail(name, "\(path).amounts", "\(bad.level) is not a five-level code")
+                    }
+                case .yearlyCap: try need(r.claims != nil, "claims")
+                case .notWith:
+                    try need(r.programme != nil, "programme")
+                    if let other = r.programme, !ids.contains(other) || other == p.id {
+                        throw fail(name, "\(path).programme", "'\(other)' is not another programme of this file")
+                    }
+                case .completedTraining, .oncePerOccupationLevel, .noLowerAfterHigher, .oncePerEvidence: break
+                }
+                let fits: Bool = switch r.kind {
+                case .certificateKinds, .applyWithinMonths: p.evidence == .certificate
+                case .completedTraining: p.evidence == .completion
+                default: true
+                }
+                if !fits { throw fail(name, "\(path).kind", "a \(r.kind.rawValue) rule does not fit a programme paid against \(p.evidence.rawValue)s") }
+            }
+        }
     }
 }

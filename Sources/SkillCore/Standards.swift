@@ -175,6 +175,8 @@ public struct Standards: Sendable {
     let frameworksByID: [String: Framework]
     /// The whole 2022 occupation catalogue (definitions, tasks, aliases), decoded on first use.
     public let catalogue: OccupationCatalogue
+    /// The subsidy programmes (`subsidies.json`); empty for a bank made before them.
+    public let subsidies: [SubsidyProgramme]
 
     /// The occupation with `code`, or nil.
     public func occupation(_ code: String) -> Occupation? { occupationsByCode[code] }

@@ -86,6 +86,10 @@ public struct Bank: Sendable {
     public var log: TransparencyLog { TransparencyLog(context: context) }
     /// Bearer tokens and idempotent responses.
     public var tokens: Tokens { Tokens(context: context) }
+    /// Subsidy programmes, claims, the subsidy ledger and payment batches.
+    public var subsidies: Subsidies { Subsidies(context: context) }
+    /// Workers' inboxes (policy push).
+    public var notices: Notices { Notices(context: context) }
 
     /// Opens a bank on `store`, initialising it (Standards, secret, registry key) when the store
     /// holds none yet.
@@ -137,14 +141,18 @@ public struct Bank: Sendable {
             guard !files.isEmpty else {
                 throw SkillError(.notInitialised, "this bank has no Standards loaded; remove it and run skillbank init")
             }
-            // A bank made before the occupation catalogue existed gets the Standards folder's copy
-            // once, when one is found; without it, credentials describe occupations by name only.
-            if !files.contains(where: { $0.name == Standards.catalogueFileName }),
-                let dir = configuration.standardsDirectory ?? StandardsLocator.find()
-            {
-                let added = try Standards.checkedFile(Standards.catalogueFileName, in: dir)
-                try tx.meta.insertStandardsFile(added, sha256: Hex.encode(SHA256.hash(added.data)))
-                return try Standards.load(stored: files + [added])
+            // A bank made before a later Standards file existed (the occupation catalogue, the
+            // subsidy programmes) gets the Standards folder's copy once, when one is found;
+            // without it, credentials describe occupations by name only and no subsidy applies.
+            let missing = Standards.laterFileNames.filter { name in !files.contains { $0.name == name } }
+            if !missing.isEmpty, let dir = configuration.standardsDirectory ?? StandardsLocator.find() {
+                var added: [StandardsFile] = []
+                for name in missing {
+                    let file = try Standards.checkedFile(name, in: dir)
+                    try tx.meta.insertStandardsFile(file, sha256: Hex.encode(SHA256.hash(file.data)))
+                    added.append(file)
+                }
+                return try Standards.load(stored: files + added)
             }
             return try Standards.load(stored: files)
         }

@@ -41,5 +41,6 @@ extension BankContext {
             change: ["reason": .string(reason), "amount_tenths": .int(c.tenths), "posting": posting.json])
         try tx.credits.post(posting, eventID: event)
         try tx.conversions.markReversed(c.id, reason: reason, eventID: event)
+        try Notices(context: self).conversion(tx, c, reversed: reason, at: date, trigger: event)
     }
 }

@@ -56,11 +56,15 @@ public struct Certificates: Sendable {
             change, of: first, twin: twin, activeConversions: change == .revoke ? try tx.conversions.activeConversions(evidence: group) : [])
         for t in cascade.transitions {
             let c = t.certificate.summary
-            try context.append(
+            let event = try context.append(
                 tx, change.eventType, actor: actor, at: date,
                 subjects: ["certificate": .string(c.id), "person": .string(c.personID), "institution": .string(c.institutionID)],
                 change: ["from": .string(t.from.rawValue), "to": .string(t.to.rawValue), "reason": .optional(reason), "via_twin": .bool(t.viaTwin)])
             try tx.certificates.setStatus(c.id, t.to)
+            try Notices(context: context).statusChanged(tx, c, to: t.to, reason: reason, at: date, trigger: event)
+        }
+        if change == .revoke {
+            try Subsidies(context: context).revoked(tx, certificates: group, reason: reason ?? "", actor: actor, at: date)
         }
         for conversion in cascade.conversionsToReverse {
             try context.reverseConversion(tx, conversion, reason: "certificate revoked: \(reason ?? "")", actor: actor, at: date)

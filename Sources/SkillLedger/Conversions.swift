@@ -83,6 +83,7 @@ public struct Conversions: Sendable {
                     id: id, personID: person, ruleID: rule.id, ruleVersion: rule.version, family: rule.family, programme: grant.programme,
                     evidence: grant.evidence, tenths: grant.tenths, postingID: posting.id, isActive: true, reversalReason: nil)
                 try tx.conversions.insert(conversion, eventID: event)
+                try Notices(context: context).conversion(tx, conversion, reversed: nil, at: date, trigger: event)
                 made.append(conversion)
             }
             return made

@@ -7,6 +7,8 @@ public enum ImportKind: String, Sendable, CaseIterable {
     case people, enrolments, completions
     /// Assessment results (`assessment import-results`), not a kind of `skillbank import`.
     case results
+    /// Unemployment-insurance months from the social-insurance system (`insurance import`).
+    case insurance
 
     /// The kinds `skillbank import` takes.
     public static let importable: [ImportKind] = [.people, .enrolments, .completions]
@@ -18,6 +20,7 @@ public enum ImportKind: String, Sendable, CaseIterable {
         case .enrolments: ["person", "course"]
         case .completions: ["enrolment", "outcome"]
         case .results: ["person", "theory", "practical"]
+        case .insurance: ["id_type", "id_number", "months", "as_of", "benefit"]
         }
     }
 
@@ -105,8 +108,11 @@ struct RowImport {
     /// Runs `apply` on the rows of `rows`, `batch` at a time, inside `context`'s write. `apply`
     /// returns, for each row, what it made or the error that refused it (a refused row has
     /// written nothing); what it throws fails the whole import.
+    /// - Parameter finish: runs in the same unit of work after the last row, with the number
+    ///   of rows imported (the import's own event).
     func run(
-        _ rows: CSVRows, in context: BankContext, batch: Int, _ apply: (any StoreTransaction, [CSVRows.Record]) throws -> [RowOutcome]
+        _ rows: CSVRows, in context: BankContext, batch: Int, _ apply: (any StoreTransaction, [CSVRows.Record]) throws -> [RowOutcome],
+        finish: ((any StoreTransaction, Int) throws -> Void)? = nil
     ) throws(SkillError) -> ImportReport {
         var problems: [RowProblem] = []
         var created: [ImportReport.CreatedRecord] = []
@@ -139,6 +145,7 @@ struct RowImport {
                 progress?(total)
                 // Rolls the whole unit of work back; caught below and reported with every problem.
                 if !problems.isEmpty && !skipBad { throw SkillError(.importBadRows, "\(problems.count) bad row(s); nothing was imported") }
+                try finish?(tx, imported)
             }
         } catch where error.code == .importBadRows && !problems.isEmpty {
             return ImportReport(kind: kind, rows: total, imported: 0, problems: problems, committed: false, created: [])
@@ -171,7 +178,7 @@ public struct Imports: Sendable {
         _ kind: ImportKind, from url: URL, skipBad: Bool = false, actor: Actor = .operatorCLI, onlyFor institution: String? = nil,
         progress: (@Sendable (Int) -> Void)? = nil
     ) throws(SkillError) -> ImportReport {
-        guard kind != .results else { throw SkillError(.usage, "results are imported with assessment import-results") }
+        guard ImportKind.importable.contains(kind) else { throw SkillError(.usage, "\(kind.rawValue) are imported with their own command") }
         let rows = try CSVRows(url, columns: kind.columns)
         let date = context.now
         let registration = Registration(context: context)
@@ -195,8 +202,8 @@ public struct Imports: Sendable {
                     throw SkillError(.invalidField, "outcome must be completed, failed or withdrawn", field: "outcome")
                 }
                 return try training.close(tx, enrolment: f["enrolment"]!.trimmingSpaces, as: outcome, actor: actor, at: date, lookups: &lookups).enrolment.id
-            case .results:
-                throw SkillError(.usage, "results are imported with assessment import-results")
+            case .results, .insurance:
+                throw SkillError(.usage, "\(kind.rawValue) are imported with their own command")
             }
         }
     }
@@ -208,7 +215,7 @@ public struct Imports: Sendable {
         case .enrolments: owner = try tx.training.course(fields["course"]!.trimmingSpaces)?.institutionID
         case .completions:
             owner = try tx.training.enrolment(fields["enrolment"]!.trimmingSpaces).flatMap { try tx.training.course($0.courseID)?.institutionID }
-        case .people, .results: throw SkillError(.forbidden, "an institution cannot import \(kind.rawValue)")
+        case .people, .results, .insurance: throw SkillError(.forbidden, "an institution cannot import \(kind.rawValue)")
         }
         guard owner == institution else {
             throw SkillError(.forbidden, "not a record of this institution", field: kind == .enrolments ? "course" : "enrolment")

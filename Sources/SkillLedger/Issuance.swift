@@ -311,6 +311,9 @@ extension Issuance {
                                           practical: inputs[$0.row].practical) },
             at: Timestamp.format(date))
         try tx.certificates.insert(pending)
+        let issuedEvents = Dictionary(events.compactMap { e in e.type == "certificate.issued" ? e.subjects["certificate"]?.stringValue.map { ($0, e.id) } : nil },
+                                      uniquingKeysWith: { a, _ in a })
+        try Notices(context: context).issued(tx, pending.map(\.summary), events: issuedEvents, at: date)
         for (prefix, serial) in serials { try tx.certificates.setLastSerial(serial, prefix: prefix) }
         // An issuer's first certificate publishes its (empty) lists, so its entries resolve (and
         // an issuer from before the message list gets one).

@@ -141,6 +141,8 @@ public struct Training: Sendable {
             change: closure.change)
         try tx.training.closeEnrolment(id, as: closure.status, at: time)
         if let posting = closure.posting { try tx.credits.post(posting, eventID: event) }
+        // Credits may make the worker eligible to sit a level, a subsidised course completed may pay.
+        if closure.status == .completed { try Notices(context: context).refresh(tx, person: enrolment.personID, at: date, trigger: event) }
         let closed = Enrolment(id: id, personID: enrolment.personID, courseID: course.id, status: closure.status, enrolledAt: enrolment.enrolledAt, closedAt: time)
         return (closed, closure.posting?.tenths ?? 0)
     }

@@ -14,7 +14,7 @@ enum Problem {
         case .bodyTooLarge: return .contentTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .institutionExists, .personExists, .enrolmentExists, .candidateExists, .alreadyApplied: return .conflict
-        case .courseFull, .courseClosed, .courseNotStarted, .transitionInvalid, .statusListFull, .serialsExhausted, .notApplicable, .notEligible, .keyRetired: return .conflict
+        case .courseFull, .courseClosed, .courseNotStarted, .transitionInvalid, .statusListFull, .serialsExhausted, .notApplicable, .notEligible, .keyRetired, .subsidyRefused: return .conflict
         case .rateLimited: return .tooManyRequests
         case .requestTimeout: return .requestTimeout
         case .methodNotAllowed: return .methodNotAllowed

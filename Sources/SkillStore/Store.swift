@@ -58,10 +58,19 @@ public protocol StoreTransaction {
     var log: any EventLogStore { get }
     /// The raw rows, for moving a bank between stores.
     var tables: any TableStore { get }
+    /// Plain SQL in this unit of work, for the aggregates written once for both stores.
+    var statements: any SQLStatements { get }
+    var subsidies: any SubsidyStore { get }
+    var notices: any NoticeStore { get }
 
     /// Runs `body` nested inside the unit of work: if it throws, only its own writes are
     /// undone and the error is rethrown (a bulk import skipping a bad row).
     func nested<T>(_ body: () throws -> T) throws -> T
+}
+
+extension StoreTransaction {
+    public var subsidies: any SubsidyStore { SQLSubsidies(statements) }
+    public var notices: any NoticeStore { SQLNotices(statements) }
 }
 
 /// A point in a store's history (see `Store.changeVersion()`). Versions compare meaningfully

@@ -57,6 +57,12 @@ public struct StoreTable: Sendable, Hashable {
         StoreTable("log_nodes", ["level", "idx", "hash"], orderBy: "level, idx"),
         StoreTable("checkpoints", ["size", "root", "note", "created_at"], orderBy: "size"),
         StoreTable("certificate_shares", ["id", "certificate_id", "sha256", "created_at", "expires_at", "event_id"], orderBy: "id"),
+        StoreTable("insurance_records", ["id_index", "months", "receives_benefit", "as_of", "event_id"], orderBy: "id_index"),
+        StoreTable("payment_batches", ["id", "created_at", "claims", "total_fen", "sha256", "event_id"], orderBy: "id"),
+        StoreTable("subsidy_claims", ["id", "programme", "person_id", "payee", "evidence", "occupation", "level", "amount_fen", "status", "applied_on",
+                                      "applied_at", "decided_at", "reason", "batch_id", "decision", "event_id", "last_event_id"], orderBy: "id"),
+        StoreTable("subsidy_postings", ["id", "claim_id", "from_account", "to_account", "amount_fen", "event_id"], orderBy: "id"),
+        StoreTable("notices", ["id", "person_id", "kind", "key", "facts", "created_at", "read_at", "event_id"], orderBy: "id"),
     ]
 }
 

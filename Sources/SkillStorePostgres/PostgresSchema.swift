@@ -319,6 +319,81 @@ enum PostgresSchema {
             "ALTER TABLE status_lists DROP CONSTRAINT status_lists_purpose_check",
             "ALTER TABLE status_lists ADD CONSTRAINT status_lists_purpose_check CHECK (purpose IN ('revocation', 'suspension', 'message'))",
         ]),
+        // Subsidies (补贴): insurance figures by blind index only, claims, their ledger in fen
+        // (append-only, refused by the postings' trigger), and payment batches. On Citus they
+        // stay on the coordinator with the log: a claim is decided against caps that span a
+        // worker's claims and a payment batch spans every worker.
+        ("v3-subsidies", [
+            """
+            CREATE TABLE insurance_records (
+                id_index BYTEA PRIMARY KEY,
+                months BIGINT NOT NULL CHECK (months >= 0),
+                receives_benefit BIGINT NOT NULL CHECK (receives_benefit IN (0, 1)),
+                as_of TEXT NOT NULL,
+                event_id TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE payment_batches (
+                id TEXT PRIMARY KEY, created_at TEXT NOT NULL, claims BIGINT NOT NULL, total_fen BIGINT NOT NULL, sha256 TEXT NOT NULL,
+                event_id TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE subsidy_claims (
+                id TEXT PRIMARY KEY,
+                programme TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                payee TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                occupation TEXT NOT NULL,
+                level BIGINT NOT NULL,
+                amount_fen BIGINT NOT NULL CHECK (amount_fen > 0),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'paid', 'cancelled', 'recovery-due')),
+                applied_on TEXT NOT NULL,
+                applied_at TEXT NOT NULL,
+                decided_at TEXT,
+                reason TEXT,
+                batch_id TEXT REFERENCES payment_batches(id),
+                decision TEXT NOT NULL,
+                event_id TEXT NOT NULL,
+                last_event_id TEXT
+            )
+            """,
+            "CREATE INDEX subsidy_claims_by_person ON subsidy_claims(person_id)",
+            "CREATE INDEX subsidy_claims_by_evidence ON subsidy_claims(evidence)",
+            "CREATE INDEX subsidy_claims_by_status ON subsidy_claims(status, id)",
+            """
+            CREATE TABLE subsidy_postings (
+                id TEXT PRIMARY KEY,
+                claim_id TEXT NOT NULL REFERENCES subsidy_claims(id),
+                from_account TEXT NOT NULL,
+                to_account TEXT NOT NULL,
+                amount_fen BIGINT NOT NULL CHECK (amount_fen > 0),
+                event_id TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX subsidy_postings_by_claim ON subsidy_postings(claim_id)",
+            "CREATE TRIGGER subsidy_postings_append_only BEFORE UPDATE OR DELETE ON subsidy_postings FOR EACH ROW EXECUTE FUNCTION postings_append_only()",
+        ]),
+        // Workers' inboxes (政策推送): ids and figures only, one notice per key per worker.
+        // Distributed by person_id on Citus, like the rest of a worker's records.
+        ("v4-notices", [
+            """
+            CREATE TABLE notices (
+                id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                key TEXT NOT NULL,
+                facts TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                read_at TEXT,
+                event_id TEXT NOT NULL,
+                PRIMARY KEY (person_id, id),
+                UNIQUE (person_id, key)
+            )
+            """,
+        ]),
     ]
 
     /// The advisory lock migrations hold ("SkMg").

@@ -48,6 +48,7 @@ extension Optional: SQLArgument where Wrapped: SQLArgument {
 /// named by its column.
 struct SQLRow {
     let row: PostgresRandomAccessRow
+    var count: Int { row.count }
 
     func string(_ i: Int) throws -> String { try decode(i, String.self) }
     func optionalString(_ i: Int) throws -> String? { try decode(i, String?.self) }
@@ -135,4 +136,29 @@ final class PostgresSession: @unchecked Sendable {
     func int(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> Int? { try row(sql, arguments)?.optionalInt(0) }
 
     func close() { try? connection.close().wait() }
+}
+
+extension PostgresSession: SQLStatements {
+    /// `?` placeholders as PostgreSQL's `$1, $2, …` (outside quoted literals).
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        var n = 0
+        var quoted = false
+        for ch in sql {
+            if ch == "'" { quoted.toggle() }
+            if ch == "?", !quoted {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    func execute(_ sql: String, _ arguments: [StoreValue]) throws { try run(Self.numbered(sql), arguments) }
+
+    func query(_ sql: String, _ arguments: [StoreValue]) throws -> [[StoreValue]] {
+        try rows(Self.numbered(sql), arguments).map { row in try (0..<row.count).map { try row.value($0) } }
+    }
 }

@@ -23,6 +23,7 @@ final class PostgresTransaction: StoreTransaction {
     var tokens: any TokenStore { PostgresTokens(db: session) }
     var log: any EventLogStore { PostgresEventLog(db: session) }
     var tables: any TableStore { PostgresTables(db: session) }
+    var statements: any SQLStatements { session }
 
     func nested<T>(_ body: () throws -> T) throws -> T {
         session.savepoints += 1

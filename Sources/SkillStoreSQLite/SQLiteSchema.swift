@@ -363,6 +363,79 @@ enum SQLiteSchema {
                 ALTER TABLE status_lists_new RENAME TO status_lists;
                 """)
         }
+        m.registerMigration("v12-subsidies") { db in
+            // Subsidies (补贴): insurance figures by blind index only, claims, their ledger in
+            // fen (append-only like the credit ledger), and payment batches.
+            try db.execute(sql: """
+                CREATE TABLE insurance_records (
+                    id_index BLOB PRIMARY KEY,
+                    months INTEGER NOT NULL CHECK (months >= 0),
+                    receives_benefit INTEGER NOT NULL CHECK (receives_benefit IN (0, 1)),
+                    as_of TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE TABLE payment_batches (
+                    id TEXT PRIMARY KEY,
+                    created_at TEXT NOT NULL,
+                    claims INTEGER NOT NULL,
+                    total_fen INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE TABLE subsidy_claims (
+                    id TEXT PRIMARY KEY,
+                    programme TEXT NOT NULL,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    payee TEXT NOT NULL,
+                    evidence TEXT NOT NULL,
+                    occupation TEXT NOT NULL,
+                    level INTEGER NOT NULL,
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'paid', 'cancelled', 'recovery-due')),
+                    applied_on TEXT NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    decided_at TEXT,
+                    reason TEXT,
+                    batch_id TEXT REFERENCES payment_batches(id),
+                    decision TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    last_event_id TEXT
+                ) STRICT;
+                CREATE INDEX subsidy_claims_by_person ON subsidy_claims(person_id);
+                CREATE INDEX subsidy_claims_by_evidence ON subsidy_claims(evidence);
+                CREATE INDEX subsidy_claims_by_status ON subsidy_claims(status, id);
+                CREATE TABLE subsidy_postings (
+                    id TEXT PRIMARY KEY,
+                    claim_id TEXT NOT NULL REFERENCES subsidy_claims(id),
+                    from_account TEXT NOT NULL,
+                    to_account TEXT NOT NULL,
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX subsidy_postings_by_claim ON subsidy_postings(claim_id);
+                CREATE TRIGGER subsidy_postings_no_update BEFORE UPDATE ON subsidy_postings
+                    BEGIN SELECT RAISE(ABORT, 'subsidy postings are append-only; post a compensating entry'); END;
+                CREATE TRIGGER subsidy_postings_no_delete BEFORE DELETE ON subsidy_postings
+                    BEGIN SELECT RAISE(ABORT, 'subsidy postings are append-only; post a compensating entry'); END;
+                """)
+        }
+        m.registerMigration("v13-notices") { db in
+            // Workers' inboxes (政策推送): ids and figures only, one notice per key per worker.
+            try db.execute(sql: """
+                CREATE TABLE notices (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    kind TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    facts TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    read_at TEXT,
+                    event_id TEXT NOT NULL,
+                    UNIQUE (person_id, key)
+                ) STRICT;
+                CREATE INDEX notices_by_person ON notices(person_id, id);
+                """)
+        }
         return m
     }
 }

@@ -24,7 +24,7 @@ struct SQLiteTables: TableStore {
         if !rows.isEmpty { try body(rows) }
     }
 
-    private static func value(_ value: DatabaseValue, column: String, table: String) throws -> StoreValue {
+    static func value(_ value: DatabaseValue, column: String, table: String) throws -> StoreValue {
         switch value.storage {
         case .null: return .null
         case .int64(let n): return .int(Int(n))

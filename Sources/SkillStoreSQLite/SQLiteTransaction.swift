@@ -25,6 +25,7 @@ final class SQLiteTransaction: StoreTransaction {
     var tokens: any TokenStore { SQLiteTokens(db: db) }
     var log: any EventLogStore { SQLiteEventLog(db: db) }
     var tables: any TableStore { SQLiteTables(db: db) }
+    var statements: any SQLStatements { SQLiteStatements(db: db) }
 
     func nested<T>(_ body: () throws -> T) throws -> T {
         var result: T?
@@ -68,3 +69,29 @@ extension Row {
 
 /// A date column written as `YYYY-MM-DD`.
 func calendarDate(_ text: String?) -> CalendarDate? { text.flatMap(CalendarDate.init(iso:)) }
+
+/// `SQLStatements` on a GRDB connection, with cached prepared statements.
+struct SQLiteStatements: SQLStatements {
+    let db: Database
+
+    private static func arguments(_ values: [StoreValue]) -> StatementArguments {
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .null: nil
+            case .int(let n): Int64(n)
+            case .text(let s): s
+            case .bytes(let b): Data(b)
+            }
+        })
+    }
+
+    func execute(_ sql: String, _ arguments: [StoreValue]) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+    }
+
+    func query(_ sql: String, _ arguments: [StoreValue]) throws -> [[StoreValue]] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: Self.arguments(arguments)).map { row in
+            try (0..<row.count).map { i in try SQLiteTables.value(row[i] as DatabaseValue, column: "column \(i)", table: "query") }
+        }
+    }
+}
