@@ -1,0 +1,95 @@
+import Foundation
+import SkillCore
+import SkillStore
+import Testing
+
+/// The platform aggregates (subsidies, notices, webhooks, the talent pool) read back what was
+/// written, on every store.
+@Suite struct PlatformContract {
+    static let time = "2026-12-07T10:00:00Z"
+
+    func person(_ tx: any StoreTransaction, _ id: String, event: String) throws {
+        try tx.people.insert(SealedPerson(
+            summary: PersonSummary(id: id, idType: .resident, maskedIDNumber: "4403**********1234", maskedName: "李*", registeredAt: Self.time),
+            idIndex: Array(id.utf8), idCiphertext: [4, 5], nameIndex: Array(id.utf8) + [1], nameCiphertext: [7, 8, 9]), eventID: event)
+    }
+
+    @Test(arguments: StoreUnderTest.all)
+    func subsidiesRoundTrip(_ kind: StoreUnderTest) throws {
+        let (store, _) = try kind.make()
+        let day = CalendarDate(iso: "2026-12-07")!
+        let claim = SubsidyClaim(id: "clm_1", programme: "skill-upgrade", personID: "per_1", payee: "per_1", evidence: "crt_1", occupation: "6-31-01-03",
+                                 level: 4, amountFen: 150_000, status: .pending, appliedOn: day, appliedAt: Self.time,
+                                 decision: ["applies": true, "checks": ["a", "b"]])
+        try store.write { tx in
+            let event = try recordedEvent(tx)
+            try person(tx, "per_1", event: event)
+            try tx.subsidies.putInsurance(index: [9, 9], InsuranceStanding(months: 14, receivesBenefit: false, asOf: day), eventID: event)
+            try tx.subsidies.putInsurance(index: [9, 9], InsuranceStanding(months: 15, receivesBenefit: true, asOf: day), eventID: event)
+            try tx.subsidies.insert(claim, eventID: event)
+        }
+        try store.read { tx throws in
+            #expect(try tx.subsidies.insurance(index: [9, 9]) == InsuranceStanding(months: 15, receivesBenefit: true, asOf: day))
+            #expect(try tx.subsidies.insurance(index: [9]) == nil)
+            #expect(try tx.subsidies.claim("clm_1") == claim)
+            #expect(try tx.subsidies.claims(person: "per_1") == [claim])
+            #expect(try tx.subsidies.claims(evidence: ["crt_1", "crt_2"]).map(\.id) == ["clm_1"])
+            #expect(try tx.subsidies.claims(status: .pending, payee: "per_1", after: nil, limit: 5).map(\.id) == ["clm_1"])
+            #expect(try tx.subsidies.claims(status: .approved, payee: nil, after: nil, limit: 5).isEmpty)
+        }
+        var paid = claim
+        paid.status = .paid
+        paid.decidedAt = Self.time
+        paid.reason = "ok"
+        paid.batchID = "bat_1"
+        let postings = [
+            SubsidyPosting(id: "pst_1", claimID: "clm_1", from: "fund:skill-upgrade", to: "payable:per_1", fen: 150_000),
+            SubsidyPosting(id: "pst_2", claimID: "clm_1", from: "payable:per_1", to: "paid:per_1", fen: 150_000),
+        ]
+        let batch = PaymentBatch(id: "bat_1", createdAt: Self.time, claims: 1, totalFen: 150_000, sha256: "ab")
+        try store.write { tx in
+            let event = try recordedEvent(tx)
+            try tx.subsidies.insert(batch, eventID: event)
+            for p in postings { try tx.subsidies.post(p, eventID: event) }
+            try tx.subsidies.update(paid, eventID: event)
+        }
+        try store.read { tx throws in
+            #expect(try tx.subsidies.claim("clm_1") == paid)
+            #expect(try tx.subsidies.batch("bat_1") == batch)
+            let ledger = try tx.subsidies.ledger()
+            #expect(ledger.claims == [paid] && ledger.postings == postings && ledger.batches == [batch])
+            #expect(SubsidyReconciliation.check(claims: ledger.claims, postings: ledger.postings, batches: ledger.batches).isEmpty)
+        }
+        // Subsidy postings are append-only on every store.
+        #expect(throws: (any Error).self) { try store.write { tx in try tx.statements.execute("UPDATE subsidy_postings SET amount_fen = 1", []) } }
+        #expect(throws: (any Error).self) { try store.write { tx in try tx.statements.execute("DELETE FROM subsidy_postings", []) } }
+    }
+
+    @Test(arguments: StoreUnderTest.all)
+    func noticesKeepOnePerKeyAndMarkRead(_ kind: StoreUnderTest) throws {
+        let (store, _) = try kind.make()
+        func notice(_ id: String, key: String) -> Notice {
+            Notice(id: id, personID: "per_1", kind: .eligibleLevel, key: key, facts: ["occupation": "6-31-01-03", "level": 3], createdAt: Self.time)
+        }
+        let added = try store.write { tx in
+            let event = try recordedEvent(tx)
+            try person(tx, "per_1", event: event)
+            return [try tx.notices.add(notice("ntc_1", key: "a"), eventID: event), try tx.notices.add(notice("ntc_2", key: "a"), eventID: event),
+                    try tx.notices.add(notice("ntc_3", key: "b"), eventID: event)]
+        }
+        #expect(added == [true, false, true])
+        try store.read { tx throws in
+            #expect(try tx.notices.notices(person: "per_1", unreadOnly: false, before: nil, limit: 10).map(\.id) == ["ntc_3", "ntc_1"])
+            #expect(try tx.notices.notices(person: "per_1", unreadOnly: false, before: "ntc_3", limit: 10) == [notice("ntc_1", key: "a")])
+            #expect(try tx.notices.unreadCount(person: "per_1") == 2)
+        }
+        #expect(try store.write { tx in try tx.notices.markRead(person: "per_1", ids: ["ntc_1", "ntc_9"], at: Self.time) } == 1)
+        try store.read { tx throws in
+            #expect(try tx.notices.notices(person: "per_1", unreadOnly: true, before: nil, limit: 10).map(\.id) == ["ntc_3"])
+            #expect(try tx.notices.notices(person: "per_1", unreadOnly: false, before: nil, limit: 10).last?.readAt == Self.time)
+        }
+        #expect(try store.write { tx in try tx.notices.markRead(person: "per_1", ids: nil, at: Self.time) } == 1)
+        try store.write { tx in try tx.notices.remove(person: "per_1") }
+        #expect(try store.read { tx in try tx.notices.unreadCount(person: "per_1") } == 0)
+    }
+}
