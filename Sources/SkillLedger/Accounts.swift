@@ -69,7 +69,12 @@ public struct Accounts: Sendable {
     /// Checks the ledger's invariants (`Reconciliation.check`) on what the store reports.
     /// - Returns: what was checked and every problem found (empty when the ledger reconciles).
     public func reconcile() throws(SkillError) -> ReconciliationReport {
-        Reconciliation.check(try context.read { tx in try tx.credits.reconciliationFacts() })
+        let (facts, subsidies) = try context.read { tx in (try tx.credits.reconciliationFacts(), try tx.subsidies.ledger()) }
+        let credits = Reconciliation.check(facts)
+        // The subsidy ledger (fen) reconciles with its claims and batches in the same snapshot.
+        let subsidyProblems = SubsidyReconciliation.check(claims: subsidies.claims, postings: subsidies.postings, batches: subsidies.batches)
+        return ReconciliationReport(postings: credits.postings, events: credits.events, depositedTenths: credits.depositedTenths,
+                                    problems: credits.problems + subsidyProblems.map { "subsidy ledger: \($0)" })
     }
 
     /// The worker's learning-account statement: credits by account, certificates and

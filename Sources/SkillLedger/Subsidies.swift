@@ -110,19 +110,22 @@ public struct Subsidies: Sendable {
         let date = context.now
         return try context.write { tx in
             _ = try context.requirePerson(tx, person, forChange: true)
-            let facts = try facts(tx, person: person, at: date)
             let payee: String
             switch p.payee {
             case .worker: payee = person
             case .institution:
-                guard let completion = facts.completions.first(where: { $0.enrolmentID == evidence }) else {
-                    throw SkillError(.subsidyRefused, "\(evidence.prefix(40)) is not a completed enrolment of this worker", field: "evidence")
+                guard let enrolment = try tx.training.enrolment(evidence), enrolment.personID == person,
+                    let course = try tx.training.course(enrolment.courseID)
+                else {
+                    throw SkillError(.subsidyRefused, "\(evidence.prefix(40)) is not an enrolment of this worker", field: "evidence")
                 }
-                payee = completion.institutionID
+                payee = course.institutionID
             }
+            // Ownership first: another institution learns nothing about the worker's record.
             if let institution, payee != institution {
                 throw SkillError(.forbidden, "a training subsidy is claimed by the institution that trained", field: "evidence")
             }
+            let facts = try facts(tx, person: person, at: date)
             let decision = engine.decide(p, evidence: evidence, facts)
             if let refused = decision.refusedBy {
                 throw SkillError(.subsidyRefused, refused.says, field: refused.rule)

@@ -47,7 +47,7 @@ enum API {
         return n
     }
 
-    static let endpoints: [Endpoint] = publicEndpoints + operatorEndpoints + institutionEndpoints + workerEndpoints
+    static let endpoints: [Endpoint] = publicEndpoints + operatorEndpoints + institutionEndpoints + workerEndpoints + platformEndpoints
 
     // MARK: Public
 

@@ -239,10 +239,13 @@ enum Replies {
                                    example: ["items": [tokenSample.json]])
 
     /// The success reply of each JSON route, by `METHOD path`.
-    static let byRoute: [String: ReplyShape] = declared.merging(personalRoutes.map { route -> (String, ReplyShape) in
-        let parts = route.split(separator: " ")
-        return ("\(parts[0]) /v1/people/{id}\(parts[1])", declared["\(parts[0]) /v1/me\(parts[1])"]!)
-    }) { a, _ in a }
+    static let byRoute: [String: ReplyShape] = {
+        let all = declared.merging(platformDeclared) { a, _ in a }
+        return all.merging((personalRoutes + platformPersonalRoutes).map { route -> (String, ReplyShape) in
+            let parts = route.split(separator: " ")
+            return ("\(parts[0]) /v1/people/{id}\(parts[1])", all["\(parts[0]) /v1/me\(parts[1])"]!)
+        }) { a, _ in a }
+    }()
 
     static let declared: [String: ReplyShape] = [
         "GET /healthz": health, "POST /v1/verify": report, "POST /credentials/verify": vcAPI, "GET /v1/certificates/lookup": lookup,
@@ -278,7 +281,7 @@ enum Replies {
     static var components: [String: ReplyShape] {
         var all: [String: ReplyShape] = [:]
         for shape in byRoute.values { all[shape.name] = shape }
-        for shape in [certificate, token, credential, bundle] { all[shape.name] = shape }
+        for shape in [certificate, token, credential, bundle, decision, claim] { all[shape.name] = shape }
         return all
     }
 }

@@ -34,6 +34,14 @@ struct ImportCommand: BankCommand {
             if interactive { FileHandleProgress.show(done) }
         }
         if interactive { FileHandleProgress.finish() }
+        try ImportOutcome.emit(report, file: file, skipBad: skipBad, rejects: rejects, json: global.json, output: output)
+    }
+}
+
+/// How every CSV import reports at the terminal: the count, the bad rows (all of them when
+/// nothing was written; the reject file with --skip-bad), and the exit code.
+enum ImportOutcome {
+    static func emit(_ report: ImportReport, file: String, skipBad: Bool, rejects: String?, json: Bool, output: Output) throws(SkillError) {
         var rejectPath: String?
         if skipBad, !report.problems.isEmpty {
             let path = rejects ?? file + ".rejects.csv"
@@ -43,11 +51,11 @@ struct ImportCommand: BankCommand {
         var value = report.json.objectValue!
         value["reject_file"] = .optional(rejectPath)
         if !report.committed {
-            if global.json { try output.emit(.object(value)) { "" } } else { report.problems.forEach { Terminal.error($0.description) } }
+            if json { try output.emit(.object(value)) { "" } } else { report.problems.forEach { Terminal.error($0.description) } }
             throw SkillError(.importBadRows, "\(report.problems.count) bad row(s) of \(report.rows); nothing was imported (fix them, or use --skip-bad)")
         }
         try output.emit(.object(value)) {
-            var lines = ["imported \(report.imported) of \(report.rows) \(kind.rawValue) rows"]
+            var lines = ["imported \(report.imported) of \(report.rows) \(report.kind.rawValue) rows"]
             if let rejectPath { lines.append("\(report.problems.count) bad row(s) written to \(rejectPath):") }
             lines += report.problems.prefix(20).map { "  " + $0.description }
             if report.problems.count > 20 { lines.append("  … and \(report.problems.count - 20) more") }
@@ -55,7 +63,7 @@ struct ImportCommand: BankCommand {
         }
     }
 
-    func writeRejects(_ report: ImportReport, to path: String) throws(SkillError) {
+    static func writeRejects(_ report: ImportReport, to path: String) throws(SkillError) {
         // The rows of a people import hold names and ID numbers: the file is its owner's alone.
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let stream = OutputStream(toFileAtPath: path, append: false)

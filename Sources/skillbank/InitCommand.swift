@@ -41,7 +41,7 @@ struct InitCommand: ParsableCommand {
 
 struct CheckCommand: BankCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check that the credit ledger reconciles (exit 1 if it does not).")
+        commandName: "check", abstract: "Check that the credit and subsidy ledgers reconcile (exit 1 if they do not).")
     static let readsOnly = true
 
     @OptionGroup var global: GlobalOptions

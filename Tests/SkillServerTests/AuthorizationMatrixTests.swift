@@ -71,8 +71,23 @@ import Testing
         case (.post, "/v1/assessments/{id}/results/import"): return ("/v1/assessments/\(f.assessmentA5.id)/results/import", "person,theory,practical\n\(f.worker2.id),70,70\n")
         // skip_bad: a number of another institution's certificate reads as not found, a 200 with a problem, never a hint.
         case (.post, "/v1/certificates/revocations"): return ("/v1/certificates/revocations?skip_bad=true", #"{"numbers":["\#(f.certificate.number)"],"reason":"matrix"}"#)
+        case (.get, "/v1/subsidies/programmes"), (.get, "/v1/subsidies/claims"): return (e.path, nil)
+        case (.post, "/v1/insurance/import"): return (e.path, "id_type,id_number,months,as_of,benefit\nresident,\(residentID(1)),20,2026-11-30,no\n")
+        case (.post, "/v1/subsidies/claims"): return (e.path, #"{"person":"\#(f.worker2.id)","programme":"subsidised-training","evidence":"\#(f.enrolment.id)"}"#)
+        case (.get, "/v1/subsidies/claims/{id}"): return ("/v1/subsidies/claims/\(claimID(f))", nil)
+        case (.post, "/v1/subsidies/claims/{id}/approve"): return ("/v1/subsidies/claims/\(claimID(f))/approve", "{}")
+        case (.post, "/v1/subsidies/claims/{id}/reject"): return ("/v1/subsidies/claims/\(claimID(f))/reject", #"{"reason":"matrix"}"#)
+        case (.post, "/v1/subsidies/batches"): return (e.path, "{}")
+        case (.get, "/v1/me/subsidies"), (.get, "/v1/me/subsidies/claims"), (.get, "/v1/me/notices"): return (e.path, nil)
+        case (.post, "/v1/me/subsidies/claims"): return (e.path, #"{"programme":"skill-upgrade","evidence":"\#(f.certificate.id)"}"#)
+        case (.post, "/v1/me/notices/read"): return (e.path, "{}")
         default: return nil
         }
+    }
+
+    /// The training-subsidy claim `prepare` made for worker 2 at the school, or an id of no claim.
+    static func claimID(_ f: ServerFixture) -> String {
+        (try? f.ledger.subsidies.claims(status: nil, payee: f.school.id, after: nil, limit: 1).first?.id) ?? "clm_01M978BVGH0F23YV13ZKZSRXM9"
     }
 
     /// The state an allowed call needs first (a suspended institution to reinstate, an enrolled
@@ -82,6 +97,15 @@ import Testing
         case "/v1/institutions/{id}/reinstate": _ = try f.ledger.registration.setInstitutionSuspended(f.evaluatorA.id, true, reason: "matrix")
         case "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import": try f.ledger.issuance.enrolCandidate(assessment: f.assessmentA5.id, person: f.worker2.id)
         case "/v1/certificates/{id}/reinstate": _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .suspend, reason: "matrix")
+        case "/v1/subsidies/claims": _ = try f.ledger.training.close(enrolment: f.enrolment.id, as: .completed)
+        case "/v1/subsidies/claims/{id}", "/v1/subsidies/claims/{id}/approve", "/v1/subsidies/claims/{id}/reject", "/v1/subsidies/batches":
+            _ = try f.ledger.training.close(enrolment: f.enrolment.id, as: .completed)
+            let claim = try f.ledger.subsidies.apply(person: f.worker2.id, programme: "subsidised-training", evidence: f.enrolment.id)
+            if e.path == "/v1/subsidies/batches" { _ = try f.ledger.subsidies.approve(claim.id) }
+        case "/v1/me/subsidies/claims", "/v1/people/{id}/subsidies/claims":
+            let csv = f.folder.appendingPathComponent("insurance.csv")
+            try "id_type,id_number,months,as_of,benefit\nresident,\(residentID(1)),20,2026-11-30,no\n".write(to: csv, atomically: true, encoding: .utf8)
+            _ = try f.ledger.subsidies.importInsurance(from: csv)
         default: break
         }
     }
@@ -93,6 +117,9 @@ import Testing
         case "/v1/enrolments" where e.method == .get: return "school"
         case "/v1/assessments" where e.method == .get: return nil  // a list: each institution sees its own
         case "/v1/enrolments", "/v1/enrolments/{id}/close", "/v1/imports/{kind}", "/v1/courses/{id}": return "school"
+        case "/v1/subsidies/claims" where e.method == .post: return "school"
+        case "/v1/subsidies/claims": return nil  // a list: each institution sees the claims paid to it
+        case "/v1/subsidies/claims/{id}": return "school"
         case "/v1/assessments/{id}/candidates": return "institutionA"
         case "/v1/institutions/{id}": return "institutionA"
         case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import", "/v1/certificates/{id}/revoke",
@@ -100,6 +127,9 @@ import Testing
         default: return e.path.hasPrefix("/v1/me/") ? "worker1" : nil
         }
     }
+
+    /// Worker routes whose body names one of the worker's records (a claim's certificate).
+    static let bodyNamesARecord: Set<String> = ["POST /v1/me/subsidies/claims"]
 
     static let callers = ["none", "operator", "institutionA", "institutionB", "school", "worker1", "worker2"]
 
@@ -110,7 +140,7 @@ import Testing
         let role: Role = caller == "operator" ? .operator : (caller.hasPrefix("worker") ? .worker : .institution)
         guard roles.contains(role) else { return 403 }
         if role == .institution, let owner, owner != caller { return 403 }
-        if role == .worker, let owner, owner != caller, e.path.contains("{id}") { return 403 }
+        if role == .worker, let owner, owner != caller, e.path.contains("{id}") || Self.bodyNamesARecord.contains("\(e.method) \(e.path)") { return 403 }
         return 200
     }
 

@@ -60,7 +60,7 @@ struct CapturingLogHandler: LogHandler {
     /// holder's name unlocked.
     static func isPublic(_ what: String) -> Bool {
         let publicRoutes = ["GET /v1/log/", "GET /v1/trust-list", "GET /v1/status-lists/", "GET /metrics", "POST /v1/verify", "POST /verify",
-                            "GET /v1/certificates/lookup"]
+                            "GET /v1/certificates/lookup", "GET /v1/subsidies/programmes"]
         let wrongHolderBundle = what.hasPrefix("GET /v1/certificates/") && what.hasSuffix("/bundle → 404")
         return publicRoutes.contains { what.hasPrefix($0) } || wrongHolderBundle
     }
@@ -103,6 +103,11 @@ struct CapturingLogHandler: LogHandler {
                 let r = try await call(.post, "/v1/assessments/\(f.assessmentA5.id)/results", token: op, json: #"{"person":"\#(id)","theory":80,"practical":85}"#)
                 #expect(r.status == .ok)
             }
+            // Insurance months by ID number (a bad row refuses the file, then is skipped), for subsidies.
+            let insurance = "id_type,id_number,months,as_of,benefit\n" + Self.people.map { "\($0.type),\($0.number),20,2026-11-30,no\n" }.joined()
+                + "resident,\(Self.badNumber),20,2026-11-30,no\n"
+            #expect(try await call(.post, "/v1/insurance/import", token: op, raw: insurance).status.code >= 400)
+            #expect(try await call(.post, "/v1/insurance/import?skip_bad=true", token: op, raw: insurance).status == .ok)
             // Every reader of a person's data.
             for (i, id) in ids.enumerated() {
                 let (_, worker) = try f.ledger.tokens.create(role: .worker, person: id)
@@ -128,11 +133,21 @@ struct CapturingLogHandler: LogHandler {
                 _ = try await call(.get, "/v1/log/proof/inclusion?leaf=\(i)")
                 _ = try await call(.post, "/verify", form: "number=\(number)&name=\(pct(Self.people[i].name))")
                 _ = try await call(.post, "/verify", form: "credential=\(pct(vc.text))")
+                // A subsidy claim, its approval and the worker's inbox.
+                _ = try await call(.get, "/v1/me/subsidies", token: worker)
+                let claim = try await call(.post, "/v1/me/subsidies/claims", token: worker, json: #"{"programme":"skill-upgrade","evidence":"\#(cid)"}"#)
+                #expect(claim.status == .created)
+                _ = try await call(.post, "/v1/subsidies/claims/\(claim.json?["id"]?.stringValue ?? "")/approve", token: op, json: "{}")
+                _ = try await call(.get, "/v1/me/subsidies/claims", token: worker)
+                _ = try await call(.get, "/v1/me/notices", token: worker)
                 _ = try await call(.post, "/v1/certificates/\(cid)/suspend", token: op, json: "{}")
                 // The worker's own opt-in: the name may appear here and only here.
                 let named = try await client.call(.get, "/v1/me/certificates/\(cid)?with_name=true", token: worker)
                 optInBytes.withLock { $0 += Array(named.body.readableBytesView) }
             }
+            #expect(try await call(.post, "/v1/subsidies/batches", token: op, json: "{}").status == .created)
+            _ = try await call(.get, "/v1/subsidies/claims", token: op)
+            _ = try await call(.get, "/v1/subsidies/programmes")
             _ = try await call(.get, "/v1/trust-list")
             _ = try await call(.get, "/v1/status-lists/\(f.evaluatorA.id)/suspension")
             _ = try await call(.get, "/v1/log/entries?start=0&count=1000")

@@ -50,6 +50,13 @@ public struct SubsidyCheck: Sendable, Hashable {
     public let says: String
     public let status: Provenance
 
+    public init(rule: String, passed: Bool, says: String, status: Provenance) {
+        self.rule = rule
+        self.passed = passed
+        self.says = says
+        self.status = status
+    }
+
     public var json: JSONValue { ["rule": .string(rule), "passed": .bool(passed), "says": .string(says), "status": .string(status.rawValue)] }
 }
 
@@ -64,6 +71,16 @@ public struct SubsidyDecision: Sendable, Hashable {
     public let checks: [SubsidyCheck]
     /// The date of the insurance figures the decision used.
     public let insuranceAsOf: CalendarDate?
+
+    public init(programme: String, evidence: String, occupation: String?, level: Int?, amountFen: Int?, checks: [SubsidyCheck], insuranceAsOf: CalendarDate?) {
+        self.programme = programme
+        self.evidence = evidence
+        self.occupation = occupation
+        self.level = level
+        self.amountFen = amountFen
+        self.checks = checks
+        self.insuranceAsOf = insuranceAsOf
+    }
 
     public var applies: Bool { amountFen != nil && checks.allSatisfy(\.passed) }
     /// The first rule that refuses the claim.

@@ -1,0 +1,99 @@
+import Foundation
+import HTTPTypes
+import SkillCore
+import SkillLedger
+
+/// The platform services over HTTP: subsidies, the worker's inbox, webhooks and the talent pool.
+extension API {
+    static let claimStatus: JSONValue = ["enum": .array(SubsidyClaimStatus.allCases.map { .string($0.rawValue) })]
+
+    static let platformEndpoints: [Endpoint] = [
+        Endpoint(.get, "/v1/subsidies/programmes", .public, "The subsidy programmes and their rules, each with its source and status.") { call throws(SkillError) in
+            .json(.ok, ["items": .array(call.bank.standards.subsidies.map(programmeJSON))])
+        },
+        Endpoint(.post, "/v1/insurance/import", .operatorOnly,
+                 "Unemployment-insurance months from the social-insurance system, CSV (id_type,id_number,months,as_of,benefit): kept against the blind index of the ID number only.",
+                 body: .csv, parameters: [.query("skip_bad", "import the good rows and report the bad ones", schema: ["type": "boolean"])]) { call throws(SkillError) in
+            let file = try stage(call.raw)
+            defer { try? FileManager.default.removeItem(at: file) }
+            return importReply(try call.bank.subsidies.importInsurance(from: file, skipBad: try call.flag("skip_bad"), actor: call.actor), instance: call.instance)
+        },
+        Endpoint(.get, "/v1/subsidies/claims", .institutions, "Subsidy claims by status (an institution token sees the claims paid to it).",
+                 parameters: paging + [.query("status", "only claims of this status", schema: claimStatus)]) { call throws(SkillError) in
+            let status = try choice(call, "status", SubsidyClaimStatus.self)
+            return try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.subsidies.claims(status: status, payee: call.actingInstitution, after: cursor, limit: n)
+            }
+        },
+        Endpoint(.post, "/v1/subsidies/claims", .institutions,
+                 "Claim a subsidy for a worker: the rules decide; a refusal names its rule (an institution claims training subsidies for its own courses).",
+                 body: .json(Schemas.object(["person": Schemas.id("per"), "programme": Schemas.string, "evidence": Schemas.string],
+                                            required: ["person", "programme", "evidence"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let claim = try call.bank.subsidies.apply(person: call.string("person") ?? "", programme: call.string("programme") ?? "",
+                                                      evidence: call.string("evidence") ?? "", actor: call.actor, onlyFor: call.actingInstitution)
+            return .json(.created, claim.json)
+        },
+        Endpoint(.get, "/v1/subsidies/claims/{id}", .institutions, "One claim, with the engine's checks (an institution token reads the claims paid to it).") { call throws(SkillError) in
+            // To an institution, a claim paid to another and no claim at all read the same.
+            let claim: SubsidyClaim
+            do throws(SkillError) { claim = try call.bank.subsidies.claim(call.requirePath("id")) } catch where error.code == .claimNotFound && call.actingInstitution != nil {
+                throw SkillError(.forbidden, "this token may read only the claims paid to its institution")
+            }
+            if let mine = call.actingInstitution, claim.payee != mine { throw SkillError(.forbidden, "this token may read only the claims paid to its institution") }
+            return .json(.ok, claim.json)
+        },
+        Endpoint(.post, "/v1/subsidies/claims/{id}/approve", .operatorOnly, "Approve a pending claim: decided again, then posted to the subsidy ledger once.",
+                 body: .json(Schemas.object(["reason": Schemas.string], required: []))) { call throws(SkillError) in
+            .json(.ok, try call.bank.subsidies.approve(call.requirePath("id"), reason: call.string("reason"), actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/subsidies/claims/{id}/reject", .operatorOnly, "Reject a pending claim with a reason the worker is shown.",
+                 body: .json(Schemas.object(["reason": Schemas.string], required: ["reason"]))) { call throws(SkillError) in
+            .json(.ok, try call.bank.subsidies.reject(call.requirePath("id"), reason: call.string("reason") ?? "", actor: call.actor).json)
+        },
+        Endpoint(.post, "/v1/subsidies/batches", .operatorOnly,
+                 "Put every approved claim (of one programme) into a new payment batch; the reply carries the batch and its CSV for the finance system.",
+                 body: .json(Schemas.object(["programme": Schemas.string], required: [])), success: .created, creates: true) { call throws(SkillError) in
+            let (batch, csv) = try call.bank.subsidies.exportBatch(programme: call.string("programme"), actor: call.actor)
+            return .json(.created, ["batch": batch.json, "csv": .string(csv)])
+        },
+    ] + personal(.get, "/subsidies", "What the worker could claim now, each rule passed or failed and why.") { call, person throws(SkillError) in
+        .json(.ok, ["items": .array(try call.bank.subsidies.options(person: person).map(\.json))])
+    } + personal(.get, "/subsidies/claims", "The worker's subsidy claims.") { call, person throws(SkillError) in
+        .json(.ok, ["items": .array(try call.bank.subsidies.claims(of: person).map(\.json))])
+    } + personal(.post, "/subsidies/claims", "Claim a subsidy paid to the worker (a refusal names the rule that refuses it).",
+                 body: .json(Schemas.object(["programme": Schemas.string, "evidence": Schemas.string], required: ["programme", "evidence"])),
+                 success: .created, creates: true) { call, person throws(SkillError) in
+        if let programme = call.bank.standards.subsidies.first(where: { $0.id == call.string("programme") }), programme.payee != .worker {
+            throw SkillError(.forbidden, "\(programme.id) is paid to the institution that trained; it claims it", field: "programme")
+        }
+        let evidence = call.string("evidence") ?? ""
+        guard try call.bank.certificates.certificates(of: person).contains(where: { $0.id == evidence }) else {
+            throw SkillError(.forbidden, "a worker claims only against their own certificates", field: "evidence")
+        }
+        let claim = try call.bank.subsidies.apply(person: person, programme: call.string("programme") ?? "", evidence: evidence, actor: call.actor)
+        return .json(.created, claim.json)
+    } + personal(.get, "/notices", "The worker's inbox (政策推送), newest first, in Chinese and English.",
+                 parameters: [.query("cursor", "the last id of the previous page"), .query("limit", "1–500, default 50", schema: Schemas.pageLimit),
+                              .query("unread", "only unread notices", schema: ["type": "boolean"])]) { call, person throws(SkillError) in
+        let n = try limit(call)
+        let (shown, unread) = try call.bank.notices.notices(of: person, unreadOnly: try call.flag("unread"), before: call.query["cursor"], limit: n)
+        return .json(.ok, ["unread": .int(unread), "items": .array(shown.map(\.json)),
+                           "next_cursor": .optional(shown.count == n ? shown.last?.notice.id : nil)])
+    } + personal(.post, "/notices/read", "Mark notices read (all unread ones when no ids are given).",
+                 body: .json(Schemas.object(["ids": ["type": "array", "items": Schemas.id("ntc"), "maxItems": 500]], required: []))) { call, person throws(SkillError) in
+        let ids = call.body?["ids"]?.arrayValue?.compactMap(\.stringValue)
+        return .json(.ok, ["marked": .int(try call.bank.notices.markRead(person: person, ids: ids, actor: call.actor))])
+    }
+
+    static func programmeJSON(_ p: SubsidyProgramme) -> JSONValue {
+        [
+            "id": .string(p.id), "zh": .string(p.zh), "en": .string(p.en), "evidence": .string(p.evidence.rawValue), "payee": .string(p.payee.rawValue),
+            "status": .string(p.status.rawValue), "source": .string(p.source),
+            "rules": .array(p.rules.map { r in
+                ["id": .string(r.id), "kind": .string(r.kind.rawValue), "zh": .string(r.zh), "en": .string(r.en), "status": .string(r.status.rawValue),
+                 "source": .string(r.source)]
+            }),
+        ]
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SkillCore
+import SkillLedger
+
+/// Reply shapes of the platform services (subsidies, notices, webhooks, the talent pool).
+extension Replies {
+    static let claimSample = SubsidyClaim(
+        id: "clm_01M978BVGH0F23YV13ZKZSRXM9", programme: "skill-upgrade", personID: personSample.id, payee: personSample.id, evidence: certificateSample.id,
+        occupation: "6-31-01-03", level: 4, amountFen: 150_000, status: .approved, appliedOn: CalendarDate(iso: "2026-12-07")!, appliedAt: t, decidedAt: t,
+        reason: nil, batchID: nil, decision: decisionSample.json)
+    static let decisionSample = SubsidyDecision(
+        programme: "skill-upgrade", evidence: certificateSample.id, occupation: "6-31-01-03", level: 4, amountFen: 150_000,
+        checks: [SubsidyCheck(rule: "skill-upgrade.insured-12-months", passed: true, says: "26 months insured as of 2026-11-30 (at least 12)", status: .sourced)],
+        insuranceAsOf: CalendarDate(iso: "2026-11-30"))
+
+    static let amountYuan: JSONValue = ["type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$"]
+    static let checkSchema = Shape.object(["rule": Shape.string, "passed": Shape.boolean, "says": Shape.string,
+                                           "status": Shape.enumeration(Provenance.allCases.map(\.rawValue))])
+    static let decision = ReplyShape(name: "SubsidyDecision", schema: Shape.object([
+        "programme": Shape.string, "evidence": Shape.string, "occupation": Shape.nullable(Shape.string), "level": Shape.nullable(Shape.integer),
+        "applies": Shape.boolean, "amount_fen": Shape.nullable(Shape.integer), "amount_yuan": Shape.nullable(amountYuan),
+        "insurance_as_of": Shape.nullable(Shape.date), "refused_by": Shape.nullable(Shape.string), "checks": Shape.array(checkSchema),
+    ]), example: decisionSample.json)
+    static let claim = ReplyShape(name: "SubsidyClaim", schema: Shape.object([
+        "id": Shape.id("clm"), "programme": Shape.string, "person": Shape.id("per"), "payee": Shape.string, "evidence": Shape.string,
+        "occupation": Shape.string, "level": Shape.integer, "amount_fen": Shape.integer, "amount_yuan": amountYuan,
+        "status": Shape.enumeration(SubsidyClaimStatus.allCases.map(\.rawValue)), "applied_on": Shape.date, "applied_at": Shape.time,
+        "decided_at": Shape.nullable(Shape.time), "reason": Shape.nullable(Shape.string), "batch": Shape.nullable(Shape.id("bat")),
+        "decision": ["$ref": "#/components/schemas/SubsidyDecision"],
+    ]), example: claimSample.json)
+    static let claimList = ReplyShape(name: "SubsidyClaimList", schema: Shape.object(["items": Shape.array(["$ref": "#/components/schemas/SubsidyClaim"])]),
+                                      example: ["items": [claimSample.json]])
+    static let decisionList = ReplyShape(name: "SubsidyOptions", schema: Shape.object(["items": Shape.array(["$ref": "#/components/schemas/SubsidyDecision"])]),
+                                         example: ["items": [decisionSample.json]])
+    static let batchSample = PaymentBatch(id: "bat_01M978BVPG0GYPQVN5YCNP9C5F", createdAt: t, claims: 1, totalFen: 150_000, sha256: String(repeating: "ab", count: 32))
+    static let batch = ReplyShape(name: "PaymentBatchExport", schema: Shape.object([
+        "batch": Shape.object(["id": Shape.id("bat"), "created_at": Shape.time, "claims": Shape.integer, "total_fen": Shape.integer, "total_yuan": amountYuan,
+                               "sha256": ["type": "string", "pattern": "^[0-9a-f]{64}$"]]),
+        "csv": Shape.string,
+    ]), example: ["batch": batchSample.json, "csv": "batch,claim,programme,payee,payee_kind,amount_yuan,evidence,masked_id\r\n…"])
+    static let ruleSchema = Shape.object(["id": Shape.string, "kind": Shape.enumeration(SubsidyRule.Kind.allCases.map(\.rawValue)), "zh": Shape.string,
+                                          "en": Shape.string, "status": Shape.enumeration(Provenance.allCases.map(\.rawValue)), "source": Shape.string])
+    static let programmes = ReplyShape(name: "SubsidyProgrammes", schema: Shape.object(["items": Shape.array(Shape.object([
+        "id": Shape.string, "zh": Shape.string, "en": Shape.string, "evidence": Shape.enumeration(["certificate", "completion"]),
+        "payee": Shape.enumeration(["worker", "institution"]), "status": Shape.enumeration(Provenance.allCases.map(\.rawValue)), "source": Shape.string,
+        "rules": Shape.array(ruleSchema),
+    ]))]), example: ["items": [["id": "skill-upgrade", "zh": "技能提升补贴", "en": "Skill-upgrade subsidy", "evidence": "certificate", "payee": "worker",
+                                "status": "sourced", "source": "http://www.jdzjycyw.com/News/42BBE702-00F0-42C2-9389-5C379015A5A5",
+                                "rules": [["id": "skill-upgrade.three-per-year", "kind": "yearly-cap", "zh": "每人每年享受不超过3次",
+                                           "en": "At most 3 claims per person per year", "status": "sourced", "source": "http://www.jdzjycyw.com/…"]]]]])
+    static let insuranceReport: ReplyShape = {
+        var example = importExample
+        example["kind"] = "insurance"
+        example["created"] = [["line": 2, "id": .string(personSample.id)]]
+        return ReplyShape(name: "InsuranceImportReport", schema: Shape.object(importMembers), example: .object(example))
+    }()
+    static let noticeSchema = Shape.object([
+        "id": Shape.id("ntc"), "kind": Shape.enumeration(NoticeKind.allCases.map(\.rawValue)), "created_at": Shape.time, "read": Shape.boolean,
+        "read_at": Shape.nullable(Shape.time), "zh": Shape.string, "en": Shape.string, "facts": ["type": "object"],
+    ])
+    static let notices = ReplyShape(name: "Notices", schema: Shape.object([
+        "unread": Shape.integer, "items": Shape.array(noticeSchema), "next_cursor": Shape.nullable(Shape.string),
+    ]), example: ["unread": 1, "items": [[
+        "id": "ntc_01M978BRM2BMW1JMCDHGQKJQK8", "kind": "claim-approved", "created_at": .string(t), "read": false, "read_at": .null,
+        "zh": "你的技能提升补贴申请 clm_01M978BVGH0F23YV13ZKZSRXM9 已批准：1500.00 元，将随下一批次支付。",
+        "en": "Your Skill-upgrade subsidy claim clm_01M978BVGH0F23YV13ZKZSRXM9 was approved: 1500.00 yuan, paid with the next payment batch.",
+        "facts": ["claim": "clm_01M978BVGH0F23YV13ZKZSRXM9", "amount_fen": 150_000],
+    ]], "next_cursor": .null])
+    static let marked = ReplyShape(name: "NoticesMarked", schema: Shape.object(["marked": Shape.integer]), example: ["marked": 2])
+
+    static let platformDeclared: [String: ReplyShape] = [
+        "GET /v1/subsidies/programmes": programmes, "POST /v1/insurance/import": insuranceReport, "GET /v1/subsidies/claims": page(claim),
+        "POST /v1/subsidies/claims": claim, "GET /v1/subsidies/claims/{id}": claim, "POST /v1/subsidies/claims/{id}/approve": claim,
+        "POST /v1/subsidies/claims/{id}/reject": claim, "POST /v1/subsidies/batches": batch,
+        "GET /v1/me/subsidies": decisionList, "GET /v1/me/subsidies/claims": claimList, "POST /v1/me/subsidies/claims": claim,
+        "GET /v1/me/notices": notices, "POST /v1/me/notices/read": marked,
+    ]
+
+    static let platformPersonalRoutes = ["GET /subsidies", "GET /subsidies/claims", "POST /subsidies/claims", "GET /notices", "POST /notices/read"]
+}
