@@ -156,6 +156,9 @@ extension SkillError.Code {
     /// A payment batch asked for when no approved claim waits for payment.
     public static let nothingToPay = Self("subsidy.nothing-to-pay", .notFound)
 
+    // Webhooks
+    public static let webhookNotFound = Self("webhook.not-found", .notFound)
+
     // Backups
     public static let backupTargetExists = Self("backup.target-exists", .usage)
     public static let backupInvalid = Self("backup.invalid", .badData)
@@ -173,6 +176,6 @@ extension SkillError.Code {
         .notApplicable, .notEligible, .proofInvalid, .eventNotFound, .tokenNotFound, .unauthenticated, .forbidden, .rateLimited, .bodyTooLarge, .routeNotFound,
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
         .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType, .malformedRequest,
-        .programmeNotFound, .claimNotFound, .subsidyRefused, .nothingToPay,
+        .programmeNotFound, .claimNotFound, .subsidyRefused, .nothingToPay, .webhookNotFound,
     ]
 }

@@ -90,6 +90,8 @@ public struct Bank: Sendable {
     public var subsidies: Subsidies { Subsidies(context: context) }
     /// Workers' inboxes (policy push).
     public var notices: Notices { Notices(context: context) }
+    /// Webhook subscriptions, the outbox and its delivery.
+    public var webhooks: Webhooks { Webhooks(context: context) }
 
     /// Opens a bank on `store`, initialising it (Standards, secret, registry key) when the store
     /// holds none yet.

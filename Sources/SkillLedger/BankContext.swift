@@ -65,6 +65,8 @@ final class BankContext: Sendable {
         }
         let first = try tx.log.append(entries)
         try TransparencyLog.appendLeaves(tx, from: first - 1, data: entries.map { EventLeaf.data(commitment: $0.commitment!) })
+        // The transactional outbox: the webhook messages of these events commit with them.
+        try Webhooks(context: self).enqueue(tx, events)
     }
 
     /// The stable URL of an issuer's status list credential.

@@ -57,6 +57,45 @@ extension API {
             let (batch, csv) = try call.bank.subsidies.exportBatch(programme: call.string("programme"), actor: call.actor)
             return .json(.created, ["batch": batch.json, "csv": .string(csv)])
         },
+        Endpoint(.get, "/v1/webhooks", .institutions, "Webhook subscriptions (an institution token sees its own).") { call throws(SkillError) in
+            .json(.ok, ["items": .array(try call.bank.webhooks.webhooks(institution: call.actingInstitution).map(\.json))])
+        },
+        Endpoint(.post, "/v1/webhooks", .institutions,
+                 "Subscribe to events about an institution (Standard Webhooks); the reply carries the signing secret, this once.",
+                 body: .json(Schemas.object(["institution": Schemas.id("ins"), "url": Schemas.string,
+                                             "event_types": ["type": "array", "items": ["type": "string", "pattern": .string(Webhook.eventTypePattern)],
+                                                             "minItems": 1, "maxItems": 50]], required: ["url", "event_types"])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            if let named = call.string("institution"), let mine = call.actingInstitution, named != mine {
+                throw SkillError(.forbidden, "this token may subscribe only its own institution", field: "institution")
+            }
+            guard let institution = call.actingInstitution ?? call.string("institution") else {
+                throw SkillError(.invalidField, "name the institution to subscribe", field: "institution")
+            }
+            let types = call.body?["event_types"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let (webhook, secret) = try call.bank.webhooks.subscribe(institution: institution, url: call.string("url") ?? "", eventTypes: types, actor: call.actor)
+            var value = webhook.json.objectValue!
+            value["secret"] = .string(secret)
+            return .json(.created, .object(value))
+        },
+        Endpoint(.get, "/v1/webhooks/{id}", .institutions, "One subscription (an institution token reads its own).") { call throws(SkillError) in
+            .json(.ok, try ownWebhook(call).json)
+        },
+        Endpoint(.post, "/v1/webhooks/{id}/disable", .institutions, "End a subscription; what still waits for it becomes a dead letter.") { call throws(SkillError) in
+            let webhook = try ownWebhook(call)
+            return .json(.ok, try call.bank.webhooks.disable(webhook.id, actor: call.actor).json)
+        },
+        Endpoint(.get, "/v1/webhooks/{id}/messages", .institutions, "A subscription's outbox: each message's attempts and last error.",
+                 parameters: paging + [.query("status", "pending | delivered | dead", schema: ["enum": ["pending", "delivered", "dead"]])]) { call throws(SkillError) in
+            let webhook = try ownWebhook(call)
+            let status = try choice(call, "status", WebhookMessageStatus.self)
+            return try paged(call, cursor: \.id, json: \.json) { cursor, n throws(SkillError) in
+                try call.bank.webhooks.messages(webhook: webhook.id, status: status, after: cursor, limit: n)
+            }
+        },
+        Endpoint(.post, "/v1/webhooks/messages/{message}/replay", .operatorOnly, "Send a dead (or delivered) message again: the same id and payload.") { call throws(SkillError) in
+            .json(.ok, try call.bank.webhooks.replay(message: call.requirePath("message"), actor: call.actor).json)
+        },
     ] + personal(.get, "/subsidies", "What the worker could claim now, each rule passed or failed and why.") { call, person throws(SkillError) in
         .json(.ok, ["items": .array(try call.bank.subsidies.options(person: person).map(\.json))])
     } + personal(.get, "/subsidies/claims", "The worker's subsidy claims.") { call, person throws(SkillError) in
@@ -84,6 +123,16 @@ extension API {
                  body: .json(Schemas.object(["ids": ["type": "array", "items": Schemas.id("ntc"), "maxItems": 500]], required: []))) { call, person throws(SkillError) in
         let ids = call.body?["ids"]?.arrayValue?.compactMap(\.stringValue)
         return .json(.ok, ["marked": .int(try call.bank.notices.markRead(person: person, ids: ids, actor: call.actor))])
+    }
+
+    /// The subscription named in the path; to an institution, another's and none read the same.
+    static func ownWebhook(_ call: Call) throws(SkillError) -> Webhook {
+        let webhook: Webhook
+        do throws(SkillError) { webhook = try call.bank.webhooks.webhook(call.requirePath("id")) } catch where error.code == .webhookNotFound && call.actingInstitution != nil {
+            throw SkillError(.forbidden, "this token may reach only its own institution's webhooks")
+        }
+        if let mine = call.actingInstitution, webhook.institutionID != mine { throw SkillError(.forbidden, "this token may reach only its own institution's webhooks") }
+        return webhook
     }
 
     static func programmeJSON(_ p: SubsidyProgramme) -> JSONValue {

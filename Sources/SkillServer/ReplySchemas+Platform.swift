@@ -68,7 +68,34 @@ extension Replies {
     ]], "next_cursor": .null])
     static let marked = ReplyShape(name: "NoticesMarked", schema: Shape.object(["marked": Shape.integer]), example: ["marked": 2])
 
+    static let webhookSample = Webhook(id: "whk_01M978BVPG0GYPQVN5YCNP9C5G", institutionID: institutionSample.id, url: "https://hooks.example/skillbank",
+                                       eventTypes: ["certificate.*"], createdAt: t)
+    static let webhookMembers: [String: JSONValue] = [
+        "id": Shape.id("whk"), "institution": Shape.id("ins"), "url": Shape.string, "event_types": Shape.array(Shape.string), "created_at": Shape.time,
+        "disabled_at": Shape.nullable(Shape.time),
+    ]
+    static let webhook = ReplyShape(name: "Webhook", schema: Shape.object(webhookMembers), example: webhookSample.json)
+    static let newWebhook: ReplyShape = {
+        var members = webhookMembers
+        members["secret"] = ["type": "string", "pattern": "^whsec_[A-Za-z0-9+/]{43}=$"]
+        var example = webhookSample.json.objectValue!
+        example["secret"] = .string("whsec_" + Data(repeating: 7, count: 32).base64EncodedString())
+        return ReplyShape(name: "NewWebhook", schema: Shape.object(members), example: .object(example))
+    }()
+    static let webhooks = ReplyShape(name: "WebhookList", schema: Shape.object(["items": Shape.array(["$ref": "#/components/schemas/Webhook"])]),
+                                     example: ["items": [webhookSample.json]])
+    static let messageSample = WebhookMessage(id: "msg_01M978BVPG0GYPQVN5YCNP9C5H", webhookID: webhookSample.id, eventID: "evt_01M978BVPG0GYPQVN5YCNP9C5J",
+                                              eventType: "certificate.issued", payload: "{}", createdAt: t, status: .dead, attempts: 8,
+                                              nextAttemptAt: 1_796_632_200_000, lastError: "HTTP 503")
+    static let message = ReplyShape(name: "WebhookMessage", schema: Shape.object([
+        "id": Shape.id("msg"), "webhook": Shape.id("whk"), "event": Shape.id("evt"), "type": Shape.string, "created_at": Shape.time,
+        "status": Shape.enumeration(WebhookMessageStatus.allCases.map(\.rawValue)), "attempts": Shape.integer, "next_attempt_at": Shape.time,
+        "last_error": Shape.nullable(Shape.string), "delivered_at": Shape.nullable(Shape.time),
+    ]), example: messageSample.json)
+
     static let platformDeclared: [String: ReplyShape] = [
+        "GET /v1/webhooks": webhooks, "POST /v1/webhooks": newWebhook, "GET /v1/webhooks/{id}": webhook, "POST /v1/webhooks/{id}/disable": webhook,
+        "GET /v1/webhooks/{id}/messages": page(message), "POST /v1/webhooks/messages/{message}/replay": message,
         "GET /v1/subsidies/programmes": programmes, "POST /v1/insurance/import": insuranceReport, "GET /v1/subsidies/claims": page(claim),
         "POST /v1/subsidies/claims": claim, "GET /v1/subsidies/claims/{id}": claim, "POST /v1/subsidies/claims/{id}/approve": claim,
         "POST /v1/subsidies/claims/{id}/reject": claim, "POST /v1/subsidies/batches": batch,

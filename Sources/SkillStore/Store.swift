@@ -62,6 +62,7 @@ public protocol StoreTransaction {
     var statements: any SQLStatements { get }
     var subsidies: any SubsidyStore { get }
     var notices: any NoticeStore { get }
+    var webhooks: any WebhookStore { get }
 
     /// Runs `body` nested inside the unit of work: if it throws, only its own writes are
     /// undone and the error is rethrown (a bulk import skipping a bad row).
@@ -71,6 +72,7 @@ public protocol StoreTransaction {
 extension StoreTransaction {
     public var subsidies: any SubsidyStore { SQLSubsidies(statements) }
     public var notices: any NoticeStore { SQLNotices(statements) }
+    public var webhooks: any WebhookStore { SQLWebhooks(statements) }
 }
 
 /// A point in a store's history (see `Store.changeVersion()`). Versions compare meaningfully

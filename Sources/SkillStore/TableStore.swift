@@ -63,6 +63,10 @@ public struct StoreTable: Sendable, Hashable {
                                       "applied_at", "decided_at", "reason", "batch_id", "decision", "event_id", "last_event_id"], orderBy: "id"),
         StoreTable("subsidy_postings", ["id", "claim_id", "from_account", "to_account", "amount_fen", "event_id"], orderBy: "id"),
         StoreTable("notices", ["id", "person_id", "kind", "key", "facts", "created_at", "read_at", "event_id"], orderBy: "id"),
+        StoreTable("webhooks", ["id", "institution_id", "url", "event_types", "secret_ciphertext", "created_at", "disabled_at", "event_id", "disabled_event_id"],
+                   orderBy: "id"),
+        StoreTable("webhook_messages", ["id", "webhook_id", "event_id", "event_type", "payload", "created_at", "status", "attempts", "next_attempt_at",
+                                        "leased_until", "last_error", "delivered_at"], orderBy: "id"),
     ]
 }
 

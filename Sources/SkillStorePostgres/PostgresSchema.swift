@@ -394,6 +394,53 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Webhook subscriptions (the secret sealed by the vault) and the transactional outbox: a
+        // message is written with its event and its payload never changes (a trigger refuses it).
+        // On Citus both stay on the coordinator with the log they are fed from.
+        ("v5-webhooks", [
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY,
+                institution_id TEXT NOT NULL,
+                url TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                secret_ciphertext BYTEA NOT NULL,
+                created_at TEXT NOT NULL,
+                disabled_at TEXT,
+                event_id TEXT NOT NULL,
+                disabled_event_id TEXT
+            )
+            """,
+            "CREATE INDEX webhooks_by_institution ON webhooks(institution_id)",
+            """
+            CREATE TABLE webhook_messages (
+                id TEXT PRIMARY KEY,
+                webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                attempts BIGINT NOT NULL CHECK (attempts >= 0),
+                next_attempt_at BIGINT NOT NULL,
+                leased_until BIGINT,
+                last_error TEXT,
+                delivered_at TEXT
+            )
+            """,
+            "CREATE INDEX webhook_messages_due ON webhook_messages(status, next_attempt_at)",
+            "CREATE INDEX webhook_messages_by_webhook ON webhook_messages(webhook_id, id)",
+            """
+            CREATE FUNCTION webhook_messages_payload_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.id <> OLD.id OR NEW.payload <> OLD.payload OR NEW.event_id <> OLD.event_id OR NEW.webhook_id <> OLD.webhook_id THEN
+                    RAISE EXCEPTION 'a webhook message keeps its id and payload on every attempt';
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER webhook_messages_payload_fixed BEFORE UPDATE ON webhook_messages FOR EACH ROW EXECUTE FUNCTION webhook_messages_payload_fixed()",
+        ]),
     ]
 
     /// The advisory lock migrations hold ("SkMg").

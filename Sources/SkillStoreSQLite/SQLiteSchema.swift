@@ -436,6 +436,42 @@ enum SQLiteSchema {
                 CREATE INDEX notices_by_person ON notices(person_id, id);
                 """)
         }
+        m.registerMigration("v14-webhooks") { db in
+            // Webhook subscriptions (the secret sealed by the vault) and the transactional outbox:
+            // a message is written with its event and its payload never changes.
+            try db.execute(sql: """
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    url TEXT NOT NULL,
+                    event_types TEXT NOT NULL,
+                    secret_ciphertext BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    disabled_at TEXT,
+                    event_id TEXT NOT NULL,
+                    disabled_event_id TEXT
+                ) STRICT;
+                CREATE INDEX webhooks_by_institution ON webhooks(institution_id);
+                CREATE TABLE webhook_messages (
+                    id TEXT PRIMARY KEY,
+                    webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+                    event_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL CHECK (attempts >= 0),
+                    next_attempt_at INTEGER NOT NULL,
+                    leased_until INTEGER,
+                    last_error TEXT,
+                    delivered_at TEXT
+                ) STRICT;
+                CREATE INDEX webhook_messages_due ON webhook_messages(status, next_attempt_at);
+                CREATE INDEX webhook_messages_by_webhook ON webhook_messages(webhook_id, id);
+                CREATE TRIGGER webhook_messages_payload_fixed BEFORE UPDATE OF id, payload, event_id, webhook_id ON webhook_messages
+                    BEGIN SELECT RAISE(ABORT, 'a webhook message keeps its id and payload on every attempt'); END;
+                """)
+        }
         return m
     }
 }

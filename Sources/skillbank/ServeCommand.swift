@@ -20,6 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sign a log checkpoint at most this often (seconds) when the tree has grown.") var checkpointInterval = 60
     @Option(help: "A browser origin (https://portal.example) allowed to call the routes that take a token; repeat for several (env SKILLBANK_CORS_ORIGINS, comma-separated). Public routes allow any origin.")
     var corsOrigin: [String] = []
+    @Option(help: "Webhook attempts before a message becomes a dead letter (env SKILLBANK_WEBHOOK_MAX_ATTEMPTS).") var webhookMaxAttempts: Int?
+    @Option(help: "First webhook retry delay in milliseconds, doubling each time up to an hour, with jitter (env SKILLBANK_WEBHOOK_RETRY_MS).")
+    var webhookRetryMs: Int?
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
@@ -79,6 +82,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { checkpoints.cancel() }
+        // The webhook outbox, delivered from here at least once.
+        var delivery = WebhookDeliveryConfiguration()
+        delivery.policy = RetryPolicy(baseMilliseconds: max(1, webhookRetryMs ?? env["SKILLBANK_WEBHOOK_RETRY_MS"].flatMap(Int.init) ?? 5_000),
+                                      maxAttempts: max(1, webhookMaxAttempts ?? env["SKILLBANK_WEBHOOK_MAX_ATTEMPTS"].flatMap(Int.init) ?? 8))
+        delivery.pollMilliseconds = env["SKILLBANK_WEBHOOK_POLL_MS"].flatMap(Int.init) ?? 500
+        delivery.leaseMilliseconds = env["SKILLBANK_WEBHOOK_LEASE_MS"].flatMap(Int.init) ?? 30_000
+        let deliverer = WebhookDeliverer(bank: bank, configuration: delivery, logger: logger)
+        let webhooks = Task.detached { await deliverer.run() }
+        defer { webhooks.cancel() }
         try await app.runService()
     }
 }

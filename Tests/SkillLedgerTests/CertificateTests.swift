@@ -436,4 +436,5 @@ final class MutableClock: @unchecked Sendable {
     init(_ start: Date) { current = start }
     var now: @Sendable () -> Date { { [self] in lock.withLock { current } } }
     func advance(days: Double) { lock.withLock { current = current.addingTimeInterval(days * 86_400) } }
+    func advance(seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }

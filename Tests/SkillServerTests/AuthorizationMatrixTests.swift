@@ -81,8 +81,21 @@ import Testing
         case (.get, "/v1/me/subsidies"), (.get, "/v1/me/subsidies/claims"), (.get, "/v1/me/notices"): return (e.path, nil)
         case (.post, "/v1/me/subsidies/claims"): return (e.path, #"{"programme":"skill-upgrade","evidence":"\#(f.certificate.id)"}"#)
         case (.post, "/v1/me/notices/read"): return (e.path, "{}")
+        case (.get, "/v1/webhooks"): return (e.path, nil)
+        case (.post, "/v1/webhooks"): return (e.path, #"{"institution":"\#(f.school.id)","url":"https://hooks.example/skillbank","event_types":["*"]}"#)
+        case (.get, "/v1/webhooks/{id}"): return ("/v1/webhooks/\(webhookID(f))", nil)
+        case (.post, "/v1/webhooks/{id}/disable"): return ("/v1/webhooks/\(webhookID(f))/disable", nil)
+        case (.get, "/v1/webhooks/{id}/messages"): return ("/v1/webhooks/\(webhookID(f))/messages", nil)
+        case (.post, "/v1/webhooks/messages/{message}/replay"):
+            let message = (try? f.ledger.webhooks.messages(webhook: webhookID(f)).first?.id) ?? "msg_01M978BVPG0GYPQVN5YCNP9C5H"
+            return ("/v1/webhooks/messages/\(message)/replay", nil)
         default: return nil
         }
+    }
+
+    /// The school's webhook `prepare` made, or an id of no webhook.
+    static func webhookID(_ f: ServerFixture) -> String {
+        (try? f.ledger.webhooks.webhooks(institution: f.school.id).first?.id) ?? "whk_01M978BVPG0GYPQVN5YCNP9C5G"
     }
 
     /// The training-subsidy claim `prepare` made for worker 2 at the school, or an id of no claim.
@@ -106,6 +119,14 @@ import Testing
             let csv = f.folder.appendingPathComponent("insurance.csv")
             try "id_type,id_number,months,as_of,benefit\nresident,\(residentID(1)),20,2026-11-30,no\n".write(to: csv, atomically: true, encoding: .utf8)
             _ = try f.ledger.subsidies.importInsurance(from: csv)
+        case "/v1/webhooks/{id}", "/v1/webhooks/{id}/disable", "/v1/webhooks/{id}/messages", "/v1/webhooks/messages/{message}/replay":
+            _ = try f.ledger.webhooks.subscribe(institution: f.school.id, url: "https://hooks.example/skillbank", eventTypes: ["course.*"])
+            if e.path.hasSuffix("/replay") {
+                _ = try f.ledger.training.publishCourse(.init(institutionID: f.school.id, title: "焊工", occupation: "6-31-01-03", level: 5, hours: 8))
+                for d in try f.ledger.webhooks.leaseDue(limit: 10, leaseMilliseconds: 1_000) {
+                    _ = try f.ledger.webhooks.record(d.message, .failed("matrix"), policy: RetryPolicy(maxAttempts: 1))
+                }
+            }
         default: break
         }
     }
@@ -120,6 +141,9 @@ import Testing
         case "/v1/subsidies/claims" where e.method == .post: return "school"
         case "/v1/subsidies/claims": return nil  // a list: each institution sees the claims paid to it
         case "/v1/subsidies/claims/{id}": return "school"
+        case "/v1/webhooks" where e.method == .post: return "school"
+        case "/v1/webhooks": return nil  // a list: each institution sees its own
+        case "/v1/webhooks/{id}", "/v1/webhooks/{id}/disable", "/v1/webhooks/{id}/messages": return "school"
         case "/v1/assessments/{id}/candidates": return "institutionA"
         case "/v1/institutions/{id}": return "institutionA"
         case "/v1/assessments", "/v1/assessments/{id}/candidates", "/v1/assessments/{id}/results", "/v1/assessments/{id}/results/import", "/v1/certificates/{id}/revoke",

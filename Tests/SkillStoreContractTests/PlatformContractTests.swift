@@ -92,4 +92,43 @@ import Testing
         try store.write { tx in try tx.notices.remove(person: "per_1") }
         #expect(try store.read { tx in try tx.notices.unreadCount(person: "per_1") } == 0)
     }
+
+    @Test(arguments: StoreUnderTest.all)
+    func webhooksLeaseEachMessageOnceAndKeepItsPayload(_ kind: StoreUnderTest) throws {
+        let (store, _) = try kind.make()
+        let webhook = Webhook(id: "whk_1", institutionID: "ins_A", url: "https://h.example/x", eventTypes: ["certificate.*"], createdAt: Self.time)
+        let messages = (1...3).map { n in
+            WebhookMessage(id: "msg_\(n)", webhookID: "whk_1", eventID: "evt_\(n)", eventType: "certificate.issued", payload: #"{"n":\#(n)}"#,
+                           createdAt: Self.time, status: .pending, attempts: 0, nextAttemptAt: 1_000 * n)
+        }
+        try store.write { tx in
+            let event = try recordedEvent(tx)
+            try tx.institutions.insert(Institution(id: "ins_A", name: "甲", kind: .social, code: uscc("51440000MJ0000001"), province: "44", isSuspended: false,
+                                                   registeredAt: Self.time, accreditations: [], evaluatorCode: "0012", siteSequence: "000007", keys: []),
+                                       eventID: event)
+            try tx.webhooks.insert(webhook, secretCiphertext: [1, 2, 3], eventID: event)
+            try tx.webhooks.enqueue(messages)
+        }
+        try store.read { tx throws in
+            #expect(try tx.webhooks.webhook("whk_1")?.webhook == webhook && tx.webhooks.webhook("whk_1")?.secretCiphertext == [1, 2, 3])
+            #expect(try tx.webhooks.webhooks(institution: "ins_A") == [webhook] && tx.webhooks.webhooks(institution: "ins_B").isEmpty)
+            #expect(try tx.webhooks.messages(webhook: "whk_1", status: nil, after: nil, limit: 10) == messages)
+        }
+        // Due by time, each leased once until its lease ends.
+        #expect(try store.write { tx in try tx.webhooks.lease(now: 2_000, leaseMilliseconds: 500, limit: 10) }.map(\.id) == ["msg_1", "msg_2"])
+        #expect(try store.write { tx in try tx.webhooks.lease(now: 2_400, leaseMilliseconds: 500, limit: 10) }.isEmpty)
+        #expect(try store.write { tx in try tx.webhooks.lease(now: 3_000, leaseMilliseconds: 500, limit: 1) }.map(\.id) == ["msg_1"])
+        var delivered = messages[0]
+        delivered.status = .delivered
+        delivered.attempts = 1
+        delivered.deliveredAt = Self.time
+        try store.write { tx in try tx.webhooks.record(delivered) }
+        #expect(try store.read { tx in try tx.webhooks.message("msg_1") } == delivered)
+        #expect(try store.read { tx in try tx.webhooks.counts() } == [.delivered: 1, .pending: 2])
+        // A message keeps its id and payload on every store.
+        #expect(throws: (any Error).self) { try store.write { tx in try tx.statements.execute("UPDATE webhook_messages SET payload = '{}'", []) } }
+        try store.write { tx in try tx.webhooks.disable("whk_1", at: Self.time, eventID: "evt_9") }
+        #expect(try store.read { tx in try tx.webhooks.counts() } == [.delivered: 1, .dead: 2])
+        #expect(try store.read { tx in try tx.webhooks.webhook("whk_1")?.webhook.disabledAt } == Self.time)
+    }
 }
