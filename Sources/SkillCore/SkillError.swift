@@ -159,6 +159,13 @@ extension SkillError.Code {
     // Webhooks
     public static let webhookNotFound = Self("webhook.not-found", .notFound)
 
+    // The talent pool
+    public static let notInPool = Self("talent.not-in-pool", .notFound)
+    public static let vacancyNotFound = Self("talent.vacancy-not-found", .notFound)
+    public static let contactNotFound = Self("talent.contact-not-found", .notFound)
+    /// A candidate who opted out of the pool after the search that found them.
+    public static let candidateUnavailable = Self("talent.candidate-unavailable", .notFound)
+
     // Backups
     public static let backupTargetExists = Self("backup.target-exists", .usage)
     public static let backupInvalid = Self("backup.invalid", .badData)
@@ -177,5 +184,6 @@ extension SkillError.Code {
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
         .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType, .malformedRequest,
         .programmeNotFound, .claimNotFound, .subsidyRefused, .nothingToPay, .webhookNotFound,
+        .notInPool, .vacancyNotFound, .contactNotFound, .candidateUnavailable,
     ]
 }

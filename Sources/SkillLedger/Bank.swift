@@ -92,6 +92,8 @@ public struct Bank: Sendable {
     public var notices: Notices { Notices(context: context) }
     /// Webhook subscriptions, the outbox and its delivery.
     public var webhooks: Webhooks { Webhooks(context: context) }
+    /// The talent pool and job recommendation, by consent.
+    public var talent: TalentPool { TalentPool(context: context) }
 
     /// Opens a bank on `store`, initialising it (Standards, secret, registry key) when the store
     /// holds none yet.

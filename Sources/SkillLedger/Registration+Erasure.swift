@@ -44,6 +44,9 @@ extension Registration {
             try tx.certificates.dropIdentitySalts(person: id)
             try tx.people.erase(id, unlinkable: unlinkable, erasedMask: Self.erasedMask, at: Timestamp.format(date))
             try tx.tokens.revokeAll(person: id, at: Timestamp.format(date))
+            // The inbox and the talent pool hold nothing that must outlive the person.
+            try tx.notices.remove(person: id)
+            try tx.talent.remove(person: id)
             // Says that an erasure happened and why, not whose.
             let event = try context.append(
                 tx, "person.erased", actor: actor, at: date, subjects: [:],

@@ -134,9 +134,13 @@ public struct Webhooks: Sendable {
         for event in events {
             let institution = event.subjects["institution"]?.stringValue
             for webhook in subscriptions where webhook.wants(event.type, institution: institution) {
+                // An employer never learns the registry's id of a worker it found in the talent
+                // pool: talent events reach it without the person.
+                var subjects = event.subjects
+                if event.type.hasPrefix("talent.") { subjects["person"] = nil }
                 let payload: JSONValue = [
                     "type": .string(event.type), "timestamp": .string(event.time),
-                    "data": ["event": .string(event.id), "subjects": .object(event.subjects), "change": event.change],
+                    "data": ["event": .string(event.id), "subjects": .object(subjects), "change": event.change],
                 ]
                 let now = Timestamp.parse(event.time) ?? context.now
                 messages.append(WebhookMessage(

@@ -189,6 +189,7 @@ struct Endpoint: Sendable {
         ("/v1/institutions/{id}", .institution, "an institution"), ("/v1/people/{id}", .person, "a person"), ("/v1/courses/{id}", .course, "a course"),
         ("/v1/enrolments/{id}", .enrolment, "an enrolment"), ("/v1/assessments/{id}", .assessment, "an assessment"), ("/v1/tokens/{id}", .token, "a token"),
         ("/v1/subsidies/claims/{id}", .claim, "a subsidy claim"), ("/v1/webhooks/{id}", .webhook, "a webhook"),
+        ("/v1/vacancies/{id}", .vacancy, "a vacancy"), ("/v1/talent/contacts/{id}", .contactRequest, "a contact request"),
     ]
 
     /// Refuses an `{id}` of another kind of record (a person id where an enrolment's belongs)

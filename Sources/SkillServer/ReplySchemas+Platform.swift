@@ -93,7 +93,70 @@ extension Replies {
         "last_error": Shape.nullable(Shape.string), "delivered_at": Shape.nullable(Shape.time),
     ]), example: messageSample.json)
 
+    static let vacancySample = Vacancy(id: "vac_01M978BVPG0GYPQVN5YCNP9C5K", institutionID: institutionSample.id, title: "维修电工", occupation: "6-31-01-03",
+                                       minLevel: 4, district: "宝安区", count: 3, createdAt: t)
+    static let vacancy = ReplyShape(name: "Vacancy", schema: Shape.object([
+        "id": Shape.id("vac"), "institution": Shape.id("ins"), "title": Shape.string, "occupation": Shape.string, "min_level": Shape.integer,
+        "district": Shape.string, "count": Shape.integer, "created_at": Shape.time, "closed_at": Shape.nullable(Shape.time), "open": Shape.boolean,
+    ]), example: vacancySample.json)
+    static let fitSchema = Shape.object(["score": Shape.integer, "qualifies": Shape.boolean, "because": Shape.array(Shape.string), "against": Shape.array(Shape.string)])
+    static let fitSample = TalentMatcher.Fit(score: 80, because: ["holds 6-31-01-03, the vacancy's occupation", "level 4 meets the minimum level 4"],
+                                             against: [], qualifies: true)
+    static let talentCandidates = ReplyShape(name: "TalentCandidates", schema: Shape.object(["items": Shape.array(Shape.object([
+        "candidate": ["type": "string", "pattern": "^cand_[A-Za-z0-9_-]+$"], "name": Shape.string, "district": Shape.nullable(Shape.string),
+        "areas": Shape.array(Shape.string), "certificates": Shape.array(["type": "object"]), "fit": fitSchema,
+    ]))]), example: ["items": [["candidate": "cand_3q2-7wEAZk9Yt0bRwqTfnx1L4sUdPe2GvHcMaJoNiKy8lZ5hQ", "name": "李*", "district": "宝安区", "areas": ["南山区"],
+                                "certificates": [["occupation": "6-31-01-03", "occupation_name": "电工", "level": 4, "level_name": "四级/中级工",
+                                                  "kind": "skill-level-certificate", "issuer": "广东省电工职业技能评价中心", "issued_on": "2026-12", "verified": true]],
+                                "fit": fitSample.json]]])
+    static let employerContactSchema = Shape.object([
+        "id": Shape.id("ctq"), "institution": Shape.id("ins"), "vacancy": Shape.nullable(Shape.id("vac")),
+        "status": Shape.enumeration(ContactStatus.allCases.map(\.rawValue)), "created_at": Shape.time, "answered_at": Shape.nullable(Shape.time),
+        "shared": Shape.nullable(Shape.object(["name": Shape.nullable(Shape.string), "contact": Shape.nullable(Shape.string),
+                                               "bundles": Shape.array(["$ref": "#/components/schemas/CertificateBundle"])])),
+    ])
+    static let employerContactExample: JSONValue = [
+        "id": "ctq_01M978BVPG0GYPQVN5YCNP9C5M", "institution": .string(institutionSample.id), "vacancy": .string(vacancySample.id), "status": "pending",
+        "created_at": .string(t), "answered_at": .null, "shared": .null,
+    ]
+    static let employerContact = ReplyShape(name: "EmployerContactRequest", schema: employerContactSchema, example: employerContactExample)
+    static let employerContacts = ReplyShape(name: "EmployerContactRequests", schema: Shape.object(["items": Shape.array(employerContactSchema)]),
+                                             example: ["items": [employerContactExample]])
+    static let contactSample = ContactRequest(id: "ctq_01M978BVPG0GYPQVN5YCNP9C5M", institutionID: institutionSample.id, personID: personSample.id,
+                                              vacancyID: vacancySample.id, message: "欢迎面试", status: .accepted, createdAt: t, answeredAt: t,
+                                              sharedCertificates: [certificateSample.id], sharesContact: true)
+    static let contactSchema = Shape.object([
+        "id": Shape.id("ctq"), "institution": Shape.id("ins"), "vacancy": Shape.nullable(Shape.id("vac")), "message": Shape.nullable(Shape.string),
+        "status": Shape.enumeration(ContactStatus.allCases.map(\.rawValue)), "created_at": Shape.time, "answered_at": Shape.nullable(Shape.time),
+        "shared_certificates": Shape.array(Shape.string), "shares_contact": Shape.boolean,
+    ])
+    static let contact = ReplyShape(name: "ContactRequest", schema: contactSchema, example: contactSample.json)
+    static let contacts = ReplyShape(name: "ContactRequests", schema: Shape.object(["items": Shape.array(contactSchema)]), example: ["items": [contactSample.json]])
+    static let profileSample = TalentProfile(personID: personSample.id, certificates: [certificateSample.id], district: "宝安区", areas: ["南山区"],
+                                             sharesBundles: true, hasContact: true, optedInAt: t)
+    static let talentProfile = ReplyShape(name: "TalentConsent", schema: Shape.object(["profile": Shape.nullable(Shape.object([
+        "person": Shape.id("per"), "certificates": Shape.array(Shape.string), "district": Shape.nullable(Shape.string), "areas": Shape.array(Shape.string),
+        "shares_bundles": Shape.boolean, "has_contact": Shape.boolean, "opted_in_at": Shape.time, "opted_out_at": Shape.nullable(Shape.time),
+        "active": Shape.boolean,
+    ]))]), example: ["profile": profileSample.json])
+    static let rankedVacancies = ReplyShape(name: "RankedVacancies", schema: Shape.object(["items": Shape.array(Shape.object([
+        "vacancy": ["$ref": "#/components/schemas/Vacancy"], "employer": Shape.string, "fit": fitSchema,
+    ]))]), example: ["items": [["vacancy": vacancySample.json, "employer": "深圳某电气公司", "fit": fitSample.json]]])
+    static let disclosures = ReplyShape(name: "Disclosures", schema: Shape.object([
+        "items": Shape.array(Shape.object(["id": Shape.id("evt"), "institution": Shape.id("ins"), "institution_name": Shape.string,
+                                           "kind": Shape.enumeration(DisclosureKind.allCases.map(\.rawValue)), "reference": Shape.nullable(Shape.string),
+                                           "at": Shape.time])),
+        "next_cursor": Shape.nullable(Shape.string),
+    ]), example: ["items": [["id": "evt_01M978BVPG0GYPQVN5YCNP9C5N", "institution": .string(institutionSample.id), "institution_name": "深圳某电气公司",
+                             "kind": "listed", "reference": .string(vacancySample.id), "at": .string(t)]], "next_cursor": .null])
+
     static let platformDeclared: [String: ReplyShape] = [
+        "GET /v1/vacancies": page(vacancy), "POST /v1/vacancies": vacancy, "POST /v1/vacancies/{id}/close": vacancy,
+        "GET /v1/vacancies/{id}/candidates": talentCandidates, "POST /v1/talent/search": talentCandidates, "POST /v1/talent/contacts": employerContact,
+        "GET /v1/talent/contacts": employerContacts, "GET /v1/talent/contacts/{id}": employerContact,
+        "GET /v1/me/talent": talentProfile, "POST /v1/me/talent/consent": talentProfile, "POST /v1/me/talent/opt-out": talentProfile,
+        "GET /v1/me/talent/vacancies": rankedVacancies, "GET /v1/me/talent/contacts": contacts, "POST /v1/me/talent/contacts/{contact}/accept": contact,
+        "POST /v1/me/talent/contacts/{contact}/decline": contact, "GET /v1/me/disclosures": disclosures,
         "GET /v1/webhooks": webhooks, "POST /v1/webhooks": newWebhook, "GET /v1/webhooks/{id}": webhook, "POST /v1/webhooks/{id}/disable": webhook,
         "GET /v1/webhooks/{id}/messages": page(message), "POST /v1/webhooks/messages/{message}/replay": message,
         "GET /v1/subsidies/programmes": programmes, "POST /v1/insurance/import": insuranceReport, "GET /v1/subsidies/claims": page(claim),
@@ -103,5 +166,9 @@ extension Replies {
         "GET /v1/me/notices": notices, "POST /v1/me/notices/read": marked,
     ]
 
-    static let platformPersonalRoutes = ["GET /subsidies", "GET /subsidies/claims", "POST /subsidies/claims", "GET /notices", "POST /notices/read"]
+    static let platformPersonalRoutes = [
+        "GET /subsidies", "GET /subsidies/claims", "POST /subsidies/claims", "GET /notices", "POST /notices/read", "GET /talent", "POST /talent/consent",
+        "POST /talent/opt-out", "GET /talent/vacancies", "GET /talent/contacts", "POST /talent/contacts/{contact}/accept",
+        "POST /talent/contacts/{contact}/decline", "GET /disclosures",
+    ]
 }

@@ -281,7 +281,7 @@ enum Replies {
     static var components: [String: ReplyShape] {
         var all: [String: ReplyShape] = [:]
         for shape in byRoute.values { all[shape.name] = shape }
-        for shape in [certificate, token, credential, bundle, decision, claim, webhook] { all[shape.name] = shape }
+        for shape in [certificate, token, credential, bundle, decision, claim, webhook, vacancy] { all[shape.name] = shape }
         return all
     }
 }

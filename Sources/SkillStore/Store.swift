@@ -63,6 +63,7 @@ public protocol StoreTransaction {
     var subsidies: any SubsidyStore { get }
     var notices: any NoticeStore { get }
     var webhooks: any WebhookStore { get }
+    var talent: any TalentStore { get }
 
     /// Runs `body` nested inside the unit of work: if it throws, only its own writes are
     /// undone and the error is rethrown (a bulk import skipping a bad row).
@@ -73,6 +74,7 @@ extension StoreTransaction {
     public var subsidies: any SubsidyStore { SQLSubsidies(statements) }
     public var notices: any NoticeStore { SQLNotices(statements) }
     public var webhooks: any WebhookStore { SQLWebhooks(statements) }
+    public var talent: any TalentStore { SQLTalent(statements) }
 }
 
 /// A point in a store's history (see `Store.changeVersion()`). Versions compare meaningfully

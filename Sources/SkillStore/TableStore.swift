@@ -65,6 +65,13 @@ public struct StoreTable: Sendable, Hashable {
         StoreTable("notices", ["id", "person_id", "kind", "key", "facts", "created_at", "read_at", "event_id"], orderBy: "id"),
         StoreTable("webhooks", ["id", "institution_id", "url", "event_types", "secret_ciphertext", "created_at", "disabled_at", "event_id", "disabled_event_id"],
                    orderBy: "id"),
+        StoreTable("talent_profiles", ["person_id", "certificates", "district", "areas", "shares_bundles", "contact_ciphertext", "opted_in_at", "opted_out_at",
+                                       "event_id"], orderBy: "person_id"),
+        StoreTable("vacancies", ["id", "institution_id", "title", "occupation", "min_level", "district", "count", "created_at", "closed_at", "event_id",
+                                 "closed_event_id"], orderBy: "id"),
+        StoreTable("contact_requests", ["id", "institution_id", "person_id", "vacancy_id", "message", "status", "created_at", "answered_at",
+                                        "shared_certificates", "shares_contact", "event_id", "last_event_id"], orderBy: "id"),
+        StoreTable("disclosures", ["id", "person_id", "institution_id", "kind", "reference", "at"], orderBy: "id"),
         StoreTable("webhook_messages", ["id", "webhook_id", "event_id", "event_type", "payload", "created_at", "status", "attempts", "next_attempt_at",
                                         "leased_until", "last_error", "delivered_at"], orderBy: "id"),
     ]

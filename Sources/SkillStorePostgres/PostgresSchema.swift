@@ -441,6 +441,71 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER webhook_messages_payload_fixed BEFORE UPDATE ON webhook_messages FOR EACH ROW EXECUTE FUNCTION webhook_messages_payload_fixed()",
         ]),
+        // The talent pool (人才储备): consent with what the worker shows (the contact channel
+        // sealed), vacancies, contact requests and the worker's disclosure log. A worker's
+        // profile, requests and log are distributed by person_id on Citus; vacancies are few and
+        // read by every search (a reference table).
+        ("v6-talent-pool", [
+            """
+            CREATE TABLE talent_profiles (
+                person_id TEXT PRIMARY KEY,
+                certificates TEXT NOT NULL,
+                district TEXT,
+                areas TEXT NOT NULL,
+                shares_bundles BIGINT NOT NULL CHECK (shares_bundles IN (0, 1)),
+                contact_ciphertext BYTEA,
+                opted_in_at TEXT NOT NULL,
+                opted_out_at TEXT,
+                event_id TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE vacancies (
+                id TEXT PRIMARY KEY,
+                institution_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                occupation TEXT NOT NULL,
+                min_level BIGINT NOT NULL CHECK (min_level BETWEEN 1 AND 5),
+                district TEXT NOT NULL,
+                count BIGINT NOT NULL CHECK (count > 0),
+                created_at TEXT NOT NULL,
+                closed_at TEXT,
+                event_id TEXT NOT NULL,
+                closed_event_id TEXT
+            )
+            """,
+            "CREATE INDEX vacancies_by_institution ON vacancies(institution_id, id)",
+            """
+            CREATE TABLE contact_requests (
+                id TEXT NOT NULL,
+                institution_id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                vacancy_id TEXT,
+                message TEXT,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn')),
+                created_at TEXT NOT NULL,
+                answered_at TEXT,
+                shared_certificates TEXT NOT NULL,
+                shares_contact BIGINT NOT NULL CHECK (shares_contact IN (0, 1)),
+                event_id TEXT NOT NULL,
+                last_event_id TEXT,
+                PRIMARY KEY (person_id, id)
+            )
+            """,
+            "CREATE INDEX contact_requests_by_id ON contact_requests(id)",
+            "CREATE INDEX contact_requests_by_institution ON contact_requests(institution_id, id)",
+            """
+            CREATE TABLE disclosures (
+                id TEXT NOT NULL,
+                person_id TEXT NOT NULL,
+                institution_id TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('listed', 'contact-requested', 'shared')),
+                reference TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (person_id, id)
+            )
+            """,
+        ]),
     ]
 
     /// The advisory lock migrations hold ("SkMg").

@@ -472,6 +472,62 @@ enum SQLiteSchema {
                     BEGIN SELECT RAISE(ABORT, 'a webhook message keeps its id and payload on every attempt'); END;
                 """)
         }
+        m.registerMigration("v15-talent-pool") { db in
+            // The talent pool (人才储备): consent with what the worker shows (the contact channel
+            // sealed), vacancies, contact requests and the worker's disclosure log.
+            try db.execute(sql: """
+                CREATE TABLE talent_profiles (
+                    person_id TEXT PRIMARY KEY REFERENCES people(id),
+                    certificates TEXT NOT NULL,
+                    district TEXT,
+                    areas TEXT NOT NULL,
+                    shares_bundles INTEGER NOT NULL CHECK (shares_bundles IN (0, 1)),
+                    contact_ciphertext BLOB,
+                    opted_in_at TEXT NOT NULL,
+                    opted_out_at TEXT,
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE TABLE vacancies (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    title TEXT NOT NULL,
+                    occupation TEXT NOT NULL,
+                    min_level INTEGER NOT NULL CHECK (min_level BETWEEN 1 AND 5),
+                    district TEXT NOT NULL,
+                    count INTEGER NOT NULL CHECK (count > 0),
+                    created_at TEXT NOT NULL,
+                    closed_at TEXT,
+                    event_id TEXT NOT NULL,
+                    closed_event_id TEXT
+                ) STRICT;
+                CREATE INDEX vacancies_by_institution ON vacancies(institution_id, id);
+                CREATE TABLE contact_requests (
+                    id TEXT PRIMARY KEY,
+                    institution_id TEXT NOT NULL REFERENCES institutions(id),
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    vacancy_id TEXT REFERENCES vacancies(id),
+                    message TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn')),
+                    created_at TEXT NOT NULL,
+                    answered_at TEXT,
+                    shared_certificates TEXT NOT NULL,
+                    shares_contact INTEGER NOT NULL CHECK (shares_contact IN (0, 1)),
+                    event_id TEXT NOT NULL,
+                    last_event_id TEXT
+                ) STRICT;
+                CREATE INDEX contact_requests_by_person ON contact_requests(person_id, id);
+                CREATE INDEX contact_requests_by_institution ON contact_requests(institution_id, id);
+                CREATE TABLE disclosures (
+                    id TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    institution_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('listed', 'contact-requested', 'shared')),
+                    reference TEXT,
+                    at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX disclosures_by_person ON disclosures(person_id, id);
+                """)
+        }
         return m
     }
 }

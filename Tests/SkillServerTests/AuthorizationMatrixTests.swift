@@ -86,11 +86,36 @@ import Testing
         case (.get, "/v1/webhooks/{id}"): return ("/v1/webhooks/\(webhookID(f))", nil)
         case (.post, "/v1/webhooks/{id}/disable"): return ("/v1/webhooks/\(webhookID(f))/disable", nil)
         case (.get, "/v1/webhooks/{id}/messages"): return ("/v1/webhooks/\(webhookID(f))/messages", nil)
+        case (.get, "/v1/vacancies"), (.get, "/v1/talent/contacts"): return (e.path, nil)
+        case (.post, "/v1/vacancies"):
+            return (e.path, #"{"institution":"\#(f.evaluatorB.id)","title":"电工","occupation":"6-31-01-03","min_level":4,"district":"宝安区","count":2}"#)
+        case (.post, "/v1/vacancies/{id}/close"): return ("/v1/vacancies/\(vacancyID(f))/close", nil)
+        case (.get, "/v1/vacancies/{id}/candidates"): return ("/v1/vacancies/\(vacancyID(f))/candidates", nil)
+        case (.post, "/v1/talent/search"): return (e.path, #"{"institution":"\#(f.evaluatorB.id)","occupation":"6-31-01-03","min_level":4}"#)
+        case (.post, "/v1/talent/contacts"):
+            let handle = (try? f.ledger.talent.search(institution: f.evaluatorB.id, occupation: "6-31-01-03", minLevel: 4).first?.handle) ?? "cand_AAAA"
+            return (e.path, #"{"institution":"\#(f.evaluatorB.id)","candidate":"\#(handle)"}"#)
+        case (.get, "/v1/talent/contacts/{id}"): return ("/v1/talent/contacts/\(contactID(f))", nil)
+        case (.get, "/v1/me/talent"), (.get, "/v1/me/talent/vacancies"), (.get, "/v1/me/talent/contacts"), (.get, "/v1/me/disclosures"): return (e.path, nil)
+        case (.post, "/v1/me/talent/consent"): return (e.path, #"{"district":"宝安区","areas":["南山区"]}"#)
+        case (.post, "/v1/me/talent/opt-out"): return (e.path, nil)
+        case (.post, "/v1/me/talent/contacts/{contact}/accept"): return ("/v1/me/talent/contacts/\(contactID(f))/accept", "{}")
+        case (.post, "/v1/me/talent/contacts/{contact}/decline"): return ("/v1/me/talent/contacts/\(contactID(f))/decline", nil)
         case (.post, "/v1/webhooks/messages/{message}/replay"):
             let message = (try? f.ledger.webhooks.messages(webhook: webhookID(f)).first?.id) ?? "msg_01M978BVPG0GYPQVN5YCNP9C5H"
             return ("/v1/webhooks/messages/\(message)/replay", nil)
         default: return nil
         }
+    }
+
+    /// The employer's vacancy `prepare` made, or an id of none.
+    static func vacancyID(_ f: ServerFixture) -> String {
+        (try? f.ledger.talent.vacancies(institution: f.evaluatorB.id).first?.id) ?? "vac_01M978BVPG0GYPQVN5YCNP9C5K"
+    }
+
+    /// The employer's contact request to worker 1 that `prepare` made, or an id of none.
+    static func contactID(_ f: ServerFixture) -> String {
+        (try? f.ledger.talent.contacts(institution: f.evaluatorB.id).first?.id) ?? "ctq_01M978BVPG0GYPQVN5YCNP9C5M"
     }
 
     /// The school's webhook `prepare` made, or an id of no webhook.
@@ -119,6 +144,17 @@ import Testing
             let csv = f.folder.appendingPathComponent("insurance.csv")
             try "id_type,id_number,months,as_of,benefit\nresident,\(residentID(1)),20,2026-11-30,no\n".write(to: csv, atomically: true, encoding: .utf8)
             _ = try f.ledger.subsidies.importInsurance(from: csv)
+        case "/v1/vacancies/{id}/close", "/v1/vacancies/{id}/candidates":
+            _ = try f.ledger.talent.postVacancy(institution: f.evaluatorB.id, title: "电工", occupation: "6-31-01-03", minLevel: 4, district: "宝安区", count: 1)
+        case "/v1/talent/contacts":
+            _ = try f.ledger.talent.optIn(person: f.worker1.id, .init(district: "宝安区"))
+        case "/v1/talent/contacts/{id}", "/v1/me/talent/contacts/{contact}/accept", "/v1/me/talent/contacts/{contact}/decline",
+             "/v1/people/{id}/talent/contacts/{contact}/accept", "/v1/people/{id}/talent/contacts/{contact}/decline":
+            _ = try f.ledger.talent.optIn(person: f.worker1.id, .init(district: "宝安区", contact: "13800000000"))
+            let handle = try #require(try f.ledger.talent.search(institution: f.evaluatorB.id, occupation: "6-31-01-03", minLevel: 4).first?.handle)
+            _ = try f.ledger.talent.requestContact(institution: f.evaluatorB.id, candidate: handle)
+        case "/v1/me/talent/opt-out", "/v1/people/{id}/talent/opt-out":
+            for worker in [f.worker1, f.worker2] { _ = try f.ledger.talent.optIn(person: worker.id, .init()) }
         case "/v1/webhooks/{id}", "/v1/webhooks/{id}/disable", "/v1/webhooks/{id}/messages", "/v1/webhooks/messages/{message}/replay":
             _ = try f.ledger.webhooks.subscribe(institution: f.school.id, url: "https://hooks.example/skillbank", eventTypes: ["course.*"])
             if e.path.hasSuffix("/replay") {
@@ -142,6 +178,10 @@ import Testing
         case "/v1/subsidies/claims": return nil  // a list: each institution sees the claims paid to it
         case "/v1/subsidies/claims/{id}": return "school"
         case "/v1/webhooks" where e.method == .post: return "school"
+        case "/v1/vacancies" where e.method == .post: return "institutionB"
+        case "/v1/vacancies", "/v1/talent/contacts" where e.method == .get: return nil  // lists: each institution sees its own
+        case "/v1/vacancies/{id}/close", "/v1/vacancies/{id}/candidates", "/v1/talent/search", "/v1/talent/contacts", "/v1/talent/contacts/{id}":
+            return "institutionB"
         case "/v1/webhooks": return nil  // a list: each institution sees its own
         case "/v1/webhooks/{id}", "/v1/webhooks/{id}/disable", "/v1/webhooks/{id}/messages": return "school"
         case "/v1/assessments/{id}/candidates": return "institutionA"
@@ -164,7 +204,7 @@ import Testing
         let role: Role = caller == "operator" ? .operator : (caller.hasPrefix("worker") ? .worker : .institution)
         guard roles.contains(role) else { return 403 }
         if role == .institution, let owner, owner != caller { return 403 }
-        if role == .worker, let owner, owner != caller, e.path.contains("{id}") || Self.bodyNamesARecord.contains("\(e.method) \(e.path)") { return 403 }
+        if role == .worker, let owner, owner != caller, e.path.contains("{") || Self.bodyNamesARecord.contains("\(e.method) \(e.path)") { return 403 }
         return 200
     }
 
