@@ -397,6 +397,12 @@ public struct TalentPool: Sendable {
 }
 
 extension ContactRequest {
+    /// As the employer lists it: whom it asked is not said (no person id), only the status.
+    public var employerSummary: JSONValue {
+        ["id": .string(id), "institution": .string(institutionID), "vacancy": .optional(vacancyID), "status": .string(status.rawValue),
+         "created_at": .string(createdAt), "answered_at": .optional(answeredAt)]
+    }
+
     /// As the worker sees it: who asked, about what, and what they shared.
     public var json: JSONValue {
         ["id": .string(id), "institution": .string(institutionID), "vacancy": .optional(vacancyID), "message": .optional(message),

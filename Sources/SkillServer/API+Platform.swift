@@ -140,9 +140,9 @@ extension API {
                                                               vacancy: call.string("vacancy"), message: call.string("message"), actor: call.actor)
             return .json(.created, try call.bank.talent.contactForEmployer(request.id, institution: request.institutionID))
         },
-        Endpoint(.get, "/v1/talent/contacts", .institutions, "The contact requests the institution made, newest first.") { call throws(SkillError) in
-            let requests = try call.bank.talent.contacts(institution: call.actingInstitution)
-            return .json(.ok, ["items": .array(try requests.map { r throws(SkillError) in try call.bank.talent.contactForEmployer(r.id, institution: r.institutionID) })])
+        Endpoint(.get, "/v1/talent/contacts", .institutions,
+                 "The contact requests the institution made, newest first, with their status (what an accepted one shared is read one at a time).") { call throws(SkillError) in
+            .json(.ok, ["items": .array(try call.bank.talent.contacts(institution: call.actingInstitution).map(\.employerSummary))])
         },
         Endpoint(.get, "/v1/talent/contacts/{id}", .institutions,
                  "One contact request: its status and, once the worker accepted, what they shared (certificate bundles, contact channel).") { call throws(SkillError) in

@@ -120,8 +120,10 @@ extension Replies {
         "created_at": .string(t), "answered_at": .null, "shared": .null,
     ]
     static let employerContact = ReplyShape(name: "EmployerContactRequest", schema: employerContactSchema, example: employerContactExample)
-    static let employerContacts = ReplyShape(name: "EmployerContactRequests", schema: Shape.object(["items": Shape.array(employerContactSchema)]),
-                                             example: ["items": [employerContactExample]])
+    static let employerContacts = ReplyShape(name: "EmployerContactRequests", schema: Shape.object(["items": Shape.array(Shape.object([
+        "id": Shape.id("ctq"), "institution": Shape.id("ins"), "vacancy": Shape.nullable(Shape.id("vac")),
+        "status": Shape.enumeration(ContactStatus.allCases.map(\.rawValue)), "created_at": Shape.time, "answered_at": Shape.nullable(Shape.time),
+    ]))]), example: ["items": [contactSample.employerSummary]])
     static let contactSample = ContactRequest(id: "ctq_01M978BVPG0GYPQVN5YCNP9C5M", institutionID: institutionSample.id, personID: personSample.id,
                                               vacancyID: vacancySample.id, message: "欢迎面试", status: .accepted, createdAt: t, answeredAt: t,
                                               sharedCertificates: [certificateSample.id], sharesContact: true)

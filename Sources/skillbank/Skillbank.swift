@@ -17,6 +17,6 @@ struct Skillbank: AsyncParsableCommand {
             ImportCommand.self, AssessmentCommand.self, CertCommand.self, VerifyCommand.self, TrustListCommand.self,
             StatusListCommand.self, ConvertCommand.self, PathwayCommand.self, StatementCommand.self, RulesCommand.self,
             LogCommand.self, StandardsCommand.self, CheckCommand.self, EventsCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self,
-            InsuranceCommand.self, SubsidyCommand.self, NoticesCommand.self, WebhookCommand.self,
+            InsuranceCommand.self, SubsidyCommand.self, NoticesCommand.self, WebhookCommand.self, TalentCommand.self,
         ])
 }

@@ -49,7 +49,10 @@ struct CapturingLogHandler: LogHandler {
         return Set([value, escaped, escaped.uppercased().replacingOccurrences(of: "\\U", with: "\\u")]).map { Array($0.utf8) }
     }
 
-    static var secrets: [String] { people.flatMap { [$0.name, $0.number] } + [badNumber] }
+    /// Contact channels workers leave in the talent pool: shared with an employer only when they accept.
+    static let contacts = ["+86 13912345670", "+86 13912345671", "+86 13912345672"]
+
+    static var secrets: [String] { people.flatMap { [$0.name, $0.number] } + [badNumber] + contacts }
 
     /// The secrets found in `bytes`.
     static func hits(_ bytes: [UInt8]) -> [String] {
@@ -109,6 +112,7 @@ struct CapturingLogHandler: LogHandler {
             #expect(try await call(.post, "/v1/insurance/import", token: op, raw: insurance).status.code >= 400)
             #expect(try await call(.post, "/v1/insurance/import?skip_bad=true", token: op, raw: insurance).status == .ok)
             // Every reader of a person's data.
+            var cids: [String] = []
             for (i, id) in ids.enumerated() {
                 let (_, worker) = try f.ledger.tokens.create(role: .worker, person: id)
                 _ = try await call(.get, "/v1/people/\(id)", token: op)
@@ -116,6 +120,7 @@ struct CapturingLogHandler: LogHandler {
                 let mine = try await call(.get, "/v1/me/certificates", token: worker)
                 let certificate = try #require(mine.json?["items"]?.arrayValue?.first)
                 let cid = certificate["id"]!.stringValue!
+                cids.append(cid)
                 let number = certificate["number"]!.stringValue!
                 let vc = try await call(.get, "/v1/me/certificates/\(cid)", token: worker)
                 _ = try await call(.get, "/v1/me/certificates/\(cid)?format=jwt", token: worker)
@@ -145,6 +150,34 @@ struct CapturingLogHandler: LogHandler {
                 let named = try await client.call(.get, "/v1/me/certificates/\(cid)?with_name=true", token: worker)
                 optInBytes.withLock { $0 += Array(named.body.readableBytesView) }
             }
+            // Webhooks: a subscription whose outbox holds every payload (the receiver does not exist).
+            #expect(try await call(.post, "/v1/webhooks", token: op,
+                                   json: #"{"institution":"\#(f.evaluatorA.id)","url":"https://hooks.example/skillbank","event_types":["*"]}"#).status == .created)
+            for cid in cids { _ = try await call(.post, "/v1/certificates/\(cid)/reinstate", token: op) }
+            // The talent pool: each worker opts in with a contact channel; the employer searches,
+            // asks, and receives the contact only from the worker who accepts.
+            for (i, id) in ids.enumerated() {
+                let (_, worker) = try f.ledger.tokens.create(role: .worker, person: id)
+                _ = try await call(.post, "/v1/me/talent/consent", token: worker, json: #"{"district":"宝安区","contact":"\#(Self.contacts[i])"}"#)
+                _ = try await call(.get, "/v1/me/talent", token: worker)
+                _ = try await call(.get, "/v1/me/talent/vacancies", token: worker)
+            }
+            let employer = f.tokens["institutionB"]!
+            _ = try await call(.post, "/v1/vacancies", token: employer, json: #"{"title":"电工","occupation":"6-31-01-03","min_level":5,"district":"宝安区","count":3}"#)
+            let found = try await call(.post, "/v1/talent/search", token: employer, json: #"{"occupation":"6-31-01-03","min_level":5}"#)
+            let handles = found.json?["items"]?.arrayValue?.compactMap { $0["candidate"]?.stringValue } ?? []
+            #expect(handles.count == ids.count)
+            for handle in handles { _ = try await call(.post, "/v1/talent/contacts", token: employer, json: #"{"candidate":"\#(handle)"}"#) }
+            let (_, first) = try f.ledger.tokens.create(role: .worker, person: ids[0])
+            let requests = try await call(.get, "/v1/me/talent/contacts", token: first)
+            let request = try #require(requests.json?["items"]?.arrayValue?.first?["id"]?.stringValue)
+            _ = try await call(.post, "/v1/me/talent/contacts/\(request)/accept", token: first, json: "{}")
+            _ = try await call(.get, "/v1/me/disclosures", token: first)
+            _ = try await call(.get, "/v1/me/notices", token: first)
+            // What the worker chose to share: their contact, here and only here.
+            let shared = try await client.call(.get, "/v1/talent/contacts/\(request)", token: employer)
+            optInBytes.withLock { $0 += Array(shared.body.readableBytesView) }
+            _ = try await call(.get, "/v1/talent/contacts", token: employer)
             #expect(try await call(.post, "/v1/subsidies/batches", token: op, json: "{}").status == .created)
             _ = try await call(.get, "/v1/subsidies/claims", token: op)
             _ = try await call(.get, "/v1/subsidies/programmes")
@@ -159,6 +192,7 @@ struct CapturingLogHandler: LogHandler {
         let optIn = optInBytes.withLock { $0 }
         // Positive controls: the scanner sees a name where one is meant to be.
         #expect(Self.hits(optIn).contains(Self.people[0].name), "the opt-in export should carry the name; the scanner is blind")
+        #expect(Self.hits(optIn).contains(Self.contacts[0]), "the accepted contact request should carry the contact; the scanner is blind")
         // Every response body.
         for body in bodies {
             #expect(Self.hits(body.bytes).isEmpty, "\(body.what) shows \(Self.hits(body.bytes).count) personal value(s) in clear")
