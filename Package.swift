@@ -115,9 +115,12 @@ let package = Package(
         .executableTarget(
             name: "skillbank-bench",
             dependencies: [
-                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres",
+                "SkillCore", "SkillCrypto", "SkillCredentials", "SkillLedger", "SkillStore", "SkillStoreSQLite", "SkillStorePostgres", "SkillServer",
                 // Reads ids straight from the bank's file to drive the runs.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The webhook run: a receiver in the same process, and the plain sender it is compared with.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tools/SkillbankBench",
             swiftSettings: upcoming

@@ -52,17 +52,18 @@ public struct Notices: Sendable {
             default: continue
             }
         }
-        try subsidyOptions(tx, person: person, at: date, trigger: trigger)
+        try subsidyOptions(tx, person: person, at: date, trigger: trigger, record: record)
     }
 
     /// Notices for every subsidy the worker could claim now (worker-paid programmes only).
-    func subsidyOptions(_ tx: any StoreTransaction, person: String, at date: Date, trigger: String) throws {
+    func subsidyOptions(_ tx: any StoreTransaction, person: String, at date: Date, trigger: String, record: LearningRecord? = nil) throws {
         let subsidies = Subsidies(context: context)
         guard !context.standards.subsidies.isEmpty else { return }
-        let facts = try subsidies.facts(tx, person: person, at: date)
+        let facts = try subsidies.facts(tx, person: person, at: date, record: record)
         for decision in subsidies.engine.options(facts) where decision.applies && subsidies.engine.programme(decision.programme)?.payee == .worker {
             try add(tx, person: person, .eligibleSubsidy, key: "eligible-subsidy:\(decision.programme):\(decision.evidence)",
                     facts: ["programme": .string(decision.programme), "evidence": .string(decision.evidence), "amount_fen": .int(decision.amountFen ?? 0),
+                            "number": .optional(facts.certificates.first { $0.id == decision.evidence }?.number),
                             "insurance_as_of": .optional(decision.insuranceAsOf?.description)], at: date, trigger: trigger)
         }
     }
@@ -203,8 +204,10 @@ struct NoticeText {
                     "You now meet the conditions for the professional title \(string(n, "title")) (rule \(string(n, "rule"))). Next: apply to the title review body.")
         case .eligibleSubsidy:
             let p = programme(n)
-            return ("你可以申请\(p.zh)，最高 \(yuan(n)) 元（凭 \(string(n, "evidence"))，参保信息截至 \(string(n, "insurance_as_of"))）。下一步：在个人档案中提交申请。",
-                    "You can claim the \(p.en), up to \(yuan(n)) yuan (for \(string(n, "evidence")); insurance as of \(string(n, "insurance_as_of"))). Next: apply from your record.")
+            let evidence = n.facts["number"]?.stringValue.map { "证书 \($0)" } ?? string(n, "evidence")
+            let evidenceEN = n.facts["number"]?.stringValue.map { "certificate \($0)" } ?? string(n, "evidence")
+            return ("你可以申请\(p.zh)，最高 \(yuan(n)) 元（凭\(evidence)，参保信息截至 \(string(n, "insurance_as_of"))）。下一步：在个人档案中提交申请。",
+                    "You can claim the \(p.en), up to \(yuan(n)) yuan (for \(evidenceEN); insurance as of \(string(n, "insurance_as_of"))). Next: apply from your record.")
         case .claimApproved:
             let p = programme(n)
             return ("你的\(p.zh)申请 \(string(n, "claim")) 已批准：\(yuan(n)) 元，将随下一批次支付。",

@@ -20,9 +20,9 @@ public struct Subsidies: Sendable {
         return p
     }
 
-    /// What the engine knows about a worker today.
-    func facts(_ tx: any StoreTransaction, person: String, at date: Date) throws -> SubsidyFacts {
-        let record = try context.learningRecord(tx, person: person, asOf: date)
+    /// What the engine knows about a worker today (`record`: their learning record, when the caller has it already).
+    func facts(_ tx: any StoreTransaction, person: String, at date: Date, record known: LearningRecord? = nil) throws -> SubsidyFacts {
+        let record = try known ?? context.learningRecord(tx, person: person, asOf: date)
         let completions = try tx.training.trainingHistory(person: person).filter { $0.enrolment.status == .completed }.map { line in
             SubsidyFacts.Completion(enrolmentID: line.enrolment.id, institutionID: line.course.institutionID, occupation: line.course.occupation,
                                     level: line.course.level)

@@ -131,6 +131,9 @@ public struct Webhooks: Sendable {
         let subscriptions = try tx.webhooks.webhooks(institution: nil).filter { $0.disabledAt == nil }
         guard !subscriptions.isEmpty else { return }
         var messages: [WebhookMessage] = []
+        // The bank's clock, not the events' second-resolution times: message ids then sort in
+        // the order they were written.
+        let now = context.now
         for event in events {
             let institution = event.subjects["institution"]?.stringValue
             for webhook in subscriptions where webhook.wants(event.type, institution: institution) {
@@ -142,7 +145,6 @@ public struct Webhooks: Sendable {
                     "type": .string(event.type), "timestamp": .string(event.time),
                     "data": ["event": .string(event.id), "subjects": .object(subjects), "change": event.change],
                 ]
-                let now = Timestamp.parse(event.time) ?? context.now
                 messages.append(WebhookMessage(
                     id: IdentifierKind.message.make(at: now), webhookID: webhook.id, eventID: event.id, eventType: event.type,
                     payload: try payload.canonicalString(), createdAt: event.time, status: .pending, attempts: 0,

@@ -14,6 +14,9 @@
 //       the same flows on SQLite and on PostgreSQL in one run (see Stores.swift)
 //   swift run -c release skillbank-bench conversion [--population 100000]
 //       convert preview for a worker with 1,000 postings; a whole-population dry run
+//   swift run -c release skillbank-bench platform [--population 100000] [--messages 2000]
+//       eligibility and subsidy decisions per worker (one core and every core); webhook
+//       deliveries from the outbox next to plain POSTs of the same bodies (see Platform.swift)
 //
 // Data is generated with a fixed seed, so every run loads the same rows.
 
@@ -577,6 +580,7 @@ switch CommandLine.arguments.dropFirst().first {
 case "log": try logBenchmark()
 case "certificates": try certificateBenchmark()
 case "conversion": try conversionBenchmark()
+case "platform": try platformBenchmark()
 case "import", nil: try importBenchmark()
 case "record": try recordBenchmark()
 case "stores": try storesBenchmark()
