@@ -50,3 +50,20 @@ SELECT citus_add_local_table_to_metadata('tokens');
 SELECT citus_add_local_table_to_metadata('idempotency');
 SELECT citus_add_local_table_to_metadata('certificate_shares');
 SELECT citus_add_local_table_to_metadata('store_version');
+
+-- The platform services. A worker's inbox, talent-pool consent, contact requests and disclosure
+-- log go with the worker's records; vacancies are few and read by every search; subsidy claims,
+-- their ledger and payment batches (decided against caps that span a worker's claims, paid in
+-- batches that span every worker), the insurance figures by blind index, and the webhook
+-- subscriptions and outbox (fed from the log, leased by every serve) stay on the coordinator.
+SELECT create_distributed_table('notices', 'person_id', colocate_with => 'people');
+SELECT create_distributed_table('talent_profiles', 'person_id', colocate_with => 'people');
+SELECT create_distributed_table('contact_requests', 'person_id', colocate_with => 'people');
+SELECT create_distributed_table('disclosures', 'person_id', colocate_with => 'people');
+SELECT create_reference_table('vacancies');
+SELECT citus_add_local_table_to_metadata('insurance_records');
+SELECT citus_add_local_table_to_metadata('subsidy_claims');
+SELECT citus_add_local_table_to_metadata('subsidy_postings');
+SELECT citus_add_local_table_to_metadata('payment_batches');
+SELECT citus_add_local_table_to_metadata('webhooks');
+SELECT citus_add_local_table_to_metadata('webhook_messages');

@@ -77,6 +77,8 @@ import Testing
         // The copy is stored: the bank reopens with it even when no Standards folder is found.
         let reopened = try TestBanks.open(sqlite: folder.appendingPathComponent("bank.db").path, standards: nil).bank
         #expect(reopened.standards.catalogue.occupation("4-10-03-02")?.definition?.isEmpty == false)
+        // So are the subsidy programmes, which came later still.
+        #expect(reopened.standards.subsidies.map(\.id) == ["skill-upgrade", "subsidised-training"])
 
         let evaluator = "ins_01M96YRSE3DBHNVKW9ZZWN0N9P"
         let person = try bank.registration.registerPerson(name: "赵六", idType: .resident, idNumber: TestBank.residentID(77))

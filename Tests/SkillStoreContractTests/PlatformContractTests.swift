@@ -131,4 +131,55 @@ import Testing
         #expect(try store.read { tx in try tx.webhooks.counts() } == [.delivered: 1, .dead: 2])
         #expect(try store.read { tx in try tx.webhooks.webhook("whk_1")?.webhook.disabledAt } == Self.time)
     }
+
+    @Test(arguments: StoreUnderTest.all)
+    func talentPoolRoundTrips(_ kind: StoreUnderTest) throws {
+        let (store, _) = try kind.make()
+        let profile = TalentProfile(personID: "per_1", certificates: ["crt_1", "crt_2"], district: "宝安区", areas: ["南山区", "福田区"], sharesBundles: true,
+                                    hasContact: true, optedInAt: Self.time)
+        let vacancy = Vacancy(id: "vac_1", institutionID: "ins_E", title: "电工", occupation: "6-31-01-03", minLevel: 4, district: "宝安区", count: 2,
+                              createdAt: Self.time)
+        let request = ContactRequest(id: "ctq_1", institutionID: "ins_E", personID: "per_1", vacancyID: "vac_1", message: "欢迎", status: .pending,
+                                     createdAt: Self.time)
+        try store.write { tx in
+            let event = try recordedEvent(tx)
+            try person(tx, "per_1", event: event)
+            try person(tx, "per_2", event: event)
+            try tx.institutions.insert(Institution(id: "ins_E", name: "用人单位", kind: .employer, code: uscc("91440300MA5F8E001"), province: "44",
+                                                   isSuspended: false, registeredAt: Self.time, accreditations: [], evaluatorCode: "0000",
+                                                   siteSequence: "000001", keys: []), eventID: event)
+            try tx.talent.putProfile(profile, contactCiphertext: [9, 9], eventID: event)
+            try tx.talent.putProfile(TalentProfile(personID: "per_2", certificates: [], district: nil, areas: [], sharesBundles: false, hasContact: false,
+                                                   optedInAt: Self.time), contactCiphertext: nil, eventID: event)
+            try tx.talent.insert(vacancy, eventID: event)
+            try tx.talent.insert(request, eventID: event)
+            try tx.talent.add([Disclosure(id: "evt_d1", personID: "per_1", institutionID: "ins_E", kind: .listed, reference: "vac_1", at: Self.time),
+                               Disclosure(id: "evt_d2", personID: "per_1", institutionID: "ins_E", kind: .contactRequested, reference: "ctq_1", at: Self.time)])
+        }
+        try store.read { tx throws in
+            #expect(try tx.talent.profile("per_1")?.profile == profile && tx.talent.profile("per_1")?.contactCiphertext == [9, 9])
+            #expect(try tx.talent.activeProfiles().map(\.personID) == ["per_1", "per_2"])
+            #expect(try tx.talent.vacancy("vac_1") == vacancy)
+            #expect(try tx.talent.vacancies(institution: "ins_E", openOnly: true, after: nil, limit: 10) == [vacancy])
+            #expect(try tx.talent.contact("ctq_1") == request)
+            #expect(try tx.talent.contacts(person: "per_1", institution: "ins_E", limit: 10) == [request])
+            #expect(try tx.talent.disclosures(person: "per_1", before: nil, limit: 10).map(\.kind) == [.contactRequested, .listed])
+            #expect(try tx.talent.disclosures(person: "per_1", before: "evt_d2", limit: 10).map(\.id) == ["evt_d1"])
+        }
+        // Opting out: out of every result at once, the contact channel dropped, pending requests withdrawn.
+        try store.write { tx in
+            try tx.talent.optOut("per_1", at: Self.time, eventID: "evt_x")
+            try tx.talent.close(vacancy: "vac_1", at: Self.time, eventID: "evt_x")
+        }
+        try store.read { tx throws in
+            #expect(try tx.talent.activeProfiles().map(\.personID) == ["per_2"])
+            #expect(try tx.talent.profile("per_1")?.contactCiphertext == nil && tx.talent.profile("per_1")?.profile.optedOutAt == Self.time)
+            #expect(try tx.talent.contact("ctq_1")?.status == .withdrawn)
+            #expect(try tx.talent.vacancies(institution: nil, openOnly: true, after: nil, limit: 10).isEmpty)
+        }
+        try store.write { tx in try tx.talent.remove(person: "per_1") }
+        try store.read { tx throws in
+            #expect(try tx.talent.profile("per_1") == nil && tx.talent.disclosures(person: "per_1", before: nil, limit: 10).isEmpty)
+        }
+    }
 }
