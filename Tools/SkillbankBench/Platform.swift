@@ -31,16 +31,8 @@ func platformBenchmark() throws {
     var people: [(LearningRecord, SubsidyFacts)] = []
     people.reserveCapacity(population)
     for i in 0..<population {
-        let o = occupations[i % occupations.count].code
-        let balances = (1...5).compactMap { level -> LearningRecord.Balance? in
-            Int.random(in: 0..<3, using: &rng) == 0 ? nil : .init(kind: "training", scope: o, level: level, tenths: Int.random(in: 0...200, using: &rng))
-        }
-        let certificates = (0..<Int.random(in: 0...2, using: &rng)).map { k in
-            LearningRecord.Certificate(
-                id: "c\(i)-\(k)", number: "N\(i)-\(k)", kind: "skill-level-certificate", occupation: o, level: Int.random(in: 2...5, using: &rng),
-                issuedOn: CalendarDate(iso: "202\(Int.random(in: 4...6, using: &rng))-0\(Int.random(in: 1...9, using: &rng))-15")!, isActive: true)
-        }
-        let record = LearningRecord(personID: "p\(i)", balances: balances, certificates: certificates, completions: [], conversions: [], asOf: asOf)
+        let record = generatedWorker(i, occupations: occupations, issuedIn: 4...6, asOf: asOf, using: &rng)
+        let certificates = record.certificates
         let insurance = Int.random(in: 0..<4, using: &rng) == 0 ? nil
             : InsuranceStanding(months: Int.random(in: 0...60, using: &rng), receivesBenefit: Int.random(in: 0..<10, using: &rng) == 0, asOf: asOf)
         let claims = certificates.prefix(Int.random(in: 0...1, using: &rng)).map { c in

@@ -498,18 +498,7 @@ func conversionBenchmark() throws {
     var records: [LearningRecord] = []
     records.reserveCapacity(population)
     let asOf = CalendarDate(iso: "2026-11-28")!
-    for i in 0..<population {
-        let o = occupations[i % occupations.count].code
-        let balances = (1...5).compactMap { level -> LearningRecord.Balance? in
-            Int.random(in: 0..<3, using: &rng) == 0 ? nil : .init(kind: "training", scope: o, level: level, tenths: Int.random(in: 0...200, using: &rng))
-        }
-        let certificates = (0..<Int.random(in: 0...2, using: &rng)).map { k in
-            LearningRecord.Certificate(
-                id: "c\(i)-\(k)", number: "N\(i)-\(k)", kind: "skill-level-certificate", occupation: o, level: Int.random(in: 2...5, using: &rng),
-                issuedOn: CalendarDate(iso: "202\(Int.random(in: 0...6, using: &rng))-0\(Int.random(in: 1...9, using: &rng))-15")!, isActive: true)
-        }
-        records.append(LearningRecord(personID: "p\(i)", balances: balances, certificates: certificates, completions: [], conversions: [], asOf: asOf))
-    }
+    for i in 0..<population { records.append(generatedWorker(i, occupations: occupations, issuedIn: 0...6, asOf: asOf, using: &rng)) }
     var eligible = 0
     let (_, dry) = time {
         for r in records { eligible += engine.evaluate(r).filter(\.applies).count }
@@ -518,6 +507,22 @@ func conversionBenchmark() throws {
                  percentile(previews, 0.5) * 1000, percentile(previews, 0.99) * 1000, postings, outcomes, samples))
     print(String(format: "population dry run         %.0f workers/s (%d workers, %d applicable outcomes, %.2f s)",
                  Double(population) / dry, population, eligible, dry))
+}
+
+/// A generated worker: some training credits at each level of one occupation, up to two
+/// certificates in it issued in 202`issuedIn`.
+func generatedWorker(_ i: Int, occupations: [Occupation], issuedIn years: ClosedRange<Int>, asOf: CalendarDate,
+                     using rng: inout SplitMix64) -> LearningRecord {
+    let o = occupations[i % occupations.count].code
+    let balances = (1...5).compactMap { level -> LearningRecord.Balance? in
+        Int.random(in: 0..<3, using: &rng) == 0 ? nil : .init(kind: "training", scope: o, level: level, tenths: Int.random(in: 0...200, using: &rng))
+    }
+    let certificates = (0..<Int.random(in: 0...2, using: &rng)).map { k in
+        LearningRecord.Certificate(
+            id: "c\(i)-\(k)", number: "N\(i)-\(k)", kind: "skill-level-certificate", occupation: o, level: Int.random(in: 2...5, using: &rng),
+            issuedOn: CalendarDate(iso: "202\(Int.random(in: years, using: &rng))-0\(Int.random(in: 1...9, using: &rng))-15")!, isActive: true)
+    }
+    return LearningRecord(personID: "p\(i)", balances: balances, certificates: certificates, completions: [], conversions: [], asOf: asOf)
 }
 
 func logBenchmark() throws {

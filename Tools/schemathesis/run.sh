@@ -9,8 +9,8 @@ eval "$(python3 "$here/setup_bank.py" "$binary")"
 trap 'kill $PID 2>/dev/null || true' EXIT
 export SB_INSTITUTION SB_PERSON SB_ENROLMENT SB_ASSESSMENT SB_CERTIFICATE
 base="http://127.0.0.1:$PORT/openapi.json"
-public='^/(healthz|openapi\.json|verify|occupations|levels|frameworks|contexts|v1/(verify|trust-list|status-lists|log|certificates/lookup|certificates/\{id\}/bundle))'
-institution='^/v1/(courses|enrolments|assessments|imports|certificates$|certificates/revocations|certificates/\{id\}/(revoke|suspend|reinstate)|institutions/\{id\}$)'
+public='^/(healthz|openapi\.json|verify|occupations|levels|frameworks|contexts|v1/(verify|trust-list|status-lists|log|certificates/lookup|certificates/\{id\}/bundle|subsidies/programmes))'
+institution='^/v1/(courses|enrolments|assessments|imports|certificates$|certificates/revocations|certificates/\{id\}/(revoke|suspend|reinstate)|institutions/\{id\}$|subsidies/claims|webhooks|vacancies|talent/)'
 status=0
 run() {  # role, header, path regex
   echo "=== $1"
