@@ -41,6 +41,8 @@ extension Registration {
                 try tx.log.dropBody(of: eventID, keeping: Self.commitment(of: event))
             }
             let certificates = try tx.certificates.certificates(of: id).count
+            // The insurance figures are kept by the same blind index the person row is about to lose.
+            if let sealed = try tx.people.sealedPerson(id) { try tx.subsidies.removeInsurance(index: sealed.idIndex) }
             try tx.certificates.dropIdentitySalts(person: id)
             try tx.people.erase(id, unlinkable: unlinkable, erasedMask: Self.erasedMask, at: Timestamp.format(date))
             try tx.tokens.revokeAll(person: id, at: Timestamp.format(date))

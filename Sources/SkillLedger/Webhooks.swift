@@ -161,6 +161,9 @@ public struct Webhooks: Sendable {
     /// - Throws: `store.*`.
     public func leaseDue(limit: Int, leaseMilliseconds: Int) throws(SkillError) -> [Delivery] {
         let now = Int(context.now.timeIntervalSince1970 * 1000)
+        // Polling is a read: only when something is due does the deliverer take the writer lock
+        // (which on PostgreSQL also moves the change version every cache watches).
+        guard try context.read({ tx in try tx.webhooks.anyDue(now: now) }) else { return [] }
         let leased = try context.write { tx in try tx.webhooks.lease(now: now, leaseMilliseconds: leaseMilliseconds, limit: limit) }
         var out: [Delivery] = []
         try context.read { tx in

@@ -6,6 +6,8 @@ public protocol SubsidyStore {
     /// Writes or replaces the insurance figures for one blind index.
     func putInsurance(index: [UInt8], _ standing: InsuranceStanding, eventID: String) throws
     func insurance(index: [UInt8]) throws -> InsuranceStanding?
+    /// Drops the insurance figures of one blind index (erasure).
+    func removeInsurance(index: [UInt8]) throws
 
     func insert(_ claim: SubsidyClaim, eventID: String) throws
     /// Writes a claim's status, decision time, reason and batch.
@@ -44,6 +46,10 @@ public struct SQLSubsidies: SubsidyStore {
             guard let asOf = CalendarDate(iso: try r.text(2)) else { throw SkillError(.storeFailure, "the store holds a damaged row", cause: "insurance_records.as_of") }
             return InsuranceStanding(months: try r.int(0), receivesBenefit: try r.int(1) != 0, asOf: asOf)
         }
+    }
+
+    public func removeInsurance(index: [UInt8]) throws {
+        try db.execute("DELETE FROM insurance_records WHERE id_index = ?", [.bytes(index)])
     }
 
     static let columns = "id, programme, person_id, payee, evidence, occupation, level, amount_fen, status, applied_on, applied_at, decided_at, reason, batch_id, decision"

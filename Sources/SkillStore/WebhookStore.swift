@@ -10,6 +10,9 @@ public protocol WebhookStore {
     func disable(_ id: String, at time: String, eventID: String) throws
     /// Writes outbox messages (inside the unit of work of their events).
     func enqueue(_ messages: [WebhookMessage]) throws
+    /// Whether any pending message is due at `now` and not leased: a read, so an idle deliverer
+    /// takes no writer lock and moves no change version.
+    func anyDue(now: Int) throws -> Bool
     /// Takes up to `limit` pending messages due at `now` whose lease has run out, leasing each
     /// to the caller until `now + leaseMilliseconds` so no other deliverer takes it meanwhile.
     func lease(now: Int, leaseMilliseconds: Int, limit: Int) throws -> [WebhookMessage]
@@ -75,6 +78,12 @@ public struct SQLWebhooks: WebhookStore {
         WebhookMessage(id: try r.text(0), webhookID: try r.text(1), eventID: try r.text(2), eventType: try r.text(3), payload: try r.text(4),
                        createdAt: try r.text(5), status: try r.choice(6, WebhookMessageStatus.self), attempts: try r.int(7), nextAttemptAt: try r.int(8),
                        lastError: try r.optionalText(9), deliveredAt: try r.optionalText(10))
+    }
+
+    public func anyDue(now: Int) throws -> Bool {
+        try !db.rows("webhook_messages", """
+            SELECT 1 FROM webhook_messages WHERE status = 'pending' AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1
+            """, [.int(now), .int(now)]).isEmpty
     }
 
     public func lease(now: Int, leaseMilliseconds: Int, limit: Int) throws -> [WebhookMessage] {

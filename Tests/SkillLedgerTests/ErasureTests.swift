@@ -14,6 +14,12 @@ import Testing
         let other = try b.bank.person(2, name: "王芳")
         let clear = try b.ledger.registration.revealPerson(b.person.id)
         let credential = try JSONParser().parse(try b.ledger.certificates.export(b.certificate.id, format: .vc))
+        // The platform services hold some of them too: insurance figures by blind index, the inbox, the talent pool.
+        let insurance = b.bank.folder.appendingPathComponent("insurance.csv")
+        try "id_type,id_number,months,as_of,benefit\nresident,\(clear.idNumber),20,2026-11-30,no\n".write(to: insurance, atomically: true, encoding: .utf8)
+        _ = try b.ledger.subsidies.importInsurance(from: insurance)
+        _ = try b.ledger.talent.optIn(person: b.person.id, .init(district: "宝安区", contact: "13800009999"))
+        #expect(try b.bank.count("insurance_records") == 1 && b.bank.count("notices", "person_id = '\(b.person.id)'") > 0)
 
         // Everything of the person the bank keeps, read raw from the file before the erasure.
         var secrets: [(what: String, bytes: [UInt8])] = [("name", Array(clear.name.utf8)), ("id number", Array(clear.idNumber.utf8))]
@@ -35,6 +41,8 @@ import Testing
 
         let report = try b.ledger.registration.erase(person: b.person.id, reason: .request)
         #expect(report.events >= 5 && report.certificates == 1)
+        #expect(try b.bank.count("insurance_records") == 0 && b.bank.count("notices", "person_id = '\(b.person.id)'") == 0)
+        #expect(try b.bank.count("talent_profiles") == 0)
 
         // Nothing of it is left in the file or its write-ahead log.
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: b.bank.dbPath + suffix) {

@@ -65,6 +65,12 @@ import Testing
         let (webhook, _) = try b.ledger.webhooks.subscribe(institution: b.evaluator.id, url: "https://a.example/h", eventTypes: ["certificate.*"])
         _ = try b.ledger.certificates.changeStatus(of: b.certificate.id, .suspend, reason: "x")
         let policy = RetryPolicy(baseMilliseconds: 1_000, capMilliseconds: 60_000, maxAttempts: 3)
+        // Polling with nothing due is a read: no change version moves (the caches stay warm).
+        clock.advance(seconds: -5)
+        let idle = try b.ledger.changeVersion()
+        #expect(try b.ledger.webhooks.leaseDue(limit: 10, leaseMilliseconds: 30_000).isEmpty)
+        #expect(try b.ledger.changeVersion() == idle)
+        clock.advance(seconds: 5)
         let first = try b.ledger.webhooks.leaseDue(limit: 10, leaseMilliseconds: 30_000)
         #expect(first.count == 1 && first[0].url == "https://a.example/h" && first[0].secret.hasPrefix("whsec_"))
         // Leased: no other deliverer gets it until the lease ends.

@@ -115,6 +115,8 @@ import Testing
             #expect(try tx.webhooks.messages(webhook: "whk_1", status: nil, after: nil, limit: 10) == messages)
         }
         // Due by time, each leased once until its lease ends.
+        #expect(try store.read { tx in try tx.webhooks.anyDue(now: 999) } == false)
+        #expect(try store.read { tx in try tx.webhooks.anyDue(now: 1_000) } == true)
         #expect(try store.write { tx in try tx.webhooks.lease(now: 2_000, leaseMilliseconds: 500, limit: 10) }.map(\.id) == ["msg_1", "msg_2"])
         #expect(try store.write { tx in try tx.webhooks.lease(now: 2_400, leaseMilliseconds: 500, limit: 10) }.isEmpty)
         #expect(try store.write { tx in try tx.webhooks.lease(now: 3_000, leaseMilliseconds: 500, limit: 1) }.map(\.id) == ["msg_1"])

@@ -141,8 +141,8 @@ import Testing
         let cli = try CLI()
         let port = Int.random(in: 40_001...60_000)
         // The idle timeout stays well above the trickle's gaps, so a loaded machine's late wake-ups
-        // cannot turn the 408 into a hang-up.
-        let process = try await serve(cli, port: port, output: FileHandle.nullDevice, "--idle-timeout", "2", "--body-timeout", "3")
+        // cannot turn the 408 into a hang-up (at 2 s it did, once, with the whole suite running).
+        let process = try await serve(cli, port: port, output: FileHandle.nullDevice, "--idle-timeout", "4", "--body-timeout", "2")
         defer { if process.isRunning { process.terminate() } }
         // Half a request line, then silence: the server hangs up (read returns 0) without answering.
         let stalled = try RawSocket(port: port)
@@ -150,11 +150,12 @@ import Testing
         let start = ContinuousClock.now
         #expect(stalled.readAll(timeoutSeconds: 10).isEmpty)
         #expect(ContinuousClock.now - start < .seconds(8))
-        // A body that trickles one byte per 0.3 s never finishes in time: 408.
+        // A body that trickles one byte per 0.3 s never finishes in time: 408. The gaps are slept
+        // on this thread, not the shared task pool, which a busy suite can hold up for seconds.
         let trickle = try RawSocket(port: port)
         try trickle.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
-        for _ in 0..<14 {
-            try await Task.sleep(for: .milliseconds(300))
+        for _ in 0..<10 {
+            usleep(300_000)
             try? trickle.send("{")
         }
         let answer = trickle.readAll(timeoutSeconds: 10)
