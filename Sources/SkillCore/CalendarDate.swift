@@ -96,8 +96,38 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 }
 
 extension TimeZone {
-    /// China Standard Time, the registry's civil time zone.
-    public static let registry = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+    /// The registry's civil time zone: `SKILLBANK_TIME_ZONE` (an IANA name) when set and known,
+    /// otherwise China Standard Time (Asia/Shanghai). Days (`CalendarDate`) and the dates people
+    /// read (`LocalTime`) are in it; timestamps stay UTC.
+    public static let registry: TimeZone = ProcessInfo.processInfo.environment["SKILLBANK_TIME_ZONE"].flatMap(TimeZone.init(identifier:))
+        ?? TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+}
+
+/// Dates as people read them, in the registry's time zone: `2026年12月7日` and `7 Dec 2026` for
+/// the UTC instant `2026-12-06T18:53:00Z` (Shanghai is 8 hours ahead).
+public struct LocalTime: Sendable {
+    public let zone: TimeZone
+
+    public init(zone: TimeZone = .registry) { self.zone = zone }
+
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The day in Chinese and English, or nil when `timestamp` is not RFC 3339.
+    public func day(_ timestamp: String) -> (zh: String, en: String)? {
+        guard let instant = Timestamp.parse(timestamp) else { return nil }
+        return day(CalendarDate(instant, timeZone: zone))
+    }
+
+    /// A calendar day in Chinese and English.
+    public func day(_ d: CalendarDate) -> (zh: String, en: String) {
+        ("\(d.year)年\(d.month)月\(d.day)日", "\(d.day) \(Self.months[d.month - 1]) \(d.year)")
+    }
+
+    /// `2026年12月7日 (7 Dec 2026, UTC 2026-12-06T18:53:00Z)`: for a terminal, where nothing hovers.
+    public func text(_ timestamp: String) -> String {
+        guard let d = day(timestamp) else { return timestamp }
+        return "\(d.zh) (\(d.en), UTC \(timestamp))"
+    }
 }
 
 /// RFC 3339 timestamps in UTC with second precision, as events and credentials use.

@@ -189,10 +189,20 @@ enum HTMLPage {
         th,td{text-align:left;border-bottom:1px solid #ccc;padding:.4rem .5rem;vertical-align:top}
         .ok{color:#137333;font-weight:700}.fail{color:#a50e0e;font-weight:700}
         .tag{font-size:.8em;border:1px solid #137333;color:#0b4d22;border-radius:3px;padding:0 .3rem}
+        .tag.fail{border-color:#a50e0e;color:#6b0808}.untrusted{color:#555;text-decoration:line-through dotted}
+        .doubt{border-left:4px solid #a50e0e;padding:.4rem .8rem;background:#fff5f5}
         :target{background:#fff7d6}
         footer{margin-top:2rem;font-size:.85rem;color:#444}
         @media print{form,fieldset,button{display:none}body{max-width:none}}
         """
+
+    /// A date as people read it, in the registry's time zone, Chinese and English, with the UTC
+    /// instant in the tooltip and in `datetime`: `<time datetime="2026-12-06T18:53:00Z" …>2026年12月7日 · 7 Dec 2026</time>`.
+    static func time(_ timestamp: String?) -> String {
+        guard let timestamp, let day = LocalTime().day(timestamp) else { return VerifyPage.escape(timestamp ?? "—") }
+        let t = VerifyPage.escape(timestamp)
+        return "<time datetime=\"\(t)\" title=\"UTC \(t)\">\(day.zh) <span class=\"en\">· \(day.en)</span></time>"
+    }
 
     static func document(title: String, registryName: String, main: String) -> String {
         """

@@ -158,28 +158,52 @@ enum VerifyPage {
                 ("证书编号", "Number", found["number"]?.stringValue ?? ""), ("发证机构", "Issuer", found["issuer"]?.stringValue ?? ""),
                 ("职业", "Occupation", found["occupation"]?.stringValue ?? ""),
                 ("等级", "Level", found["level_name"].flatMap { n in n["zh"]?.stringValue.map { "\($0) \(n["en"]?.stringValue ?? "")" } } ?? "--"),
-                ("发证日期", "Issued", found["issued_at"]?.stringValue ?? ""), ("状态", "Status", found["status"]?.stringValue ?? ""),
+                ("发证日期", "Issued", found["issued_at"]?.stringValue ?? ""), ("状态", "Status", found["status"]?.stringValue.map { statusNames[$0] ?? $0 } ?? ""),
             ]
             let active = found["status"]?.stringValue == "active"
             return """
                 <section aria-live="polite"><p class="verdict \(active ? "valid" : "invalid")" role="status">\(active ? "证书有效 · Certificate found and active" : "证书不在有效状态 · Certificate found, but not active")</p>
-                <table><tbody>\(rows.map { "<tr><th scope=\"row\">\($0.0) <span class=\"en\">\($0.1)</span></th><td>\(escape($0.2))</td></tr>" }.joined())</tbody></table></section>
+                <table><tbody>\(rows.map { "<tr><th scope=\"row\">\($0.0) <span class=\"en\">\($0.1)</span></th><td>\($0.1 == "Issued" ? HTMLPage.time($0.2) : escape($0.2))</td></tr>" }.joined())</tbody></table></section>
                 """
         case .report(let report):
             let s = report.summary
-            let rows: [(String, String, String)] = [
-                ("证书", "Certificate", s["name"] ?? ""), ("发证机构", "Issuer", s["issuer"] ?? ""), ("职业", "Occupation", s["occupation"] ?? ""),
-                ("等级", "Level", s["level"].flatMap { l in Int(l).flatMap { standards?.level(code: $0).map { "\($0.display) \($0.en)" } } ?? l } ?? "--"),
-                ("生效", "Valid from", s["valid_from"] ?? ""), ("失效", "Valid until", s["valid_until"] ?? "—"),
-                ("状态", "Status", s["status"].map { statusNames[$0] ?? $0 } ?? ""),
+            // What each failed check leaves untrusted. A certificate that fails is never shown as
+            // active: its standing is what the status check found, or unknown.
+            let failed = Set(report.checks.filter { !$0.passed }.map(\.name))
+            let everything = !failed.isDisjoint(with: ["well-formed", "proof", "trust-list"])
+            func untrusted(_ checks: Set<String>) -> Bool { everything || !failed.isDisjoint(with: checks) }
+            let status: String
+            if report.isValid {
+                status = s["status"].map { statusNames[$0] ?? $0 } ?? ""
+            } else if let revoked = s["status"], revoked == "revoked" || revoked == "suspended", !everything {
+                status = statusNames[revoked] ?? revoked
+            } else {
+                status = statusNames["unknown"]!
+            }
+            let rows: [(String, String, String, Bool)] = [
+                ("证书", "Certificate", escape(s["name"] ?? ""), everything),
+                ("发证机构", "Issuer", escape(s["issuer"] ?? ""), untrusted(["issuer", "issuer-name", "key-window"])),
+                ("职业", "Occupation", escape(s["occupation"] ?? ""), untrusted(["accreditation"])),
+                ("等级", "Level", escape(s["level"].flatMap { l in Int(l).flatMap { standards?.level(code: $0).map { "\($0.display) \($0.en)" } } ?? l } ?? "--"),
+                 untrusted(["accreditation"])),
+                ("生效", "Valid from", HTMLPage.time(s["valid_from"]), untrusted(["not-before", "key-window"])),
+                ("失效", "Valid until", s["valid_until"].map { HTMLPage.time($0) } ?? "—", untrusted(["not-after"])),
+                ("状态", "Status", escape(status), false),
             ]
+            let doubtful = rows.filter(\.3).map { "\($0.0) <span class=\"en\">\($0.1)</span>" }
+            let doubt = report.isValid || doubtful.isEmpty ? "" : """
+                <p class="doubt" role="note">以下内容未能证实，仅为文件所写：\(doubtful.joined(separator: "、"))。 <span class="en">These could not be trusted and are shown only as the file states them.</span></p>
+                """
+            let rowHTML = rows.map { r in
+                "<tr><th scope=\"row\">\(r.0) <span class=\"en\">\(r.1)</span></th><td\(r.3 ? " class=\"untrusted\"" : "")>\(r.2)\(r.3 ? " <span class=\"tag fail\">未证实 not trusted</span>" : "")</td></tr>"
+            }.joined()
             let checks = report.checks.map { c -> String in
                 let (zh, en) = explanations[c.name] ?? (c.name, c.name)
                 return "<tr><td class=\"\(c.passed ? "ok" : "fail")\">\(c.passed ? "✓ 通过 pass" : "✗ 未通过 fail")</td><td>\(escape(zh))<br><span class=\"en\">\(escape(en))</span></td><td>\(escape(c.reason?.rawValue ?? ""))<br><span class=\"en\">\(escape(c.detail))</span></td></tr>"
             }.joined()
             return """
                 <section aria-live="polite"><p class="verdict \(report.isValid ? "valid" : "invalid")" role="status">\(report.isValid ? "核验通过：证书有效 · VALID" : "核验未通过：证书无效 · NOT VALID")</p>
-                <table><tbody>\(rows.map { "<tr><th scope=\"row\">\($0.0) <span class=\"en\">\($0.1)</span></th><td>\(escape($0.2))</td></tr>" }.joined())</tbody></table>
+                \(doubt)<table><tbody>\(rowHTML)</tbody></table>
                 <h2>逐项检查 <span class="en">Each check</span></h2>
                 <table><thead><tr><th scope="col">结果 Result</th><th scope="col">检查 Check</th><th scope="col">说明 Detail</th></tr></thead><tbody>\(checks)</tbody></table></section>
                 """

@@ -294,7 +294,10 @@ struct VerifyCommand: ParsableCommand {
             try output.emit(report.json) {
                 var lines = ["verdict: \(report.isValid ? "VALID" : "INVALID")"]
                 for key in ["name", "issuer", "occupation", "level", "valid_from", "valid_until", "status", "checkpoint_time"] {
-                    if let v = report.summary[key] { lines.append("\(key): \(v)") }
+                    guard var v = report.summary[key] else { continue }
+                    // A certificate that fails is not shown as active: its standing is unknown.
+                    if key == "status", !report.isValid, v == "active" { v = "unknown (the certificate did not verify)" }
+                    lines.append("\(key): \(["valid_from", "valid_until", "checkpoint_time"].contains(key) ? LocalTime().text(v) : v)")
                 }
                 lines.append("checks:")
                 lines += report.checks.map { "  [\($0.passed ? "ok" : "FAIL")] \($0.name)\($0.reason.map { " (\($0.rawValue))" } ?? ""): \($0.detail)" }

@@ -188,7 +188,7 @@ struct NoticesCommand: BankCommand {
         try output.emit(["unread": .int(unreadCount - marked), "notices": .array(shown.map(\.json))]) {
             var lines = ["\(unreadCount) unread" + (marked > 0 ? " (now marked read)" : "")]
             for s in shown {
-                lines.append("\(s.notice.readAt == nil ? "●" : " ") \(s.notice.createdAt)  \(s.notice.kind.rawValue)  \(s.notice.id)")
+                lines.append("\(s.notice.readAt == nil ? "●" : " ") \(LocalTime().text(s.notice.createdAt))  \(s.notice.kind.rawValue)  \(s.notice.id)")
                 lines.append("    \(s.zh)")
                 lines.append("    \(s.en)")
             }

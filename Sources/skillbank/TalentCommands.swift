@@ -167,7 +167,8 @@ struct TalentCommand: ParsableCommand {
                 ["at": .string(d.at), "institution": .string(d.institutionID), "institution_name": .string(name), "kind": .string(d.kind.rawValue),
                  "reference": .optional(d.reference)]
             })) {
-                Table.render(["AT", "INSTITUTION", "WHAT", "ABOUT"], log.map { [$0.0.at, $0.1, $0.0.kind.rawValue, $0.0.reference ?? ""] })
+                Table.render(["DAY", "UTC", "INSTITUTION", "WHAT", "ABOUT"],
+                             log.map { [LocalTime().day($0.0.at)?.zh ?? "", $0.0.at, $0.1, $0.0.kind.rawValue, $0.0.reference ?? ""] })
             }
         }
     }

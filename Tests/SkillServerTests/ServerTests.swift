@@ -240,9 +240,17 @@ import Testing
             #expect(valid.text.contains("评价机构甲") && valid.text.contains("6-31-01-03 电工"))
             let tampered = try await client.call(.post, "/verify", raw: form(vc.replacingOccurrences(of: "四级/中级工", with: "一级/高级技师")), headers: formHeaders)
             #expect(tampered.text.contains("NOT VALID") && tampered.text.contains("proof-invalid"))
+            // A certificate that fails never reads as active: its standing is unknown, and every claim is marked untrusted.
+            #expect(!tampered.text.contains("有效 active") && tampered.text.contains("无法确认 unknown"))
+            #expect(tampered.text.contains("未证实 not trusted") && tampered.text.contains("These could not be trusted"))
+            // Dates in the registry's time zone, UTC in the tooltip.
+            let issued = try #require(Timestamp.parse(f.certificate.issuedAt))
+            let day = LocalTime().day(CalendarDate(issued))
+            #expect(valid.text.contains(day.zh) && valid.text.contains(day.en) && valid.text.contains("datetime=\"\(f.certificate.issuedAt)\""))
             _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .revoke, reason: "test")
             let revoked = try await client.call(.post, "/verify", raw: form(vc), headers: formHeaders)
             #expect(revoked.text.contains("NOT VALID") && revoked.text.contains("未被撤销，也未被暂停") && revoked.text.contains(">revoked<"))
+            #expect(revoked.text.contains("已撤销 revoked") && !revoked.text.contains("有效 active"))
             let lookup = try await client.call(.post, "/verify", raw: "number=\(f.certificateB.number)&name=%E7%8E%8B%E8%8A%B3", headers: formHeaders)
             #expect(lookup.text.contains("评价机构乙"))
             let xss = try await client.call(.post, "/verify", raw: form("<script>alert(1)</script>"), headers: formHeaders)
