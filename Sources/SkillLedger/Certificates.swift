@@ -245,6 +245,30 @@ public struct Certificates: Sendable {
         }
     }
 
+    /// What a printed certificate shows (职业技能等级证书 in the layout people know).
+    public struct Printable: Sendable {
+        public let summary: CertificateSummary
+        public let issuerName: String
+        /// The holder's name, only when asked for (the worker's choice).
+        public let holderName: String?
+        /// Where the QR code leads: the verification page with the number filled in.
+        public let verifyURL: String
+    }
+
+    /// A certificate to print, for whoever may read it: with `proof` as the bundle asks (the
+    /// holder's name or ID number, or a share), or without one for the operator and the worker's
+    /// own session. The name is printed only when `withName`.
+    /// - Throws: `ledger.certificate-not-found` (an unknown number and a wrong holder alike).
+    public func printable(_ idOrNumber: String, proof: HolderProof?, withName: Bool = false) throws(SkillError) -> Printable {
+        let (stored, issuer) = try context.read { tx in
+            let stored = try proof.map { p throws in try requireHolder(tx, number: idOrNumber, p) } ?? context.requireCertificate(tx, idOrNumber)
+            return (stored, try context.requireInstitution(tx, stored.summary.institutionID).name)
+        }
+        let name = withName ? try Registration(context: context).revealPerson(stored.summary.personID).name : nil
+        let number = stored.summary.number.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? stored.summary.number
+        return Printable(summary: stored.summary, issuerName: issuer, holderName: name, verifyURL: "\(context.baseURL)/verify?number=\(number)")
+    }
+
     /// A certificate's bundle for whoever shows they may read it: its holder's name or ID number,
     /// or a share the holder made. An unknown number and a wrong holder look the same.
     /// - Throws: `ledger.certificate-not-found`, `log.node-missing`, `store.*`.

@@ -97,7 +97,9 @@ enum OpenAPI {
              "responses": ["200": ["description": "success", "content": content([type])]]]
         }
         paths["/openapi.json", default: [:]]["get"] = plain("This document", "application/json")
-        paths["/verify", default: [:]]["get"] = plain("The verification page", "text/html")
+        var verifyPage = plain("The verification page (?number= fills in a printed certificate's number)", "text/html").objectValue!
+        verifyPage["parameters"] = [["name": "number", "in": "query", "required": false, "schema": ["type": "string"]]]
+        paths["/verify", default: [:]]["get"] = .object(verifyPage)
         func page(_ summary: String, _ id: String, parameter: String? = nil, query: [String] = []) -> JSONValue {
             var params: [JSONValue] = parameter.map { [["name": .string($0), "in": "path", "required": true, "schema": ["type": "string"]]] } ?? []
             params += query.map { ["name": .string($0), "in": "query", "required": false, "schema": ["type": "string"]] }
@@ -109,6 +111,9 @@ enum OpenAPI {
         paths["/occupations/{code}", default: [:]]["get"] = page("One occupation: definition, tasks, aliases, levels (an alignment's targetUrl)", "occupationPage", parameter: "code")
         paths["/levels", default: [:]]["get"] = page("The national skill levels, anchors #level-N (an alignment's targetUrl)", "levelsPage")
         paths["/frameworks/{id}", default: [:]]["get"] = page("A qualifications framework's levels, anchors #level-N (an alignment's targetUrl)", "frameworkPage", parameter: "id")
+        paths["/certificates/{number}/print", default: [:]]["get"] = page(
+            "The printable A4 certificate with a QR code to the verification page, for whoever holds a share the worker made", "certificatePrintPage",
+            parameter: "number", query: ["share"])
         paths[SkillBankContext.path, default: [:]]["get"] = plain("The SkillBank JSON-LD context, byte for byte as documents pin it", "application/ld+json")
         paths["/verify", default: [:]]["post"] = [
             "summary": "The verification page's form (a certificate file or a number and a name)",

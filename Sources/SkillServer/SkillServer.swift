@@ -62,11 +62,15 @@ public enum SkillServer {
                      body: .init(byteBuffer: ByteBuffer(bytes: (try? OpenAPI.document(baseURL: bank.baseURL).canonicalBytes()) ?? [])))
         }
 
-        router.get("/verify") { _, _ in VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil)) }
+        // A printed certificate's QR code opens the page with its number filled in.
+        router.get("/verify") { request, _ in
+            VerifyPage.response(VerifyPage.render(configuration: configuration, result: nil, number: request.uri.queryParameters["number"].map(String.init)))
+        }
         router.post("/verify") { request, context in
             await VerifyPage.handle(request, context, bank: bank, configuration: configuration, limiter: limiter)
         }
         CataloguePages.routes(router, bank: bank, configuration: configuration)
+        CertificatePrint.routes(router, bank: bank, configuration: configuration, limiter: limiter)
         return router
     }
 
@@ -82,7 +86,7 @@ public enum SkillServer {
     }
 
     /// The routes outside the API table (for the OpenAPI consistency test).
-    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")] + CataloguePages.paths
+    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")] + CataloguePages.paths + CertificatePrint.paths
 }
 
 /// Reads and validates the body, then authenticates, authorises, replays idempotent POSTs and

@@ -97,7 +97,7 @@ enum VerifyPage {
         "not-after": ("证书未过期", "The certificate has not expired"),
     ]
 
-    static func render(configuration: ServerConfiguration, result: Result?, standards: Standards? = nil) -> String {
+    static func render(configuration: ServerConfiguration, result: Result?, standards: Standards? = nil, number: String? = nil) -> String {
         var out = """
             <!doctype html>
             <html lang="zh-CN">
@@ -129,7 +129,7 @@ enum VerifyPage {
             <form method="post" action="/verify">
             <fieldset><legend>按编号查询 · Look up by number</legend>
             <label for="number">证书编号 · Certificate number</label>
-            <input type="text" id="number" name="number" autocomplete="off" inputmode="text" required>
+            <input type="text" id="number" name="number" autocomplete="off" inputmode="text" required\(number.map { " value=\"\(escape(String($0.prefix(40))))\"" } ?? "")>
             <label for="name">持证人姓名 · Holder's name</label>
             <input type="text" id="name" name="name" autocomplete="off" required>
             <button type="submit">查询 · Look up</button>

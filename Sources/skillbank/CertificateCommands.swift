@@ -3,6 +3,7 @@ import Foundation
 import SkillCore
 import SkillCredentials
 import SkillLedger
+import SkillServer
 
 extension AssessmentKind: ExpressibleByArgument {}
 extension Certificates.ExportFormat: ExpressibleByArgument {}
@@ -90,7 +91,7 @@ struct AssessmentCommand: ParsableCommand {
 struct CertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert", abstract: "Show, export, revoke, suspend and look up certificates.",
-        subcommands: [Show.self, Export.self, Revoke.self, Suspend.self, Reinstate.self, Lookup.self])
+        subcommands: [Show.self, Export.self, Print.self, Revoke.self, Suspend.self, Reinstate.self, Lookup.self])
 
     struct Show: BankCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a certificate (by id or number).")
@@ -126,6 +127,44 @@ struct CertCommand: ParsableCommand {
         func run(on bank: Bank, output: Output) throws(SkillError) {
             let text = try bank.certificates.export(certificate, format: format, withName: withName)
             try output.write(text, to: out)
+        }
+    }
+
+    struct Print: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "print", abstract: "The printable A4 certificate with its QR code: HTML, or PDF through Debian's chromium.")
+        static let readsOnly = true
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The certificate id or number.") var certificate: String
+        static let positionals: Set<String> = ["certificate"]
+        @Flag(help: "Print the worker's name (only if the worker asks).") var withName = false
+        @Option(help: "FILE.html, or FILE.pdf (needs chromium: apt-get install chromium).") var out: String
+
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let registryName = ProcessInfo.processInfo.environment["SKILLBANK_REGISTRY_NAME"] ?? "SkillBank Registry"
+            let html = try PrintedCertificate.html(bank, certificate: certificate, withName: withName, registryName: registryName)
+            guard out.lowercased().hasSuffix(".pdf") else {
+                try output.write(html, to: out)
+                return
+            }
+            guard let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap(Executable.find).first else {
+                throw SkillError(.usage, "a PDF is printed by chromium, which is not installed (apt-get install chromium); --out FILE.html works without it", field: "--out")
+            }
+            let page = FileManager.default.temporaryDirectory.appendingPathComponent("certificate-\(UUID().uuidString).html")
+            do { try Data(html.utf8).write(to: page) } catch { throw SkillError(.fileUnreadable, "cannot write a temporary page", field: page.path) }
+            defer { try? FileManager.default.removeItem(at: page) }
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: chromium)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf=\(URL(fileURLWithPath: out).path)",
+                           page.absoluteString]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            do { try p.run() } catch { throw SkillError(.fileUnreadable, "cannot start chromium", field: chromium, cause: "\(error)") }
+            p.waitUntilExit()
+            guard p.terminationStatus == 0, FileManager.default.fileExists(atPath: out) else {
+                throw SkillError(.fileUnreadable, "chromium could not print the PDF (exit \(p.terminationStatus))", field: "--out")
+            }
+            Terminal.note("wrote \(out)")
         }
     }
 

@@ -130,3 +130,12 @@ enum Table {
         }
     }
 }
+
+/// Programs found on the PATH.
+enum Executable {
+    /// The full path of `name` on the PATH, or nil.
+    static func find(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

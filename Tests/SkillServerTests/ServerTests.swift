@@ -259,6 +259,37 @@ import Testing
     }
 }
 
+/// The printable certificate: A4, the QR code of the verification URL, for whoever holds a share.
+@Suite struct CertificatePrintTests {
+    @Test(arguments: StoreKind.all)
+    func aShareOpensThePrintablePageWhoseQRCodeLeadsToVerification(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
+        let (_, secret) = try f.ledger.certificates.share(f.certificate.id, of: f.worker1.id, days: 7)
+        try await f.application().test(.router) { client in
+            let page = try await client.call(.get, "/certificates/\(f.certificate.number)/print?share=\(secret)")
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(page.text.contains("职业技能等级证书") && page.text.contains(f.certificate.number) && page.text.contains("评价机构甲"))
+            #expect(page.text.contains("size:A4") && !page.text.contains("<script") && !page.text.contains("李明"))
+            // The QR code on the page is the encoding of the verification URL with the number.
+            let url = "\(f.ledger.baseURL)/verify?number=\(f.certificate.number)"
+            let svg = try QRCode(bytes: Array(url.utf8)).svg(pixels: 150, title: "扫码核验 Scan to verify")
+            #expect(page.text.contains(svg) && page.text.contains(url))
+            // …and that page opens with the number filled in.
+            let verify = try await client.call(.get, "/verify?number=\(f.certificate.number)")
+            #expect(verify.text.contains("value=\"\(f.certificate.number)\""))
+            // No share, a wrong one, another certificate's: the same 404.
+            #expect(try await client.call(.get, "/certificates/\(f.certificate.number)/print").status == .notFound)
+            #expect(try await client.call(.get, "/certificates/\(f.certificate.number)/print?share=shr_nope").status == .notFound)
+            #expect(try await client.call(.get, "/certificates/\(f.certificateB.number)/print?share=\(secret)").status == .notFound)
+            // Revoked: said across the page.
+            _ = try f.ledger.certificates.changeStatus(of: f.certificate.id, .revoke, reason: "test")
+            let revoked = try await client.call(.get, "/certificates/\(f.certificate.number)/print?share=\(secret)")
+            #expect(revoked.text.contains("已撤销 · REVOKED"))
+        }
+    }
+}
+
 @Suite struct UnmatchedRouteTests {
     @Test(arguments: StoreKind.all)
     func wrongMethodIs405WithAllowAndUnknownPathIs404(_ store: StoreKind) async throws {
