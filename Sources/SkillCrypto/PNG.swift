@@ -65,6 +65,18 @@ public enum PNG {
         return Array(out.prefix(Int(size)))
     }
 
+    /// Inflates zlib data (a compressed `iTXt`), refusing more than `limit` bytes out.
+    /// - Throws: `input.invalid-field` when the data is not zlib or inflates past the limit.
+    public static func inflate(_ data: [UInt8], limit: Int = 1 << 20) throws(SkillError) -> [UInt8] {
+        var size = UInt(limit)
+        var out = [UInt8](repeating: 0, count: limit)
+        let status = data.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { o in uncompress(o.baseAddress, &size, input.baseAddress, UInt(input.count)) }
+        }
+        guard status == Z_OK else { throw SkillError(.invalidField, "compressed PNG text that does not inflate (\(status))", field: "file") }
+        return Array(out.prefix(Int(size)))
+    }
+
     /// A QR code as a PNG: each module `scale` pixels, with its 4-module quiet zone.
     public static func qr(_ code: QRCode, scale: Int = 8) throws(SkillError) -> [UInt8] {
         let side = (code.size + 8) * scale

@@ -165,6 +165,26 @@ public struct Certificates: Sendable {
         }
     }
 
+    /// An image with the signed credential baked in (Open Badges 3.0 baking): an SVG badge, or
+    /// a PNG whose picture is the QR code of the verification page. The credential is the one
+    /// stored (its JSON, Data Integrity proof included), so it verifies as exported.
+    /// - Parameter png: a PNG instead of an SVG.
+    /// - Throws: `ledger.certificate-not-found`.
+    public func baked(_ certificateID: String, png: Bool) throws(SkillError) -> [UInt8] {
+        let credential = try export(certificateID, format: .vc)
+        let printable = try printable(certificateID, proof: nil)
+        let s = printable.summary
+        if png {
+            return try BakedBadge.png(try PNG.qr(try QRCode(bytes: Array(printable.verifyURL.utf8)), scale: 6), credential: credential)
+        }
+        let standards = context.standards
+        let face = BakedBadge.Face(
+            title: standards.credentialTypes.first { $0.id == s.kind }?.zh ?? "证书",
+            occupation: standards.catalogue.occupation(s.occupation)?.name ?? standards.occupation(s.occupation)?.zh ?? s.occupation,
+            level: s.level.flatMap { standards.level(code: $0)?.display } ?? "", number: s.number, issuer: printable.issuerName)
+        return Array(BakedBadge.svg(face, credential: credential).utf8)
+    }
+
     /// The signed status list credential of an issuer.
     /// - Throws: `ledger.institution-not-found`, `ledger.status-list-not-found` (it has issued nothing yet).
     public func statusList(of institutionID: String, purpose: StatusPurpose) throws(SkillError) -> JSONValue {

@@ -118,8 +118,12 @@ enum OpenAPI {
         paths["/verify", default: [:]]["post"] = [
             "summary": "The verification page's form (a certificate file or a number and a name)",
             "operationId": "verifyForm",
-            "requestBody": ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": [
-                "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]]]],
+            "requestBody": ["required": true, "content": [
+                "application/x-www-form-urlencoded": ["schema": [
+                    "type": "object", "properties": ["credential": ["type": "string"], "number": ["type": "string"], "name": ["type": "string"]]]],
+                "multipart/form-data": ["schema": [
+                    "type": "object", "properties": ["file": ["type": "string", "format": "binary", "description": "a baked badge (SVG or PNG) or a certificate file"]]]],
+            ]],
             "responses": .object(Dictionary(uniqueKeysWithValues: [
                 ("200", "the verdict as a page"), ("404", "no certificate matches"), ("408", "the upload took too long"), ("413", "too large"),
                 ("422", "nothing to check, or the check could not be completed"), ("429", "rate limited"),

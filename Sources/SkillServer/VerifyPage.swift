@@ -6,9 +6,9 @@ import SkillCore
 import SkillCredentials
 import SkillLedger
 
-/// The employer's verification page: server-rendered HTML, no external assets, works without
-/// JavaScript (a few lines of script only fill the text box from a chosen file), in Chinese
-/// and English, printable.
+/// The employer's verification page: server-rendered HTML, no external assets, no script (a file
+/// or a baked badge image is uploaded with an ordinary multipart form), in Chinese and English,
+/// printable, never framed.
 enum VerifyPage {
     /// What the page shows below the forms.
     enum Result {
@@ -18,7 +18,8 @@ enum VerifyPage {
     }
 
     static func response(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'"],
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8",
+                                           .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"],
                  body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -29,9 +30,13 @@ enum VerifyPage {
             refused.headers[.retryAfter] = String(wait)
             return refused
         }
-        // The forms post application/x-www-form-urlencoded; anything else is answered 415, as the API does.
-        do { try Dispatcher.requireMediaType(request, for: .form) } catch {
-            return response(render(configuration: configuration, result: .problem("请以表单提交。 \(error.message)")), status: .unsupportedMediaType)
+        // The forms post application/x-www-form-urlencoded, or multipart/form-data for a file;
+        // anything else is answered 415, as the API does.
+        let boundary = Multipart.boundary(request.headers[.contentType])
+        if boundary == nil {
+            do { try Dispatcher.requireMediaType(request, for: .form) } catch {
+                return response(render(configuration: configuration, result: .problem("请以表单提交。 \(error.message)")), status: .unsupportedMediaType)
+            }
         }
         let raw: [UInt8]
         do {
@@ -41,7 +46,23 @@ enum VerifyPage {
         } catch {
             return response(render(configuration: configuration, result: .problem("文件过大。 The file is too large (1 MiB at most).")), status: .contentTooLarge)
         }
-        let form = parseForm(String(decoding: raw, as: UTF8.self))
+        var form: [String: String]
+        if let boundary {
+            let parts = Multipart.parts(raw, boundary: boundary)
+            form = parts.compactMapValues { $0.filename == nil ? String(decoding: $0.body, as: UTF8.self) : nil }
+            // An uploaded file: a baked badge (SVG or PNG) gives up its credential; a JSON or JWT file is the credential.
+            if let file = parts["file"], !file.body.isEmpty {
+                guard let text = BakedBadge.extract(file.body) ?? Self.credentialText(file.body) else {
+                    return response(render(configuration: configuration, result: .problem("文件中没有证书：请上传内嵌证书的徽章图片（SVG、PNG）或证书文件。 This file carries no certificate: upload a baked badge (SVG, PNG) or a certificate file.")),
+                                    status: .unprocessableContent)
+                }
+                form["credential"] = text
+            }
+        } else {
+            form = parseForm(String(decoding: raw, as: UTF8.self))
+        }
+        // A pasted SVG badge gives up its credential too.
+        if let pasted = form["credential"], pasted.trimmingSpaces.hasPrefix("<"), let text = BakedBadge.extract(Array(pasted.utf8)) { form["credential"] = text }
         // What the form asks for is decided here: an empty form never reaches the thread pool.
         let check: @Sendable () throws(SkillError) -> Result
         if let text = form["credential"], !text.trimmingSpaces.isEmpty {
@@ -64,6 +85,12 @@ enum VerifyPage {
             status = .unprocessableContent
         }
         return response(render(configuration: configuration, result: result, standards: bank.standards), status: status)
+    }
+
+    /// A certificate file's text (VC JSON or a JWT), or nil for anything else (a picture without a credential).
+    static func credentialText(_ bytes: [UInt8]) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.hasPrefix("{") || text.split(separator: ".").count == 3 && !text.contains(" ") ? text : nil
     }
 
     static func parseForm(_ body: String) -> [String: String] {
@@ -116,13 +143,18 @@ enum VerifyPage {
             """
         if let result { out += renderResult(result, standards: standards) }
         out += """
+            <form method="post" action="/verify" enctype="multipart/form-data">
+            <fieldset><legend>核验证书文件或徽章图片 · Check a certificate file or badge image</legend>
+            <label for="file">选择文件 · Choose the file (a badge image SVG or PNG with the certificate baked in, or the certificate JSON or JWT)</label>
+            <input type="file" id="file" name="file" accept=".svg,.png,.json,.jwt,.txt,image/svg+xml,image/png,application/json" aria-describedby="file-help">
+            <p id="file-help" class="en">文件由持证人提供，不含身份证号。 The holder gives you this file; it holds no ID number.</p>
+            <button type="submit">核验文件 · Verify the file</button>
+            </fieldset>
+            </form>
             <form method="post" action="/verify">
-            <fieldset><legend>核验证书文件 · Check a certificate file</legend>
-            <label for="file">选择文件 · Choose the file (JSON or JWT)</label>
-            <input type="file" id="file" accept=".json,.jwt,.txt,application/json">
-            <label for="credential">或粘贴内容 · or paste it here</label>
-            <textarea id="credential" name="credential" aria-describedby="credential-help"></textarea>
-            <p id="credential-help" class="en">证书文件由持证人提供。 The holder gives you this file; it holds no ID number.</p>
+            <fieldset><legend>粘贴证书内容 · Paste a certificate</legend>
+            <label for="credential">证书内容（JSON、JWT 或徽章 SVG） · The certificate's text (JSON, JWT or a badge SVG)</label>
+            <textarea id="credential" name="credential"></textarea>
             <button type="submit">核验 · Verify</button>
             </fieldset>
             </form>
@@ -138,9 +170,6 @@ enum VerifyPage {
             </main>
             <footer>核验依据登记机构签名的可信名单与证书状态列表。 Checks use the registry's signed trust list and the issuer's status lists.
             <a href="/v1/trust-list">可信名单 · Trust list</a> · <a href="/openapi.json">API</a></footer>
-            <script>
-            document.getElementById('file').addEventListener('change',function(e){var f=e.target.files[0];if(!f)return;var r=new FileReader();r.onload=function(){document.getElementById('credential').value=r.result};r.readAsText(f)});
-            </script>
             </body>
             </html>
             """
@@ -209,4 +238,53 @@ enum VerifyPage {
                 """
         }
     }
+}
+
+/// multipart/form-data (RFC 7578), as a browser sends a file from a form: enough to read the
+/// verification page's fields.
+enum Multipart {
+    struct Part {
+        let filename: String?
+        let body: [UInt8]
+    }
+
+    /// The boundary when `contentType` is multipart/form-data, else nil.
+    static func boundary(_ contentType: String?) -> String? {
+        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "boundary" { return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        return nil
+    }
+
+    /// The parts by field name (the first of a repeated name); malformed parts are skipped.
+    static func parts(_ body: [UInt8], boundary: String) -> [String: Part] {
+        let delimiter = Array("--\(boundary)".utf8)
+        var out: [String: Part] = [:]
+        var sections: [ArraySlice<UInt8>] = []
+        var rest = body[...]
+        while let r = rest.firstRange(of: delimiter) {
+            sections.append(rest[..<r.lowerBound])
+            rest = rest[r.upperBound...]
+        }
+        for section in sections.dropFirst() {
+            var s = section
+            if s.starts(with: [13, 10]) { s = s.dropFirst(2) }
+            guard let split = s.firstRange(of: [13, 10, 13, 10]) else { continue }
+            let headers = String(decoding: s[..<split.lowerBound], as: UTF8.self)
+            var content = s[split.upperBound...]
+            if content.hasSuffix([13, 10]) { content = content.dropLast(2) }
+            guard let disposition = headers.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-disposition:") }),
+                let name = disposition.firstMatch(of: /name="([^"]*)"/)?.1
+            else { continue }
+            let filename = disposition.firstMatch(of: /filename="([^"]*)"/).map { String($0.1) }
+            if out[String(name)] == nil { out[String(name)] = Part(filename: filename, body: Array(content)) }
+        }
+        return out
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    func hasSuffix(_ suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self.suffix(suffix.count)) == suffix }
 }

@@ -119,13 +119,30 @@ struct CertCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The certificate id or number.") var certificate: String
         static let positionals: Set<String> = ["certificate"]
-        @Option(help: "vc | jwt (VC-JOSE-COSE) | ob-jwt (the Open Badges 3.0 JWT profile) | bundle (with the trust list, status lists, log proof and checkpoint)")
-        var format: Certificates.ExportFormat = .vc
+        @Option(help: "vc | jwt (VC-JOSE-COSE) | ob-jwt (the Open Badges 3.0 JWT profile) | bundle (with the trust list, status lists, log proof and checkpoint) | svg | png (a badge image with the credential baked in, Open Badges 3.0 §5.3)")
+        var format: String = "vc"
         @Flag(help: "Include the worker's name (only if the worker asks; the stored credential never holds it).") var withName = false
-        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Option(help: "Write to this file instead of standard output (a PNG needs one).") var out: String?
 
         func run(on bank: Bank, output: Output) throws(SkillError) {
-            let text = try bank.certificates.export(certificate, format: format, withName: withName)
+            if format == "svg" || format == "png" {
+                guard !withName else { throw SkillError(.invalidField, "a baked badge carries the credential as issued, without a name", field: "--with-name") }
+                let bytes = try bank.certificates.baked(certificate, png: format == "png")
+                guard let out else {
+                    guard format == "svg" else { throw SkillError(.usage, "a PNG goes to a file: add --out FILE.png", field: "--out") }
+                    print(String(decoding: bytes, as: UTF8.self))
+                    return
+                }
+                guard FileManager.default.createFile(atPath: out, contents: Data(bytes), attributes: [.posixPermissions: 0o644]) else {
+                    throw SkillError(.fileUnreadable, "cannot write the file", field: out)
+                }
+                Terminal.note("wrote \(out)")
+                return
+            }
+            guard let kind = Certificates.ExportFormat(rawValue: format) else {
+                throw SkillError(.usage, "--format is vc, jwt, ob-jwt, bundle, svg or png", field: "--format")
+            }
+            let text = try bank.certificates.export(certificate, format: kind, withName: withName)
             try output.write(text, to: out)
         }
     }

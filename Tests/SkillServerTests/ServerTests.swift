@@ -290,6 +290,45 @@ import Testing
     }
 }
 
+/// Baked badges on the verification page: uploaded with a plain multipart form, no script.
+@Suite struct BakedBadgeUploadTests {
+    static func multipart(_ name: String, _ filename: String, _ bytes: [UInt8]) -> (body: String, type: String) {
+        let boundary = "----skillbank\(UUID().uuidString)"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            + String(decoding: bytes, as: UTF8.self) + "\r\n--\(boundary)--\r\n"
+        return (body, "multipart/form-data; boundary=\(boundary)")
+    }
+
+    @Test(arguments: StoreKind.all)
+    func aBakedSVGVerifiesAndATamperedOneDoesNot(_ store: StoreKind) async throws {
+        let f = try ServerFixture(store: store)
+        let svg = try f.ledger.certificates.baked(f.certificate.id, png: false)
+        let png = try f.ledger.certificates.baked(f.certificate.id, png: true)
+        #expect(BakedBadge.extract(png) != nil)
+        try await f.application().test(.router) { client in
+            let page = try await client.call(.get, "/verify")
+            #expect(page.text.contains("enctype=\"multipart/form-data\"") && !page.text.contains("<script"))
+            #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+            #expect(page.headers[.contentSecurityPolicy]?.contains("unsafe-inline'; form") == true && page.headers[.contentSecurityPolicy]?.contains("script-src") == false)
+            let upload = Self.multipart("file", "badge.svg", svg)
+            let valid = try await client.call(.post, "/verify", raw: upload.body, headers: [.contentType: upload.type])
+            #expect(valid.status == .ok && valid.text.contains("核验通过：证书有效 · VALID"), "\(valid.text.prefix(400))")
+            // The level changed inside the baked credential: the signature no longer holds.
+            let tampered = String(decoding: svg, as: UTF8.self).replacingOccurrences(of: "四级/中级工", with: "一级/高级技师")
+            let bad = Self.multipart("file", "badge.svg", Array(tampered.utf8))
+            let invalid = try await client.call(.post, "/verify", raw: bad.body, headers: [.contentType: bad.type])
+            #expect(invalid.text.contains("NOT VALID") && invalid.text.contains("proof-invalid") && !invalid.text.contains("有效 active"))
+            // A picture with nothing baked in.
+            let plain = Self.multipart("file", "photo.svg", Array("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>".utf8))
+            #expect(try await client.call(.post, "/verify", raw: plain.body, headers: [.contentType: plain.type]).status == .unprocessableContent)
+            // A pasted SVG works as well.
+            let pasted = "credential=" + String(decoding: svg, as: UTF8.self).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let viaText = try await client.call(.post, "/verify", raw: pasted, headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(viaText.text.contains("核验通过：证书有效 · VALID"))
+        }
+    }
+}
+
 @Suite struct UnmatchedRouteTests {
     @Test(arguments: StoreKind.all)
     func wrongMethodIs405WithAllowAndUnknownPathIs404(_ store: StoreKind) async throws {
