@@ -299,7 +299,7 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Verify a certificate file offline (VC JSON or VC-JWT): exit 0 valid, 1 invalid, 65/66 could not check.",
         discussion: "Give the registry's trust list and the issuer's status lists as files, or --bank to take them from a local bank.")
 
-    @Argument(help: "The certificate file.") var file: String
+    @Argument(help: "The certificate file: VC JSON, a JWT, a bundle, or a baked badge (SVG or PNG).") var file: String
     @Option(help: "The registry's signed trust list.") var trustList: String?
     @Option(help: "A status list credential (repeat for several).") var statusList: [String] = []
     @Option(help: "A related credential presented with it, e.g. its 一试双证 twin (repeat for several): a digest the certificate carries must match it.")
@@ -315,7 +315,9 @@ struct VerifyCommand: ParsableCommand {
         let output = Output(json: global.json)
         do {
             let read = Output.read
-            let text = try read(file)
+            // A baked badge (SVG or PNG) gives up the credential inside it.
+            let raw = FileManager.default.contents(atPath: file).map(Array.init) ?? []
+            let text = try BakedBadge.extract(raw) ?? read(file)
             var trust = try trustList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
             var lists = try statusList.map { p throws(SkillError) in try JSONParser().parse(try read(p)) }
             if bank {

@@ -53,6 +53,14 @@ import Testing
         let pdf = cli.folder.appendingPathComponent("certificate.pdf")
         #expect(try cli.run("cert", "print", number, "--out", pdf.path).status == 0)
         #expect(try Data(contentsOf: pdf).prefix(5) == Data("%PDF-".utf8))
+        // Baked badges, as a holder would share them, verify with the CLI.
+        for format in ["svg", "png"] {
+            let badge = cli.folder.appendingPathComponent("badge.\(format)")
+            #expect(try cli.run("cert", "export", number, "--format", format, "--out", badge.path).status == 0)
+            let verified = try cli.run("verify", badge.path, "--bank")
+            #expect(verified.status == 0 && verified.stdout.contains("verdict: VALID"), "\(format): \(verified.stdout.prefix(300)) \(verified.stderr)")
+        }
+        #expect(try cli.run("cert", "export", number, "--format", "png").status == 64)
         // A certificate that does not exist is a clear error.
         let missing = try cli.run("cert", "print", "S999999999999999999999", "--out", html.path)
         #expect(missing.status == 66 && missing.stderr.contains("ledger.certificate-not-found"))
