@@ -159,6 +159,10 @@ extension SkillError.Code {
     // Webhooks
     public static let webhookNotFound = Self("webhook.not-found", .notFound)
 
+    // Workers' pages
+    /// A sign-in link that is unknown, used already or expired (all said alike).
+    public static let signInLinkInvalid = Self("auth.signin-link-invalid", .unauthenticated)
+
     // The talent pool
     public static let notInPool = Self("talent.not-in-pool", .notFound)
     public static let vacancyNotFound = Self("talent.vacancy-not-found", .notFound)
@@ -184,6 +188,6 @@ extension SkillError.Code {
         .backupTargetExists, .backupInvalid, .requestTimeout, .methodNotAllowed, .overloaded, .serialsExhausted, .statusListNotFound,
         .logNodeMissing, .storePermissions, .tileInvalid, .storeUnreachable, .courseNotStarted, .unsupportedMediaType, .malformedRequest,
         .programmeNotFound, .claimNotFound, .subsidyRefused, .nothingToPay, .webhookNotFound,
-        .notInPool, .vacancyNotFound, .contactNotFound, .candidateUnavailable,
+        .notInPool, .vacancyNotFound, .contactNotFound, .candidateUnavailable, .signInLinkInvalid,
     ]
 }

@@ -94,6 +94,8 @@ public struct Bank: Sendable {
     public var webhooks: Webhooks { Webhooks(context: context) }
     /// The talent pool and job recommendation, by consent.
     public var talent: TalentPool { TalentPool(context: context) }
+    /// Workers' sign-in links and page sessions.
+    public var sessions: WorkerSessions { WorkerSessions(context: context) }
 
     /// Opens a bank on `store`, initialising it (Standards, secret, registry key) when the store
     /// holds none yet.

@@ -46,6 +46,7 @@ extension Registration {
             try tx.certificates.dropIdentitySalts(person: id)
             try tx.people.erase(id, unlinkable: unlinkable, erasedMask: Self.erasedMask, at: Timestamp.format(date))
             try tx.tokens.revokeAll(person: id, at: Timestamp.format(date))
+            try tx.sessions.revokeSessions(person: id, at: Timestamp.format(date))
             // The inbox and the talent pool hold nothing that must outlive the person.
             try tx.notices.remove(person: id)
             try tx.talent.remove(person: id)

@@ -223,6 +223,13 @@ enum API {
         Endpoint(.get, "/v1/people/{id}", .operatorOnly, "One worker, masked.") { call throws(SkillError) in
             .json(.ok, try call.bank.registration.person(call.requirePath("id")).json)
         },
+        Endpoint(.post, "/v1/people/{id}/signin-links", .operatorOnly,
+                 "A one-time sign-in link to the worker's own pages (/me), valid for `minutes` (default 15); the reply is its only copy.",
+                 body: .json(Schemas.object(["minutes": ["type": "integer", "minimum": 1, "maximum": 1_440]], required: [])),
+                 success: .created, creates: true) { call throws(SkillError) in
+            let (url, expires) = try call.bank.sessions.issueLink(person: call.requirePath("id"), minutes: call.int("minutes") ?? 15, actor: call.actor)
+            return .json(.created, ["url": .string(url), "expires_at": .string(expires)])
+        },
         Endpoint(.post, "/v1/people/search", .operatorOnly,
                  "Find a worker by ID number through the blind index (a POST, so the number is never in a URL or a log).",
                  body: .json(Schemas.object(["id_type": idTypes, "id_number": Schemas.string], required: ["id_type", "id_number"]))) { call throws(SkillError) in

@@ -204,7 +204,8 @@ enum HTMLPage {
         return "<time datetime=\"\(t)\" title=\"UTC \(t)\">\(day.zh) <span class=\"en\">· \(day.en)</span></time>"
     }
 
-    static func document(title: String, registryName: String, main: String) -> String {
+    /// - Parameter header: the header's content, in place of the catalogue's links.
+    static func document(title: String, registryName: String, main: String, header: String? = nil) -> String {
         """
         <!doctype html>
         <html lang="zh-CN">
@@ -217,7 +218,7 @@ enum HTMLPage {
         </style>
         </head>
         <body>
-        <header><p>\(VerifyPage.escape(registryName)) · <a href="/occupations">职业分类 Occupations</a> · <a href="/levels">等级 Levels</a> · <a href="/verify">证书核验 Verify</a></p></header>
+        <header>\(header ?? "<p>\(VerifyPage.escape(registryName)) · <a href=\"/occupations\">职业分类 Occupations</a> · <a href=\"/levels\">等级 Levels</a> · <a href=\"/verify\">证书核验 Verify</a></p>")</header>
         <main>
         \(main)
         </main>

@@ -111,6 +111,11 @@ enum OpenAPI {
         paths["/occupations/{code}", default: [:]]["get"] = page("One occupation: definition, tasks, aliases, levels (an alignment's targetUrl)", "occupationPage", parameter: "code")
         paths["/levels", default: [:]]["get"] = page("The national skill levels, anchors #level-N (an alignment's targetUrl)", "levelsPage")
         paths["/frameworks/{id}", default: [:]]["get"] = page("A qualifications framework's levels, anchors #level-N (an alignment's targetUrl)", "frameworkPage", parameter: "id")
+        for p in WorkerPages.pages {
+            let id = "worker" + p.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").capitalized }
+                .joined() + p.method.rawValue.capitalized
+            paths[p.path, default: [:]][p.method.rawValue.lowercased()] = page(p.summary, id, parameter: p.path.contains("{id}") ? "id" : nil)
+        }
         paths["/certificates/{number}/print", default: [:]]["get"] = page(
             "The printable A4 certificate with a QR code to the verification page, for whoever holds a share the worker made", "certificatePrintPage",
             parameter: "number", query: ["share"])

@@ -152,7 +152,12 @@ extension Replies {
     ]), example: ["items": [["id": "evt_01M978BVPG0GYPQVN5YCNP9C5N", "institution": .string(institutionSample.id), "institution_name": "深圳某电气公司",
                              "kind": "listed", "reference": .string(vacancySample.id), "at": .string(t)]], "next_cursor": .null])
 
+    static let signInLink = ReplyShape(name: "SignInLink", schema: Shape.object(["url": ["type": "string", "pattern": "^https?://.+/me/signin\\?code=[A-Za-z0-9_-]{43}$"],
+                                                                                  "expires_at": Shape.time]),
+                                       example: ["url": .string("http://127.0.0.1:8080/me/signin?code=" + String(repeating: "A", count: 43)), "expires_at": .string(t)])
+
     static let platformDeclared: [String: ReplyShape] = [
+        "POST /v1/people/{id}/signin-links": signInLink,
         "GET /v1/vacancies": page(vacancy), "POST /v1/vacancies": vacancy, "POST /v1/vacancies/{id}/close": vacancy,
         "GET /v1/vacancies/{id}/candidates": talentCandidates, "POST /v1/talent/search": talentCandidates, "POST /v1/talent/contacts": employerContact,
         "GET /v1/talent/contacts": employerContacts, "GET /v1/talent/contacts/{id}": employerContact,

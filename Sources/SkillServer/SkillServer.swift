@@ -71,6 +71,7 @@ public enum SkillServer {
         }
         CataloguePages.routes(router, bank: bank, configuration: configuration)
         CertificatePrint.routes(router, bank: bank, configuration: configuration, limiter: limiter)
+        WorkerPages.routes(router, bank: bank, configuration: configuration)
         return router
     }
 
@@ -86,7 +87,7 @@ public enum SkillServer {
     }
 
     /// The routes outside the API table (for the OpenAPI consistency test).
-    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")] + CataloguePages.paths + CertificatePrint.paths
+    static let extraRoutes: [(HTTPRequest.Method, String)] = [(.get, "/openapi.json"), (.get, "/verify"), (.post, "/verify")] + CataloguePages.paths + CertificatePrint.paths + WorkerPages.paths
 }
 
 /// Reads and validates the body, then authenticates, authorises, replays idempotent POSTs and

@@ -64,6 +64,7 @@ public protocol StoreTransaction {
     var notices: any NoticeStore { get }
     var webhooks: any WebhookStore { get }
     var talent: any TalentStore { get }
+    var sessions: any SessionStore { get }
 
     /// Runs `body` nested inside the unit of work: if it throws, only its own writes are
     /// undone and the error is rethrown (a bulk import skipping a bad row).
@@ -75,6 +76,7 @@ extension StoreTransaction {
     public var notices: any NoticeStore { SQLNotices(statements) }
     public var webhooks: any WebhookStore { SQLWebhooks(statements) }
     public var talent: any TalentStore { SQLTalent(statements) }
+    public var sessions: any SessionStore { SQLSessions(statements) }
 }
 
 /// A point in a store's history (see `Store.changeVersion()`). Versions compare meaningfully

@@ -72,6 +72,8 @@ public struct StoreTable: Sendable, Hashable {
         StoreTable("contact_requests", ["id", "institution_id", "person_id", "vacancy_id", "message", "status", "created_at", "answered_at",
                                         "shared_certificates", "shares_contact", "event_id", "last_event_id"], orderBy: "id"),
         StoreTable("disclosures", ["id", "person_id", "institution_id", "kind", "reference", "at"], orderBy: "id"),
+        StoreTable("signin_links", ["sha256", "person_id", "created_at", "expires_at", "used_at", "event_id"], orderBy: "sha256"),
+        StoreTable("sessions", ["sha256", "person_id", "csrf", "created_at", "expires_at", "revoked_at", "event_id"], orderBy: "sha256"),
         StoreTable("webhook_messages", ["id", "webhook_id", "event_id", "event_type", "payload", "created_at", "status", "attempts", "next_attempt_at",
                                         "leased_until", "last_error", "delivered_at"], orderBy: "id"),
     ]

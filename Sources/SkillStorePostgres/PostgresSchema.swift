@@ -506,6 +506,22 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // One-time sign-in links and the sessions of workers' pages: SHA-256s of the secrets
+        // only. On Citus they stay on the coordinator with tokens (looked up by hash, not by worker).
+        ("v7-worker-sessions", [
+            """
+            CREATE TABLE signin_links (
+                sha256 TEXT PRIMARY KEY, person_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT, event_id TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE sessions (
+                sha256 TEXT PRIMARY KEY, person_id TEXT NOT NULL, csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+                revoked_at TEXT, event_id TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_by_person ON sessions(person_id)",
+        ]),
     ]
 
     /// The advisory lock migrations hold ("SkMg").

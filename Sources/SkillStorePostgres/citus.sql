@@ -67,3 +67,5 @@ SELECT citus_add_local_table_to_metadata('subsidy_postings');
 SELECT citus_add_local_table_to_metadata('payment_batches');
 SELECT citus_add_local_table_to_metadata('webhooks');
 SELECT citus_add_local_table_to_metadata('webhook_messages');
+SELECT citus_add_local_table_to_metadata('signin_links');
+SELECT citus_add_local_table_to_metadata('sessions');

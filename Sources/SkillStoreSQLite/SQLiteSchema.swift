@@ -528,6 +528,29 @@ enum SQLiteSchema {
                 CREATE INDEX disclosures_by_person ON disclosures(person_id, id);
                 """)
         }
+        m.registerMigration("v16-worker-sessions") { db in
+            // One-time sign-in links and the sessions of workers' pages: SHA-256s of the secrets only.
+            try db.execute(sql: """
+                CREATE TABLE signin_links (
+                    sha256 TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT,
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE TABLE sessions (
+                    sha256 TEXT PRIMARY KEY,
+                    person_id TEXT NOT NULL REFERENCES people(id),
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    event_id TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX sessions_by_person ON sessions(person_id);
+                """)
+        }
         return m
     }
 }

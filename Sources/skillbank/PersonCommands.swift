@@ -8,7 +8,21 @@ extension ErasureReason: ExpressibleByArgument {}
 struct PersonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "person", abstract: "Register and find workers (personal data is stored encrypted and shown masked).",
-        subcommands: [Register.self, Show.self, Find.self, Erase.self])
+        subcommands: [Register.self, Show.self, Find.self, Link.self, Erase.self])
+
+    struct Link: BankCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "link", abstract: "A one-time sign-in link to the worker's own pages (/me), valid for a short time; give it to the worker only.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The person id.") var person: String
+        static let positionals: Set<String> = ["person"]
+        @Option(help: "Minutes the link stays valid (1–1440).") var minutes = 15
+
+        func run(on bank: Bank, output: Output) throws(SkillError) {
+            let (url, expires) = try bank.sessions.issueLink(person: person, minutes: minutes)
+            try output.emit(["url": .string(url), "expires_at": .string(expires)]) { "\(url)\nvalid once, until \(LocalTime().text(expires))" }
+        }
+    }
 
     struct Register: BankCommand {
         static let configuration = CommandConfiguration(commandName: "register", abstract: "Register a worker; prints the new id.")

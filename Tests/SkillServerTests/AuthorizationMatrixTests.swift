@@ -87,6 +87,7 @@ import Testing
         case (.post, "/v1/webhooks/{id}/disable"): return ("/v1/webhooks/\(webhookID(f))/disable", nil)
         case (.get, "/v1/webhooks/{id}/messages"): return ("/v1/webhooks/\(webhookID(f))/messages", nil)
         case (.get, "/v1/vacancies"), (.get, "/v1/talent/contacts"): return (e.path, nil)
+        case (.post, "/v1/people/{id}/signin-links"): return ("/v1/people/\(f.worker1.id)/signin-links", #"{"minutes":10}"#)
         case (.post, "/v1/vacancies"):
             return (e.path, #"{"institution":"\#(f.evaluatorB.id)","title":"电工","occupation":"6-31-01-03","min_level":4,"district":"宝安区","count":2}"#)
         case (.post, "/v1/vacancies/{id}/close"): return ("/v1/vacancies/\(vacancyID(f))/close", nil)

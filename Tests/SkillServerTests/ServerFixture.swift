@@ -75,8 +75,9 @@ struct ServerFixture {
 
     var configuration: ServerConfiguration { ServerConfiguration(publicRequestsPerMinute: rateLimit) }
 
-    func application(logger: Logger = ServerFixture.quietLogger) -> some ApplicationProtocol {
-        Application(router: SkillServer.router(bank: ledger, configuration: configuration, logger: logger), logger: logger)
+    /// - Parameter bank: another view of the same store (one with its own clock), or the fixture's.
+    func application(logger: Logger = ServerFixture.quietLogger, bank: Bank? = nil) -> some ApplicationProtocol {
+        Application(router: SkillServer.router(bank: bank ?? ledger, configuration: configuration, logger: logger), logger: logger)
     }
 
     static let quietLogger: Logger = {
