@@ -282,7 +282,7 @@ enum WorkerPages {
     static func recordHTML(_ r: WorkerRecord, unread: Int, standards: Standards) -> String {
         let certificates = r.certificates.map { c in
             let level = c.level.flatMap { standards.level(code: $0) }
-            return "<tr><td><a href=\"/me/certificates/\(e(c.id))\">\(e(c.number))</a></td><td>\(e(r.occupationName(c.occupation).isEmpty ? c.occupation : r.occupationName(c.occupation)))</td><td>\(e(level?.display ?? "—"))</td><td>\(HTMLPage.time(c.issuedAt))</td><td class=\"\(c.status == .active ? "ok" : "fail")\">\(e(statusNames[c.status] ?? c.status.rawValue))</td></tr>"
+            return "<tr><td><a href=\"/me/certificates/\(e(c.id))\">\(e(c.number))</a></td><td>\(e(standards.catalogue.occupation(c.occupation)?.name ?? c.occupation)) <span class=\"en\">\(e(c.occupation))</span></td><td>\(e(level?.display ?? "—"))</td><td>\(HTMLPage.time(c.issuedAt))</td><td class=\"\(c.status == .active ? "ok" : "fail")\">\(e(statusNames[c.status] ?? c.status.rawValue))</td></tr>"
         }.joined()
         let balances = r.balances.map { b in
             "<tr><td>\(e(b.account.kind))</td><td>\(e(b.account.occupation))</td><td>\(b.account.level)</td><td>\(Credits.format(b.tenths))</td></tr>"
