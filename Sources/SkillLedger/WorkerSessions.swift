@@ -27,12 +27,21 @@ public struct WorkerSessions: Sendable {
     /// Issues a one-time sign-in link for a worker, valid for `minutes`.
     /// - Returns: the URL (its code is shown this once) and when it expires.
     /// - Throws: `ledger.person-not-found`, `input.invalid-field` (minutes).
-    public func issueLink(person: String, minutes: Int = 15, actor: Actor = .operatorCLI) throws(SkillError) -> (url: String, expiresAt: String) {
+    /// - Parameter institution: when an institution issues it, the worker must be its learner
+    ///   (enrolled on one of its courses, or holding one of its certificates).
+    public func issueLink(person: String, minutes: Int = 15, actor: Actor = .operatorCLI, onlyFor institution: String? = nil) throws(SkillError) -> (url: String, expiresAt: String) {
         guard (1...1_440).contains(minutes) else { throw SkillError(.invalidField, "a sign-in link lasts 1–1440 minutes", field: "minutes") }
         let date = context.now
         let code = try Self.secret()
         let expires = Timestamp.format(date.addingTimeInterval(Double(minutes) * 60))
         try context.write { tx in
+            if let institution {
+                // Another institution's learner and no one at all read the same.
+                let learner = try tx.people.person(person) != nil
+                    && (try tx.training.trainingHistory(person: person).contains { $0.course.institutionID == institution }
+                        || tx.certificates.certificates(of: person).contains { $0.institutionID == institution })
+                guard learner else { throw SkillError(.forbidden, "an institution issues sign-in links to its own learners only", field: "person") }
+            }
             _ = try context.requirePerson(tx, person, forChange: true)
             let event = try context.append(tx, "person.signin-link-issued", actor: actor, at: date, subjects: ["person": .string(person)],
                                            change: ["expires_at": .string(expires)])

@@ -223,11 +223,12 @@ enum API {
         Endpoint(.get, "/v1/people/{id}", .operatorOnly, "One worker, masked.") { call throws(SkillError) in
             .json(.ok, try call.bank.registration.person(call.requirePath("id")).json)
         },
-        Endpoint(.post, "/v1/people/{id}/signin-links", .operatorOnly,
-                 "A one-time sign-in link to the worker's own pages (/me), valid for `minutes` (default 15); the reply is its only copy.",
-                 body: .json(Schemas.object(["minutes": ["type": "integer", "minimum": 1, "maximum": 1_440]], required: [])),
+        Endpoint(.post, "/v1/signin-links", .institutions,
+                 "A one-time sign-in link to a worker's own pages (/me), valid for `minutes` (default 15); the reply is its only copy. An institution issues them to its own learners.",
+                 body: .json(Schemas.object(["person": Schemas.id("per"), "minutes": ["type": "integer", "minimum": 1, "maximum": 1_440]], required: ["person"])),
                  success: .created, creates: true) { call throws(SkillError) in
-            let (url, expires) = try call.bank.sessions.issueLink(person: call.requirePath("id"), minutes: call.int("minutes") ?? 15, actor: call.actor)
+            let (url, expires) = try call.bank.sessions.issueLink(person: call.string("person") ?? "", minutes: call.int("minutes") ?? 15, actor: call.actor,
+                                                                  onlyFor: call.actingInstitution)
             return .json(.created, ["url": .string(url), "expires_at": .string(expires)])
         },
         Endpoint(.post, "/v1/people/search", .operatorOnly,

@@ -43,7 +43,8 @@ enum CataloguePages {
     static func page(_ body: (title: String, html: String), _ configuration: ServerConfiguration, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"],
+            headers: [.contentType: "text/html; charset=utf-8",
+                      .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"],
             body: .init(byteBuffer: ByteBuffer(string: HTMLPage.document(title: body.title, registryName: configuration.registryName, main: body.html))))
     }
 

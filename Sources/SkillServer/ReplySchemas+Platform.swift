@@ -157,7 +157,7 @@ extension Replies {
                                        example: ["url": .string("http://127.0.0.1:8080/me/signin?code=" + String(repeating: "A", count: 43)), "expires_at": .string(t)])
 
     static let platformDeclared: [String: ReplyShape] = [
-        "POST /v1/people/{id}/signin-links": signInLink,
+        "POST /v1/signin-links": signInLink,
         "GET /v1/vacancies": page(vacancy), "POST /v1/vacancies": vacancy, "POST /v1/vacancies/{id}/close": vacancy,
         "GET /v1/vacancies/{id}/candidates": talentCandidates, "POST /v1/talent/search": talentCandidates, "POST /v1/talent/contacts": employerContact,
         "GET /v1/talent/contacts": employerContacts, "GET /v1/talent/contacts/{id}": employerContact,

@@ -31,6 +31,9 @@ enum WorkerPages {
         (.post, "/me/notices/read", "Mark every notice read (form: csrf)"),
         (.get, "/me/statement", "Download the signed learning-account statement"),
         (.get, "/me/subsidies", "What the worker could claim, and their claims"),
+        (.post, "/me/subsidies/claims", "Claim a subsidy (form: csrf, programme, evidence)"),
+        (.get, "/me/talent", "Talent-pool consent: what is shown, and who saw what (the disclosure log)"),
+        (.post, "/me/talent", "Opt in or change what is shown, or opt out (form: csrf, action, district, areas, contact, certificates)"),
     ]
 
     static let paths: [(HTTPRequest.Method, String)] = pages.map { ($0.method, $0.path) }
@@ -50,7 +53,7 @@ enum WorkerPages {
     static func page(_ title: String, _ main: String, _ configuration: ServerConfiguration, status: HTTPResponse.Status = .ok, signedIn: WorkerSessions.Session? = nil)
         -> Response
     {
-        var nav = "<p>\(e(configuration.registryName)) · <a href=\"/me\">我的档案 My record</a> · <a href=\"/me/notices\">消息 Notices</a> · <a href=\"/me/subsidies\">补贴 Subsidies</a> · <a href=\"/me/pathway\">晋级路径 Pathway</a></p>"
+        var nav = "<p>\(e(configuration.registryName)) · <a href=\"/me\">我的档案 My record</a> · <a href=\"/me/notices\">消息 Notices</a> · <a href=\"/me/subsidies\">补贴 Subsidies</a> · <a href=\"/me/pathway\">晋级路径 Pathway</a> · <a href=\"/me/talent\">人才库 Talent pool</a></p>"
         if let s = signedIn {
             nav += """
                 <form method="post" action="/me/signout"><input type="hidden" name="csrf" value="\(e(s.csrf))"><button type="submit">退出登录 · Sign out</button></form>
@@ -99,6 +102,7 @@ enum WorkerPages {
     }
 
     static func routes(_ router: Router<AppRequestContext>, bank: Bank, configuration: ServerConfiguration) {
+        talentRoutes(router, bank: bank, configuration: configuration)
         // The link's GET changes nothing (a mail scanner may follow it): it shows a button that posts the code.
         router.get("/me/signin") { request, _ in
             let code = request.uri.queryParameters["code"].map(String.init) ?? ""
@@ -243,8 +247,12 @@ enum WorkerPages {
             guard let s = await session(request, bank) else { return signInFirst(configuration) }
             let options = (try? await Dispatcher.offload { () throws(SkillError) in try bank.subsidies.options(person: s.person) }) ?? []
             let claims = (try? await Dispatcher.offload { () throws(SkillError) in try bank.subsidies.claims(of: s.person) }) ?? []
-            let optionRows = options.map { d in
-                "<tr><td>\(e(d.programme))</td><td>\(e(d.evidence))</td><td>\(d.amountFen.map { SubsidyClaim.yuan($0) } ?? "—")</td><td class=\"\(d.applies ? "ok" : "fail")\">\(d.applies ? "可申请 eligible" : "不符合 not eligible: " + e(d.refusedBy?.says ?? ""))</td></tr>"
+            let workerPaid = Set(bank.standards.subsidies.filter { $0.payee == .worker }.map(\.id))
+            let optionRows = options.filter { workerPaid.contains($0.programme) }.map { d in
+                let action = d.applies ? """
+                    <form method="post" action="/me/subsidies/claims"><input type="hidden" name="csrf" value="\(e(s.csrf))"><input type="hidden" name="programme" value="\(e(d.programme))"><input type="hidden" name="evidence" value="\(e(d.evidence))"><button type="submit">申请 · Claim</button></form>
+                    """ : "不符合 not eligible: " + e(d.refusedBy?.says ?? "")
+                return "<tr><td>\(e(d.programme))</td><td>\(e(d.evidence))</td><td>\(d.amountFen.map { SubsidyClaim.yuan($0) } ?? "—")</td><td class=\"\(d.applies ? "ok" : "fail")\">\(action)</td></tr>"
             }.joined()
             let claimRows = claims.map { c in "<tr><td>\(e(c.id))</td><td>\(e(c.programme))</td><td>\(SubsidyClaim.yuan(c.amountFen))</td><td>\(e(c.status.rawValue))</td></tr>" }.joined()
             return page("补贴 · Subsidies", """
@@ -254,6 +262,82 @@ enum WorkerPages {
                 <h2>我的申请 <span class="en">Your claims</span></h2>
                 <table><thead><tr><th scope="col">申请 Claim</th><th scope="col">项目 Programme</th><th scope="col">金额（元） Yuan</th><th scope="col">状态 Status</th></tr></thead><tbody>\(claimRows)</tbody></table>
                 """, configuration, signedIn: s)
+        }
+    }
+
+    static func talentRoutes(_ router: Router<AppRequestContext>, bank: Bank, configuration: ServerConfiguration) {
+        router.post("/me/subsidies/claims") { request, _ in
+            guard let s = await session(request, bank) else { return signInFirst(configuration) }
+            guard let form = await form(request, configuration), csrfMatches(form, s) else { return forbidden(configuration, s) }
+            let programme = form["programme"] ?? "", evidence = form["evidence"] ?? ""
+            guard bank.standards.subsidies.first(where: { $0.id == programme })?.payee == .worker,
+                (try? await own(bank, s, evidence)) != nil
+            else { return forbidden(configuration, s) }
+            do {
+                _ = try await Dispatcher.offload { () throws(SkillError) in try bank.subsidies.apply(person: s.person, programme: programme, evidence: evidence, actor: Actor("worker")) }
+                return redirect("/me/subsidies")
+            } catch let error as SkillError {
+                return page("补贴 · Subsidies", "<p class=\"verdict invalid\" role=\"alert\">\(e(error.message))</p><p><a href=\"/me/subsidies\">返回 · Back</a></p>",
+                            configuration, status: .conflict, signedIn: s)
+            } catch {
+                return forbidden(configuration, s)
+            }
+        }
+        router.get("/me/talent") { request, _ in
+            guard let s = await session(request, bank) else { return signInFirst(configuration) }
+            let profile: TalentProfile? = (try? await Dispatcher.offload { () throws(SkillError) in try bank.talent.profile(of: s.person) }) ?? nil
+            let held = ((try? await Dispatcher.offload { () throws(SkillError) in try bank.certificates.certificates(of: s.person) }) ?? []).filter { $0.status == .active }
+            let log = (try? await Dispatcher.offload { () throws(SkillError) in try bank.talent.disclosures(of: s.person) }) ?? []
+            let active = profile?.isActive == true
+            let boxes = held.enumerated().map { i, c in
+                let checked = !active || profile?.certificates.contains(c.id) == true
+                return "<p><input type=\"checkbox\" id=\"cert-\(i)\" name=\"certificates\" value=\"\(e(c.id))\"\(checked ? " checked" : "")> <label for=\"cert-\(i)\" style=\"display:inline\">\(e(c.number)) · \(e(bank.standards.catalogue.occupation(c.occupation)?.name ?? c.occupation))</label></p>"
+            }.joined()
+            let rows = log.map { d, name in "<tr><td>\(HTMLPage.time(d.at))</td><td>\(e(name))</td><td>\(e(d.kind.rawValue))</td></tr>" }.joined()
+            return page("人才库 · Talent pool", """
+                <h1>人才库 <span class="en">Talent pool</span></h1>
+                <p class="verdict \(active ? "valid" : "invalid")" role="status">\(active ? "你在人才库中，用人单位可以找到你。 You are in the pool: employers can find you." : "你不在人才库中，用人单位找不到你。 You are not in the pool: no employer can find you.")</p>
+                <form method="post" action="/me/talent"><input type="hidden" name="csrf" value="\(e(s.csrf))"><input type="hidden" name="action" value="consent">
+                <fieldset><legend>展示哪些内容 · What employers may see</legend>
+                \(boxes.isEmpty ? "<p>没有有效证书。 No active certificate.</p>" : boxes)
+                <label for="district">居住区 · District you live in</label><input type="text" id="district" name="district" value="\(e(profile?.district ?? ""))">
+                <label for="areas">愿意工作的区（逗号分隔）· Districts you would work in (comma-separated)</label><input type="text" id="areas" name="areas" value="\(e(profile?.areas.joined(separator: ",") ?? ""))">
+                <label for="contact">联系方式（仅在你接受联系请求后提供）· Contact, shared only when you accept a request</label><input type="text" id="contact" name="contact" autocomplete="off">
+                <button type="submit">\(active ? "更新 · Update" : "加入人才库 · Join the pool")</button></fieldset></form>
+                \(active ? "<form method=\"post\" action=\"/me/talent\"><input type=\"hidden\" name=\"csrf\" value=\"\(e(s.csrf))\"><input type=\"hidden\" name=\"action\" value=\"opt-out\"><button type=\"submit\">立即退出人才库 · Leave the pool now</button></form>" : "")
+                <h2>谁看过你的信息 <span class="en">Who saw what of you</span></h2>
+                <table><thead><tr><th scope="col">时间 When</th><th scope="col">单位 Employer</th><th scope="col">内容 What</th></tr></thead><tbody>\(rows.isEmpty ? "<tr><td colspan=\"3\">暂无 nothing yet</td></tr>" : rows)</tbody></table>
+                """, configuration, signedIn: s)
+        }
+        router.post("/me/talent") { request, _ in
+            guard let s = await session(request, bank) else { return signInFirst(configuration) }
+            guard let raw = try? await Dispatcher.read(request, limit: 64 << 10, within: configuration.bodyTimeoutSeconds),
+                (try? Dispatcher.requireMediaType(request, for: .form)) != nil
+            else { return forbidden(configuration, s) }
+            let body = String(decoding: raw, as: UTF8.self)
+            let form = VerifyPage.parseForm(body)
+            guard csrfMatches(form, s) else { return forbidden(configuration, s) }
+            // Checkboxes repeat their name: every value counts.
+            let certificates = body.split(separator: "&").compactMap { pair -> String? in
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                return kv.count == 2 && kv[0] == "certificates" ? String(kv[1]).removingPercentEncoding : nil
+            }
+            do {
+                if form["action"] == "opt-out" {
+                    _ = try await Dispatcher.offload { () throws(SkillError) in try bank.talent.optOut(person: s.person, actor: Actor("worker")) }
+                } else {
+                    let choices = TalentPool.Choices(certificates: certificates, district: form["district"],
+                                                     areas: (form["areas"] ?? "").split(whereSeparator: { $0 == "," || $0 == "，" }).map { $0.trimmingSpaces },
+                                                     contact: (form["contact"] ?? "").trimmingSpaces.isEmpty ? nil : form["contact"], sharesBundles: true)
+                    _ = try await Dispatcher.offload { () throws(SkillError) in try bank.talent.optIn(person: s.person, choices, actor: Actor("worker")) }
+                }
+                return redirect("/me/talent")
+            } catch let error as SkillError {
+                return page("人才库 · Talent pool", "<p class=\"verdict invalid\" role=\"alert\">\(e(error.message))</p><p><a href=\"/me/talent\">返回 · Back</a></p>",
+                            configuration, status: .unprocessableContent, signedIn: s)
+            } catch {
+                return forbidden(configuration, s)
+            }
         }
     }
 

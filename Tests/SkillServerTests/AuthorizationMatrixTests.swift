@@ -87,7 +87,7 @@ import Testing
         case (.post, "/v1/webhooks/{id}/disable"): return ("/v1/webhooks/\(webhookID(f))/disable", nil)
         case (.get, "/v1/webhooks/{id}/messages"): return ("/v1/webhooks/\(webhookID(f))/messages", nil)
         case (.get, "/v1/vacancies"), (.get, "/v1/talent/contacts"): return (e.path, nil)
-        case (.post, "/v1/people/{id}/signin-links"): return ("/v1/people/\(f.worker1.id)/signin-links", #"{"minutes":10}"#)
+        case (.post, "/v1/signin-links"): return (e.path, #"{"person":"\#(f.worker1.id)","minutes":10}"#)
         case (.post, "/v1/vacancies"):
             return (e.path, #"{"institution":"\#(f.evaluatorB.id)","title":"电工","occupation":"6-31-01-03","min_level":4,"district":"宝安区","count":2}"#)
         case (.post, "/v1/vacancies/{id}/close"): return ("/v1/vacancies/\(vacancyID(f))/close", nil)
@@ -179,6 +179,7 @@ import Testing
         case "/v1/subsidies/claims": return nil  // a list: each institution sees the claims paid to it
         case "/v1/subsidies/claims/{id}": return "school"
         case "/v1/webhooks" where e.method == .post: return "school"
+        case "/v1/signin-links": return "institutionA"  // worker 1 holds evaluator A's certificate, and nothing of the others
         case "/v1/vacancies" where e.method == .post: return "institutionB"
         case "/v1/vacancies", "/v1/talent/contacts" where e.method == .get: return nil  // lists: each institution sees its own
         case "/v1/vacancies/{id}/close", "/v1/vacancies/{id}/candidates", "/v1/talent/search", "/v1/talent/contacts", "/v1/talent/contacts/{id}":

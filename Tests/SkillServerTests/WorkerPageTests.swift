@@ -144,6 +144,77 @@ import Testing
     }
 }
 
+extension WorkerPageTests {
+    /// Every page and form × no session, the owner, another worker: the way in, the page, and
+    /// nothing of the other's (the pages' authorization matrix).
+    @Test func everyPageEveryWorker() async throws {
+        let f = try ServerFixture()
+        try await f.application().test(.router) { client in
+            let mine = try #require(try await Self.signIn(client, try f.ledger.sessions.issueLink(person: f.worker1.id).url).session)
+            let theirs = try #require(try await Self.signIn(client, try f.ledger.sessions.issueLink(person: f.worker2.id).url).session)
+            var checked = 0
+            for p in WorkerPages.pages where p.path != "/me/signin" {
+                let path = p.path.replacingOccurrences(of: "{id}", with: f.certificate.id)
+                let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                // No session: asked to sign in, nothing done.
+                let anonymous = try await client.execute(uri: path, method: p.method, headers: form, body: ByteBuffer(string: "csrf=x"))
+                #expect(anonymous.status == .unauthorized, "\(p.method) \(p.path) without a session → \(anonymous.status)")
+                if p.method == .post {
+                    // A session but no CSRF token: refused (sign-out included).
+                    var h = form
+                    h[.cookie] = "sb_session=\(mine)"
+                    let forged = try await client.execute(uri: path, method: .post, headers: h, body: ByteBuffer(string: "action=opt-out"))
+                    #expect(forged.status == .forbidden || (p.path == "/me/signout" && forged.status == .unauthorized), "\(p.path) without CSRF → \(forged.status)")
+                } else {
+                    #expect(try await Self.get(client, path, mine).status == .ok, "\(p.path) for its owner")
+                    if p.path.contains("{id}") {
+                        let other = try await Self.get(client, path, theirs)
+                        #expect(other.status == .notFound && !other.text.contains(f.certificate.number), "\(p.path) for another worker")
+                    }
+                }
+                checked += 1
+            }
+            #expect(checked == WorkerPages.pages.count - 2)  // all but the sign-in page and form
+        }
+    }
+
+    @Test func aWorkerClaimsASubsidyAndGivesAndWithdrawsConsentFromTheirPages() async throws {
+        let f = try ServerFixture()
+        let insurance = f.folder.appendingPathComponent("insurance.csv")
+        try "id_type,id_number,months,as_of,benefit\nresident,\(residentID(1)),20,2026-11-30,no\n".write(to: insurance, atomically: true, encoding: .utf8)
+        _ = try f.ledger.subsidies.importInsurance(from: insurance)
+        try await f.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client, try f.ledger.sessions.issueLink(person: f.worker1.id).url).session)
+            let subsidies = try await Self.get(client, "/me/subsidies", session)
+            let csrf = try #require(Self.field(subsidies.text, "csrf"))
+            #expect(subsidies.text.contains("申请 · Claim"))
+            let h: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: "sb_session=\(session)"]
+            let claimed = try await client.execute(uri: "/me/subsidies/claims", method: .post, headers: h,
+                                                   body: ByteBuffer(string: "csrf=\(csrf)&programme=skill-upgrade&evidence=\(f.certificate.id)"))
+            let claims = try f.ledger.subsidies.claims(of: f.worker1.id)
+            #expect(claimed.status == .seeOther && claims.count == 1)
+            // Twice: the rule that refuses it, on the page.
+            let twice = try await client.execute(uri: "/me/subsidies/claims", method: .post, headers: h,
+                                                 body: ByteBuffer(string: "csrf=\(csrf)&programme=skill-upgrade&evidence=\(f.certificate.id)"))
+            #expect(twice.status == .conflict && twice.text.contains("already claimed"))
+            // Another worker's certificate as evidence: refused before any rule.
+            let foreign = try await client.execute(uri: "/me/subsidies/claims", method: .post, headers: h,
+                                                   body: ByteBuffer(string: "csrf=\(csrf)&programme=skill-upgrade&evidence=\(f.certificateB.id)"))
+            #expect(foreign.status == .forbidden)
+            // Consent: in, with a certificate shown, then out at once.
+            #expect(try await Self.get(client, "/me/talent", session).text.contains("You are not in the pool"))
+            let joined = try await client.execute(uri: "/me/talent", method: .post, headers: h,
+                                                  body: ByteBuffer(string: "csrf=\(csrf)&action=consent&certificates=\(f.certificate.id)&district=%E5%AE%9D%E5%AE%89%E5%8C%BA&areas=&contact="))
+            #expect(joined.status == .seeOther)
+            let profile = try #require(try f.ledger.talent.profile(of: f.worker1.id))
+            #expect(profile.isActive && profile.certificates == [f.certificate.id] && profile.district == "宝安区")
+            #expect(try await Self.get(client, "/me/talent", session).text.contains("You are in the pool"))
+            _ = try await client.execute(uri: "/me/talent", method: .post, headers: h, body: ByteBuffer(string: "csrf=\(csrf)&action=opt-out"))
+            #expect(try f.ledger.talent.profile(of: f.worker1.id)?.isActive == false)
+        }
+    }
+}
+
 /// A clock the test moves by hand.
 final class MutableTestClock: @unchecked Sendable {
     private let lock = NSLock()
