@@ -108,7 +108,7 @@ struct CertCommand: ParsableCommand {
                     \(c.id)  number \(c.number)
                     kind: \(c.kind)   status: \(c.status.rawValue)
                     occupation: \(c.occupation) \(bank.standards.occupation(c.occupation)?.zh ?? "")   level: \(level)
-                    issuer: \(c.institutionID)   holder: \(c.personID)   issued: \(c.issuedAt)\(c.twinID.map { "\ntwin (一试双证): " + $0 } ?? "")
+                    issuer: \(c.institutionID)   holder: \(c.personID)   issued: \(LocalTime().text(c.issuedAt))\(c.twinID.map { "\ntwin (一试双证): " + $0 } ?? "")
                     """
             }
         }

@@ -85,7 +85,7 @@ struct InstitutionCommand: ParsableCommand {
         static func describe(_ i: Institution, _ standards: Standards) -> String {
             var lines = [
                 "\(i.id)  \(i.name)", "kind: \(i.kind.rawValue)   status: \(i.isSuspended ? "suspended" : "active")   province: \(i.province ?? "-")",
-                "code: \(i.code)   registered: \(i.registeredAt)", "accreditation scopes:",
+                "code: \(i.code)   registered: \(LocalTime().text(i.registeredAt))", "accreditation scopes:",
             ]
             if i.accreditations.isEmpty { lines.append("  (none: it may not train or certify yet)") }
             lines.append(Table.render(["  SCOPE", "OCCUPATION", "LEVELS", "FROM", "UNTIL"], i.accreditations.map {

@@ -89,6 +89,6 @@ struct PersonCommand: ParsableCommand {
     }
 
     static func describe(_ p: PersonSummary) -> String {
-        "\(p.id)  \(p.maskedName)  \(p.idType.rawValue) \(p.maskedIDNumber)  registered \(p.registeredAt)"
+        "\(p.id)  \(p.maskedName)  \(p.idType.rawValue) \(p.maskedIDNumber)  registered \(LocalTime().text(p.registeredAt))"
     }
 }

@@ -58,7 +58,7 @@ struct RecordCommand: BankCommand {
             } else {
                 lines.append(Table.render(["  NUMBER", "KIND", "OCCUPATION", "LEVEL", "ISSUED", "STATUS"], r.certificates.map {
                     ["  " + $0.number, $0.kind, "\($0.occupation) \(bank.standards.occupation($0.occupation)?.zh ?? "")",
-                     $0.level.flatMap { bank.standards.level(code: $0)?.display } ?? "-", $0.issuedAt, $0.status.rawValue]
+                     $0.level.flatMap { bank.standards.level(code: $0)?.display } ?? "-", LocalTime().day($0.issuedAt)?.zh ?? $0.issuedAt, $0.status.rawValue]
                 }))
             }
             return lines.joined(separator: "\n")

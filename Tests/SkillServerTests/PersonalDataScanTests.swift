@@ -178,6 +178,23 @@ struct CapturingLogHandler: LogHandler {
             let shared = try await client.call(.get, "/v1/talent/contacts/\(request)", token: employer)
             optInBytes.withLock { $0 += Array(shared.body.readableBytesView) }
             _ = try await call(.get, "/v1/talent/contacts", token: employer)
+            // The worker's own pages, signed in with a link: none shows a name or number, except the
+            // printed certificate the worker asks to carry their name.
+            for (i, id) in ids.enumerated() {
+                let (url, _) = try f.ledger.sessions.issueLink(person: id)
+                let (session, signedIn) = try await WorkerPageTests.signIn(client, url)
+                collected.withLock { $0.append(("POST /me/signin → \(signedIn.status.code)", Array(signedIn.body.readableBytesView))) }
+                let s = try #require(session)
+                for path in ["/me", "/me/certificates/\(cids[i])", "/me/certificates/\(cids[i])/download?format=vc", "/me/certificates/\(cids[i])/download?format=svg",
+                             "/me/certificates/\(cids[i])/print", "/me/notices", "/me/subsidies", "/me/talent", "/me/pathway?occupation=6-31-01-03&level=4",
+                             "/me/statement"] {
+                    let r = try await WorkerPageTests.get(client, path, s)
+                    #expect(r.status == .ok, "\(path)")
+                    collected.withLock { $0.append(("GET \(path.split(separator: "?")[0]) → \(r.status.code)", Array(r.body.readableBytesView))) }
+                }
+                let named = try await WorkerPageTests.get(client, "/me/certificates/\(cids[i])/print?name=1", s)
+                optInBytes.withLock { $0 += Array(named.body.readableBytesView) }
+            }
             #expect(try await call(.post, "/v1/subsidies/batches", token: op, json: "{}").status == .created)
             _ = try await call(.get, "/v1/subsidies/claims", token: op)
             _ = try await call(.get, "/v1/subsidies/programmes")
