@@ -133,9 +133,10 @@ final class WebhookReceiver {
         receiver.kill()
         try results(try workers(10..<20), "r2.csv")
         try await Task.sleep(for: .milliseconds(800))
-        // 3. A slow receiver, more events, and serve killed as soon as their deliveries begin:
+        // 3. A slow receiver (half a second an answer, so a loaded machine still kills serve with
+        //    deliveries in flight), more events, and serve killed as soon as their deliveries begin:
         //    what it had leased and not recorded goes out again once the lease runs out.
-        receiver = try WebhookReceiver(port: receiverPort, secret: secret, log: receiverLog, delayMilliseconds: 150)
+        receiver = try WebhookReceiver(port: receiverPort, secret: secret, log: receiverLog, delayMilliseconds: 500)
         let lateWorkers = try workers(20..<40)
         let late = try results(lateWorkers, "r3.csv")
         let certificateIssued = { (d: Delivery) in d.body.contains("certificate.issued") && late.contains { d.body.contains($0) } }
