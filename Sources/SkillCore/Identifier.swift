@@ -31,6 +31,7 @@ public enum IdentifierKind: String, Sendable, CaseIterable {
     case message = "msg"
     case vacancy = "vac"
     case contactRequest = "ctq"
+    case disclosure = "dsc"
 
     static let crockford = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 

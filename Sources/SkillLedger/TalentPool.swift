@@ -232,7 +232,7 @@ public struct TalentPool: Sendable {
                                      certificates: certificates, fit: s.fit))
             }
             try tx.talent.add(out.map { c in
-                Disclosure(id: IdentifierKind.event.make(at: date), personID: c.personID, institutionID: institution, kind: .listed, reference: reference,
+                Disclosure(id: IdentifierKind.disclosure.make(at: date), personID: c.personID, institutionID: institution, kind: .listed, reference: reference,
                            at: Timestamp.format(date))
             })
             try context.append(tx, "talent.searched", actor: actor, at: date, subjects: ["institution": .string(institution)],
@@ -298,7 +298,7 @@ public struct TalentPool: Sendable {
                                            subjects: ["contact": .string(request.id), "person": .string(person), "institution": .string(institution)],
                                            change: ["vacancy": .optional(v?.id)])
             try tx.talent.insert(request, eventID: event)
-            try tx.talent.add([Disclosure(id: IdentifierKind.event.make(at: date), personID: person, institutionID: institution, kind: .contactRequested,
+            try tx.talent.add([Disclosure(id: IdentifierKind.disclosure.make(at: date), personID: person, institutionID: institution, kind: .contactRequested,
                                           reference: request.id, at: Timestamp.format(date))])
             try Notices(context: context).add(tx, person: person, .contactRequested, key: "contact-requested:\(request.id)",
                                               facts: ["contact": .string(request.id), "vacancy": .optional(v?.id), "occupation": .optional(v?.occupation),
@@ -341,7 +341,7 @@ public struct TalentPool: Sendable {
                                            change: ["certificates": .int(request.sharedCertificates.count), "contact": .bool(request.sharesContact)])
             try tx.talent.update(request, eventID: event)
             if accept {
-                try tx.talent.add([Disclosure(id: IdentifierKind.event.make(at: date), personID: person, institutionID: request.institutionID, kind: .shared,
+                try tx.talent.add([Disclosure(id: IdentifierKind.disclosure.make(at: date), personID: person, institutionID: request.institutionID, kind: .shared,
                                               reference: request.id, at: Timestamp.format(date))])
             }
             return request

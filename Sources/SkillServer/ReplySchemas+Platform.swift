@@ -145,11 +145,11 @@ extension Replies {
         "vacancy": ["$ref": "#/components/schemas/Vacancy"], "employer": Shape.string, "fit": fitSchema,
     ]))]), example: ["items": [["vacancy": vacancySample.json, "employer": "深圳某电气公司", "fit": fitSample.json]]])
     static let disclosures = ReplyShape(name: "Disclosures", schema: Shape.object([
-        "items": Shape.array(Shape.object(["id": Shape.id("evt"), "institution": Shape.id("ins"), "institution_name": Shape.string,
+        "items": Shape.array(Shape.object(["id": Shape.id("dsc"), "institution": Shape.id("ins"), "institution_name": Shape.string,
                                            "kind": Shape.enumeration(DisclosureKind.allCases.map(\.rawValue)), "reference": Shape.nullable(Shape.string),
                                            "at": Shape.time])),
         "next_cursor": Shape.nullable(Shape.string),
-    ]), example: ["items": [["id": "evt_01M978BVPG0GYPQVN5YCNP9C5N", "institution": .string(institutionSample.id), "institution_name": "深圳某电气公司",
+    ]), example: ["items": [["id": "dsc_01M978BVPG0GYPQVN5YCNP9C5N", "institution": .string(institutionSample.id), "institution_name": "深圳某电气公司",
                              "kind": "listed", "reference": .string(vacancySample.id), "at": .string(t)]], "next_cursor": .null])
 
     static let signInLink = ReplyShape(name: "SignInLink", schema: Shape.object(["url": ["type": "string", "pattern": "^https?://.+/me/signin\\?code=[A-Za-z0-9_-]{43}$"],

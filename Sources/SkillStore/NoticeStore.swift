@@ -21,13 +21,12 @@ public struct SQLNotices: NoticeStore {
     public init(_ db: any SQLStatements) { self.db = db }
 
     public func add(_ n: Notice, eventID: String) throws -> Bool {
-        let before = try db.rows("notices", "SELECT 1 FROM notices WHERE person_id = ? AND key = ?", [.text(n.personID), .text(n.key)])
-        guard before.isEmpty else { return false }
-        try db.execute("""
+        // One statement: the unique (person_id, key) decides, whoever writes first.
+        try !db.rows("notices", """
             INSERT INTO notices(id, person_id, kind, key, facts, created_at, read_at, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (person_id, key) DO NOTHING RETURNING id
             """, [.text(n.id), .text(n.personID), .text(n.kind.rawValue), .text(n.key), .text(try JSONValue.object(n.facts).canonicalString()),
-                  .text(n.createdAt), .optional(n.readAt), .text(eventID)])
-        return true
+                  .text(n.createdAt), .optional(n.readAt), .text(eventID)]).isEmpty
     }
 
     public func notices(person: String, unreadOnly: Bool, before cursor: String?, limit: Int) throws -> [Notice] {

@@ -155,8 +155,8 @@ import Testing
                                                    optedInAt: Self.time), contactCiphertext: nil, eventID: event)
             try tx.talent.insert(vacancy, eventID: event)
             try tx.talent.insert(request, eventID: event)
-            try tx.talent.add([Disclosure(id: "evt_d1", personID: "per_1", institutionID: "ins_E", kind: .listed, reference: "vac_1", at: Self.time),
-                               Disclosure(id: "evt_d2", personID: "per_1", institutionID: "ins_E", kind: .contactRequested, reference: "ctq_1", at: Self.time)])
+            try tx.talent.add([Disclosure(id: "dsc_1", personID: "per_1", institutionID: "ins_E", kind: .listed, reference: "vac_1", at: Self.time),
+                               Disclosure(id: "dsc_2", personID: "per_1", institutionID: "ins_E", kind: .contactRequested, reference: "ctq_1", at: Self.time)])
         }
         try store.read { tx throws in
             #expect(try tx.talent.profile("per_1")?.profile == profile && tx.talent.profile("per_1")?.contactCiphertext == [9, 9])
@@ -166,7 +166,7 @@ import Testing
             #expect(try tx.talent.contact("ctq_1") == request)
             #expect(try tx.talent.contacts(person: "per_1", institution: "ins_E", limit: 10) == [request])
             #expect(try tx.talent.disclosures(person: "per_1", before: nil, limit: 10).map(\.kind) == [.contactRequested, .listed])
-            #expect(try tx.talent.disclosures(person: "per_1", before: "evt_d2", limit: 10).map(\.id) == ["evt_d1"])
+            #expect(try tx.talent.disclosures(person: "per_1", before: "dsc_2", limit: 10).map(\.id) == ["dsc_1"])
         }
         // Opting out: out of every result at once, the contact channel dropped, pending requests withdrawn.
         try store.write { tx in
