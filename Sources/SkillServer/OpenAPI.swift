@@ -114,7 +114,20 @@ enum OpenAPI {
         for p in WorkerPages.pages {
             let id = "worker" + p.path.split(separator: "/").map { $0.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "").capitalized }
                 .joined() + p.method.rawValue.capitalized
-            paths[p.path, default: [:]][p.method.rawValue.lowercased()] = page(p.summary, id, parameter: p.path.contains("{id}") ? "id" : nil)
+            var operation = page(p.summary, id, parameter: p.path.contains("{id}") ? "id" : nil).objectValue!
+            func html(_ description: String) -> JSONValue { ["description": .string(description), "content": content(["text/html"])] }
+            operation["responses"] = [
+                "200": ["description": "the page (or a download)", "content": content(["text/html", "application/json", "application/jwt", "image/svg+xml", "image/png"])],
+                "303": ["description": "done: on to the next page"],
+                "401": html("not signed in (or the link was used or expired): the way in"),
+                "403": html("a form without the session's CSRF token"),
+                "404": html("not in this worker's record"),
+                "409": html("a claim the rules refuse"),
+                "415": html("a form sent in another media type"),
+                "422": html("a choice that is not valid"),
+            ]
+            if p.path != "/me/signin" { operation["security"] = [["session": []]] }
+            paths[p.path, default: [:]][p.method.rawValue.lowercased()] = .object(operation)
         }
         paths["/certificates/{number}/print", default: [:]]["get"] = page(
             "The printable A4 certificate with a QR code to the verification page, for whoever holds a share the worker made", "certificatePrintPage",
@@ -142,7 +155,11 @@ enum OpenAPI {
             "paths": .object(paths.mapValues { JSONValue.object($0) }),
             "components": [
                 "schemas": .object(Replies.components.mapValues(\.schema).merging(["Problem": problem]) { a, _ in a }),
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "skillbank token create prints one"]],
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer", "description": "skillbank token create prints one"],
+                    "session": ["type": "apiKey", "in": "cookie", "name": .string(WorkerPages.sessionCookie),
+                                "description": "a worker's page session, from a one-time sign-in link (skillbank person link)"],
+                ],
             ],
         ]
     }
