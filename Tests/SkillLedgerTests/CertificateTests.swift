@@ -4,6 +4,7 @@ import SkillCore
 import SkillCredentials
 import SkillCrypto
 import SkillLedger
+import SkillTestSupport
 import Testing
 
 /// A bank with a social evaluator accredited for 电工 levels 5–3, one candidate who passed.
@@ -427,14 +428,4 @@ struct IssuedBank {
 /// The 一试双证 link of a credential's `relatedResource` (the other entry pins the JSON-LD context).
 func twinLink(_ credential: JSONValue) -> JSONValue? {
     credential["relatedResource"]?.arrayValue?.first { $0["type"]?.arrayValue?.contains("RelatedCertificate") == true }
-}
-
-/// A clock tests can move forward.
-final class MutableClock: @unchecked Sendable {
-    private var current: Date
-    private let lock = NSLock()
-    init(_ start: Date) { current = start }
-    var now: @Sendable () -> Date { { [self] in lock.withLock { current } } }
-    func advance(days: Double) { lock.withLock { current = current.addingTimeInterval(days * 86_400) } }
-    func advance(seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SkillCore
 import SkillLedger
+import SkillTestSupport
 import Testing
 
 /// The webhook outbox on a bank: messages commit with their events, one per wanting

@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test func usedExpiredAndForgedLinksAndFixationAreRefused() async throws {
-        let clock = MutableTestClock()
+        let clock = MutableClock()
         let f = try ServerFixture()
         let bank = try Bank.open(f.ledger.store, configuration: Bank.Configuration(besideDatabase: f.folder.appendingPathComponent("bank").path,
                                                                                      standardsDirectory: standardsFolder), clock: clock.now).bank
@@ -213,12 +213,4 @@ extension WorkerPageTests {
             #expect(try f.ledger.talent.profile(of: f.worker1.id)?.isActive == false)
         }
     }
-}
-
-/// A clock the test moves by hand.
-final class MutableTestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = Date()
-    var now: @Sendable () -> Date { { [self] in lock.withLock { current } } }
-    func advance(seconds: Double) { lock.withLock { current += seconds } }
 }
